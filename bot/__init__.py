@@ -1,0 +1,1 @@
+"""Telegram assistant for the industrial clusters of Russia's chemical complex."""

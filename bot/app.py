@@ -1,0 +1,125 @@
+"""The one app factory: Bot + Dispatcher + services, for polling, console and tests."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+
+from bot.i18n import I18n
+from bot.middlewares import InFlightMiddleware, UserContextMiddleware
+from bot.services.knowledge import KnowledgeBase
+from bot.services.questions import QuestionService
+from bot.services.search import SearchService
+from bot.services.users import UserService
+from bot.settings import Settings
+from handlers import get_routers
+from storage.content_loader import DEFAULT_CONTENT_DIR
+from storage.db import Database
+from storage.repositories import ContentRepository, QuestionRepository, UserRepository
+from storage.search_index import SearchIndex
+
+log = logging.getLogger(__name__)
+
+# A syntactically valid placeholder for runs without Telegram (console, tests, `ask`).
+OFFLINE_TOKEN = "1:offline"
+
+COMMANDS = ("start", "menu", "clusters", "support", "join", "language", "help")
+
+
+@dataclass
+class App:
+    settings: Settings
+    bot: Bot
+    dp: Dispatcher
+    db: Database
+    i18n: I18n
+    kb: KnowledgeBase
+    search: SearchService
+    users: UserService
+    questions: QuestionService
+    inflight: InFlightMiddleware
+    content_dir: Path = field(default=DEFAULT_CONTENT_DIR)
+
+    async def startup(self) -> None:
+        """Open the database (migrating it forward), load content on first start, build the index."""
+        await self.db.open()
+        loaded = await self.kb.ensure_loaded(self.content_dir)
+        log.info(
+            "knowledge base %s: %d clusters, %d measures, %d FAQ entries",
+            "loaded from content files" if loaded else "ready",
+            len(self.kb.clusters),
+            len(self.kb.measures),
+            len(self.kb.faq),
+        )
+
+    async def shutdown(self) -> None:
+        await self.inflight.wait()
+        await self.db.close()
+
+    async def set_commands(self) -> None:
+        for locale in self.i18n.translators:
+            t = self.i18n.get(locale)
+            commands = [BotCommand(command=c, description=t(f"cmd-{c}")) for c in COMMANDS]
+            await self.bot.set_my_commands(
+                commands,
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=None if locale == self.settings.default_locale else locale,
+            )
+            if locale == self.settings.default_locale:
+                await self.bot.set_my_commands(
+                    commands, scope=BotCommandScopeAllPrivateChats(), language_code=locale
+                )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    session: BaseSession | None = None,
+    storage: BaseStorage | None = None,
+    content_dir: Path = DEFAULT_CONTENT_DIR,
+) -> App:
+    token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    bot = Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+    db = Database(settings.database_path)
+    i18n = I18n(settings.default_locale)
+    index = SearchIndex(db)
+    kb = KnowledgeBase(ContentRepository(db), index)
+    search = SearchService(kb, index)
+    users = UserService(UserRepository(db))
+    questions = QuestionService(search, QuestionRepository(db))
+    inflight = InFlightMiddleware()
+
+    dp = Dispatcher(storage=storage or MemoryStorage())
+    dp.update.outer_middleware(inflight)
+    dp.update.outer_middleware(UserContextMiddleware(users, i18n))
+    dp.include_routers(*get_routers())
+    dp.workflow_data.update(
+        settings=settings, db=db, i18n=i18n, kb=kb, search=search, users=users, questions=questions
+    )
+    return App(
+        settings=settings,
+        bot=bot,
+        dp=dp,
+        db=db,
+        i18n=i18n,
+        kb=kb,
+        search=search,
+        users=users,
+        questions=questions,
+        inflight=inflight,
+        content_dir=content_dir,
+    )

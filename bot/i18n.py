@@ -1,0 +1,70 @@
+"""Fluent catalogs under `locales/<lang>/*.ftl`; one Translator per locale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fluent.runtime import FluentBundle, FluentResource
+
+from bot.settings import SUPPORTED_LOCALES
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+class Translator:
+    def __init__(self, locale: str, bundle: FluentBundle, fallback: Translator | None = None):
+        self.locale = locale
+        self._bundle = bundle
+        self._fallback = fallback
+
+    def has(self, key: str) -> bool:
+        return self._bundle.has_message(key)
+
+    def __call__(self, key: str, **args: object) -> str:
+        if not self._bundle.has_message(key):
+            if self._fallback is not None:
+                return self._fallback(key, **args)
+            return key
+        message = self._bundle.get_message(key)
+        if message.value is None:
+            return key
+        text, errors = self._bundle.format_pattern(message.value, args)
+        if errors and self._fallback is not None and self._fallback is not self:
+            return self._fallback(key, **args)
+        return text
+
+
+def load_bundle(locale: str, directory: Path = LOCALES_DIR) -> FluentBundle:
+    bundle = FluentBundle([locale], use_isolating=False)
+    files = sorted((directory / locale).glob("*.ftl"))
+    if not files:
+        raise RuntimeError(f"no Fluent catalog for locale {locale!r} in {directory}")
+    for file in files:
+        bundle.add_resource(FluentResource(file.read_text(encoding="utf-8")))
+    return bundle
+
+
+class I18n:
+    """All translators; `get(locale)` never fails (unknown locales get the default)."""
+
+    def __init__(self, default_locale: str = "ru", directory: Path = LOCALES_DIR) -> None:
+        self.default_locale = default_locale
+        ru = Translator("ru", load_bundle("ru", directory))
+        self.translators: dict[str, Translator] = {"ru": ru}
+        for locale in SUPPORTED_LOCALES:
+            if locale != "ru":
+                self.translators[locale] = Translator(locale, load_bundle(locale, directory), ru)
+
+    def get(self, locale: str | None) -> Translator:
+        return self.translators.get(locale or "", self.translators[self.default_locale])
+
+    def pick_locale(self, stored: str | None, telegram_code: str | None) -> str:
+        if stored in self.translators:
+            return stored
+        code = (telegram_code or "").split("-")[0].lower()
+        if code in self.translators:
+            return code
+        if code:
+            # Russian speakers' neighbours mostly read Russian; everyone else gets English.
+            return "ru" if code in {"uk", "be", "kk", "ky", "uz", "tg", "hy", "az"} else "en"
+        return self.default_locale

@@ -1,0 +1,1 @@
+"""Domain services: knowledge base, search, users."""

@@ -1,0 +1,152 @@
+"""The knowledge base as the bot uses it: cached entries, filters, and the search documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.content_loader import DEFAULT_CONTENT_DIR, import_content
+from storage.models import Cluster, Faq, Measure
+from storage.repositories import ContentRepository
+from storage.search_index import IndexDoc, SearchIndex
+
+MEASURE_KINDS = ("subsidy", "tax", "loan", "other")
+CLUSTER_STATUSES = ("active", "creating")
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A pointer to one entry: kind is cluster | measure | faq."""
+
+    kind: str
+    id: int
+    slug: str
+
+
+class KnowledgeBase:
+    def __init__(self, repo: ContentRepository, index: SearchIndex) -> None:
+        self.repo = repo
+        self.index = index
+        self.clusters: list[tuple[int, Cluster]] = []
+        self.measures: list[tuple[int, Measure]] = []
+        self.faq: list[tuple[int, Faq]] = []
+        self._by_id: dict[tuple[str, int], Cluster | Measure | Faq] = {}
+        self._by_slug: dict[tuple[str, str], tuple[int, Cluster | Measure | Faq]] = {}
+
+    async def ensure_loaded(self, content_dir=DEFAULT_CONTENT_DIR) -> bool:
+        """First start: load the content files into an empty database. Returns True if loaded."""
+        loaded = False
+        if await self.repo.is_empty():
+            await import_content(self.repo, content_dir)
+            loaded = True
+        await self.reload()
+        return loaded
+
+    async def reload(self) -> None:
+        self.clusters = await self.repo.clusters()
+        self.measures = await self.repo.measures()
+        self.faq = await self.repo.faq()
+        self._by_id = {}
+        self._by_slug = {}
+        for kind, entries in (("cluster", self.clusters), ("measure", self.measures), ("faq", self.faq)):
+            for id_, entry in entries:
+                self._by_id[(kind, id_)] = entry
+                self._by_slug[(kind, entry.slug)] = (id_, entry)
+        await self.index.rebuild(self.index_docs())
+
+    def index_docs(self) -> list[IndexDoc]:
+        docs = []
+        for _, c in self.clusters:
+            docs.append(
+                IndexDoc(
+                    "cluster",
+                    c.slug,
+                    name=" ".join([*c.name.all_texts(), *c.aliases]),
+                    products=" ".join([*c.products.all_texts(), *c.regions.all_texts()]),
+                    body=" ".join(
+                        [
+                            *c.description.all_texts(),
+                            *c.participants.all_texts(),
+                            *(c.organization.all_texts() if c.organization else []),
+                        ]
+                    ),
+                )
+            )
+        for _, m in self.measures:
+            docs.append(
+                IndexDoc(
+                    "measure",
+                    m.slug,
+                    name=" ".join([*m.title.all_texts(), *m.aliases]),
+                    products=" ".join([*m.summary.all_texts(), *m.legal_basis.all_texts()]),
+                    body=" ".join(
+                        [*m.eligibility.all_texts(), *m.terms.all_texts(), *m.how_to_apply.all_texts()]
+                    ),
+                )
+            )
+        for _, f in self.faq:
+            docs.append(
+                IndexDoc(
+                    "faq",
+                    f.slug,
+                    name=" ".join([*f.question.all_texts(), *f.aliases]),
+                    products="",
+                    body=" ".join(f.answer.all_texts()),
+                )
+            )
+        return docs
+
+    # ---- lookups ----------------------------------------------------------------------------
+    def get(self, kind: str, id_: int) -> Cluster | Measure | Faq | None:
+        return self._by_id.get((kind, id_))
+
+    def by_slug(self, kind: str, slug: str) -> tuple[int, Cluster | Measure | Faq] | None:
+        return self._by_slug.get((kind, slug))
+
+    def cluster(self, id_: int) -> Cluster | None:
+        entry = self._by_id.get(("cluster", id_))
+        return entry if isinstance(entry, Cluster) else None
+
+    def measure(self, id_: int) -> Measure | None:
+        entry = self._by_id.get(("measure", id_))
+        return entry if isinstance(entry, Measure) else None
+
+    def faq_entry(self, id_: int) -> Faq | None:
+        entry = self._by_id.get(("faq", id_))
+        return entry if isinstance(entry, Faq) else None
+
+    def regions(self, locale: str) -> list[str]:
+        """Distinct regions of all clusters (Russian names are the filter keys)."""
+        seen: dict[str, None] = {}
+        for _, c in self.clusters:
+            for region in c.regions.ru:
+                seen.setdefault(region, None)
+        return sorted(seen)
+
+    def region_label(self, region_ru: str, locale: str) -> str:
+        if locale == "ru":
+            return region_ru
+        for _, c in self.clusters:
+            if region_ru in c.regions.ru and c.regions.en and len(c.regions.en) == len(c.regions.ru):
+                return c.regions.en[c.regions.ru.index(region_ru)]
+        return region_ru
+
+    def filter_clusters(
+        self, status: str | None = None, region: str | None = None
+    ) -> list[tuple[int, Cluster]]:
+        return [
+            (id_, c)
+            for id_, c in self.clusters
+            if (status is None or c.status == status) and (region is None or region in c.regions.ru)
+        ]
+
+    def accepting_clusters(self) -> list[tuple[int, Cluster]]:
+        return [(id_, c) for id_, c in self.clusters if c.accepts_applications]
+
+    def measures_of_kind(self, kind: str) -> list[tuple[int, Measure]]:
+        return [(id_, m) for id_, m in self.measures if m.kind == kind]
+
+    def measure_kind_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(MEASURE_KINDS, 0)
+        for _, m in self.measures:
+            counts[m.kind] += 1
+        return counts

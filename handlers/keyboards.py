@@ -1,0 +1,36 @@
+"""Keyboards shared by several routers."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Translator
+from handlers.callbacks import LangCb, MenuCb
+
+
+def main_menu(t: Translator) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.button(text=t("menu-clusters"), callback_data=MenuCb(action="clusters"))
+    b.button(text=t("menu-measures"), callback_data=MenuCb(action="measures"))
+    b.button(text=t("menu-ask"), callback_data=MenuCb(action="ask"))
+    b.button(text=t("menu-join"), callback_data=MenuCb(action="join"))
+    b.button(text=t("menu-language"), callback_data=MenuCb(action="lang"))
+    b.button(text=t("menu-help"), callback_data=MenuCb(action="help"))
+    b.adjust(2, 2, 2)
+    return b.as_markup()
+
+
+def back_to_menu(t: Translator) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.button(text=t("btn-menu"), callback_data=MenuCb(action="main"))
+    return b.as_markup()
+
+
+def language_picker() -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    # Language names are shown in their own language on purpose (not translated).
+    b.button(text="🇷🇺 Русский", callback_data=LangCb(code="ru"))
+    b.button(text="🇬🇧 English", callback_data=LangCb(code="en"))
+    b.adjust(2)
+    return b.as_markup()

@@ -1,0 +1,1 @@
+"""All SQL lives here: connection, migrations, repositories, search index, content loader."""

@@ -1,0 +1,59 @@
+"""Text analysis shared by the search index and queries: case folding, ё→е, stemming."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+_TOKEN = re.compile(r"[0-9a-zа-я]+")
+_CYRILLIC = re.compile(r"[а-я]")
+
+_ru = Stemmer.Stemmer("russian")
+_en = Stemmer.Stemmer("english")
+
+# Function words and question words that never identify an entry.
+STOPWORDS = frozenset(
+    """
+    а без более бы был была были было быть в вам вас весь во вот все всего всех вы где да даже для до
+    его ее ей ему если есть еще же за здесь и из или им их к как какая какие каким какое какой какую
+    ли либо мне много может можно мой мы на над надо наш не него нее нет ни них но ну о об однако он
+    она они оно от очень по под при про с со так также такой там те тем то того тоже той только том
+    ты у уже хочу хотим хотел хотела чем что чтобы чья чьи эта эти это этот я кто куда откуда зачем
+    почему сколько когда ли подскажите скажите пожалуйста расскажите подробнее подробно ваш вашего
+    мой моя моё мое нам нас свой своя свои
+    a an and are as at be by can do does for from has have how i in is it its me my of on or our
+    please tell the their there these this to us was we what when where which who whom why will with
+    you your about any
+    """.split()
+)
+
+
+def fold(text: str) -> str:
+    return text.casefold().replace("ё", "е")
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(fold(text))
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    if _CYRILLIC.search(token):
+        return _ru.stemWord(token)
+    if token.isdigit():
+        return token
+    return _en.stemWord(token)
+
+
+def analyze(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Stems of the meaningful words of `text`, in order (duplicates kept)."""
+    out = []
+    for tok in tokens(text):
+        if not keep_stopwords and tok in STOPWORDS:
+            continue
+        if len(tok) == 1 and not tok.isdigit():
+            continue
+        out.append(stem(tok))
+    return out

@@ -1,0 +1,211 @@
+"""The full-text index (SQLite FTS5 over stems computed in Python) and its vocabulary.
+
+Each knowledge-base entry is one document with three weighted fields: `name` (title and
+aliases), `products` (what it is about: products, regions, kinds) and `body` (the rest).
+The vocabulary (term → document frequency) is also kept in memory for morphology-by-prefix
+and typo correction, which FTS5 cannot do on stems by itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from storage.analyzer import analyze
+from storage.db import Database
+
+FIELD_WEIGHTS = (10.0, 4.0, 1.0)  # bm25 weights: name, products, body
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDoc:
+    kind: str
+    slug: str
+    name: str
+    products: str
+    body: str
+
+
+@dataclass(slots=True)
+class Candidate:
+    doc_id: int
+    kind: str
+    slug: str
+    name: frozenset[str]
+    products: frozenset[str]
+    body: frozenset[str]
+    bm25: float
+
+
+@dataclass(slots=True)
+class Expansion:
+    """How a query stem maps onto indexed terms: (term, factor) with factor ≤ 1."""
+
+    stem: str
+    terms: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def known(self) -> bool:
+        return bool(self.terms)
+
+
+def _trigrams(term: str) -> set[str]:
+    padded = f"^{term}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _levenshtein(a: str, b: str, limit: int) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    prev2 = prev
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            # transposition (Damerau)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, prev2[j - 2] + 1)
+            cur.append(value)
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        prev2 = prev
+        prev = cur
+    return prev[-1]
+
+
+class SearchIndex:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.doc_count = 0
+        self.df: dict[str, int] = {}
+        self._sorted_terms: list[str] = []
+        self._trigram_postings: dict[str, list[str]] = {}
+
+    # ---- building -------------------------------------------------------------------------
+    async def rebuild(self, docs: Iterable[IndexDoc]) -> int:
+        rows = []
+        for doc in docs:
+            rows.append(
+                (
+                    doc.kind,
+                    doc.slug,
+                    " ".join(analyze(doc.name)),
+                    " ".join(analyze(doc.products)),
+                    " ".join(analyze(doc.body)),
+                )
+            )
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM search_fts")
+            await conn.execute("DELETE FROM search_docs")
+            for i, (kind, slug, name, products, body) in enumerate(rows, 1):
+                await conn.execute(
+                    "INSERT INTO search_docs (id, kind, slug) VALUES (?, ?, ?)", (i, kind, slug)
+                )
+            await conn.executemany(
+                "INSERT INTO search_fts (rowid, name, products, body) VALUES (?, ?, ?, ?)",
+                [(i, r[2], r[3], r[4]) for i, r in enumerate(rows, 1)],
+            )
+        self._build_vocab(r[2:] for r in rows)
+        return len(rows)
+
+    async def load(self) -> int:
+        """Rebuild the in-memory vocabulary from the stored index."""
+        rows = await self.db.fetchall("SELECT name, products, body FROM search_fts")
+        self._build_vocab((r[0], r[1], r[2]) for r in rows)
+        return self.doc_count
+
+    def _build_vocab(self, fields: Iterable[tuple[str, str, str]]) -> None:
+        df: Counter[str] = Counter()
+        count = 0
+        for name, products, body in fields:
+            count += 1
+            df.update(set(name.split()) | set(products.split()) | set(body.split()))
+        postings: dict[str, list[str]] = defaultdict(list)
+        for term in df:
+            if len(term) >= 4:
+                for tri in _trigrams(term):
+                    postings[tri].append(term)
+        self.doc_count = count
+        self.df = dict(df)
+        self._sorted_terms = sorted(df)
+        self._trigram_postings = dict(postings)
+
+    # ---- querying -------------------------------------------------------------------------
+    def idf(self, term: str) -> float:
+        n = self.df.get(term, 0)
+        return math.log(1 + (self.doc_count + 1) / (n + 0.5))
+
+    def expand(self, stem: str) -> Expansion:
+        exp = Expansion(stem)
+        if stem in self.df:
+            exp.terms.append((stem, 1.0))
+        if len(stem) >= 4 and not stem.isdigit():
+            # other forms of the same word: longer terms starting with the stem …
+            i = bisect.bisect_left(self._sorted_terms, stem)
+            taken = 0
+            while i < len(self._sorted_terms) and taken < 12:
+                term = self._sorted_terms[i]
+                if not term.startswith(stem):
+                    break
+                if term != stem and len(term) - len(stem) <= 4:
+                    exp.terms.append((term, 0.85))
+                    taken += 1
+                i += 1
+            # … and shorter terms the stem starts with
+            for k in range(max(4, len(stem) - 3), len(stem)):
+                if stem[:k] in self.df:
+                    exp.terms.append((stem[:k], 0.85))
+        if not exp.terms and len(stem) >= 4 and not stem.isdigit():
+            exp.terms.extend(self._typo_candidates(stem))
+        return exp
+
+    def _typo_candidates(self, stem: str) -> list[tuple[str, float]]:
+        grams = _trigrams(stem)
+        shared: Counter[str] = Counter()
+        for tri in grams:
+            for term in self._trigram_postings.get(tri, ()):
+                shared[term] += 1
+        need = max(2, len(grams) // 3)
+        limit = 1 if len(stem) <= 5 else 2
+        best: list[tuple[int, int, str]] = []
+        for term, count in shared.items():
+            if count < need:
+                continue
+            dist = _levenshtein(stem, term, limit)
+            if dist <= limit:
+                best.append((dist, -self.df[term], term))
+        best.sort()
+        return [(term, 0.75 if dist == 1 else 0.6) for dist, _, term in best[:3]]
+
+    async def candidates(self, terms: Iterable[str], limit: int = 40) -> list[Candidate]:
+        unique = sorted(set(terms))
+        if not unique:
+            return []
+        match = " OR ".join(f'"{t}"' for t in unique)
+        w_name, w_products, w_body = FIELD_WEIGHTS
+        rows = await self.db.fetchall(
+            "SELECT d.id, d.kind, d.slug, f.name, f.products, f.body,"
+            f" bm25(search_fts, {w_name}, {w_products}, {w_body}) AS rank"
+            " FROM search_fts AS f JOIN search_docs AS d ON d.id = f.rowid"
+            " WHERE search_fts MATCH ? ORDER BY rank LIMIT ?",
+            (match, limit),
+        )
+        return [
+            Candidate(
+                doc_id=r[0],
+                kind=r[1],
+                slug=r[2],
+                name=frozenset(r[3].split()),
+                products=frozenset(r[4].split()),
+                body=frozenset(r[5].split()),
+                bm25=-float(r[6]),
+            )
+            for r in rows
+        ]
