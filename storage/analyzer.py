@@ -47,6 +47,40 @@ def stem(token: str) -> str:
     return _en.stemWord(token)
 
 
+_morph = None
+
+
+def is_dictionary_word(token: str) -> bool:
+    """True for a correctly spelled Russian word (pymorphy3's dictionary); False otherwise.
+
+    Only words that are *not* in the dictionary are treated as possible typos: "контакты" is a
+    real word and must not be "corrected" into "контракт".
+    """
+    global _morph
+    if not _CYRILLIC.search(token):
+        return False
+    if _morph is None:
+        import pymorphy3
+
+        _morph = pymorphy3.MorphAnalyzer()
+    return _dictionary_word(token)
+
+
+@lru_cache(maxsize=65536)
+def _dictionary_word(token: str) -> bool:
+    return bool(_morph.word_is_known(token))  # type: ignore[union-attr]
+
+
+def analyze_pairs(text: str) -> list[tuple[str, str]]:
+    """(token, stem) for the meaningful words of `text`."""
+    out = []
+    for tok in tokens(text):
+        if tok in STOPWORDS or (len(tok) == 1 and not tok.isdigit()):
+            continue
+        out.append((tok, stem(tok)))
+    return out
+
+
 def analyze(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Stems of the meaningful words of `text`, in order (duplicates kept)."""
     out = []

@@ -142,7 +142,7 @@ class SearchIndex:
         n = self.df.get(term, 0)
         return math.log(1 + (self.doc_count + 1) / (n + 0.5))
 
-    def expand(self, stem: str) -> Expansion:
+    def expand(self, stem: str, *, allow_typos: bool = True) -> Expansion:
         exp = Expansion(stem)
         if stem in self.df:
             exp.terms.append((stem, 1.0))
@@ -162,7 +162,7 @@ class SearchIndex:
             for k in range(max(4, len(stem) - 3), len(stem)):
                 if stem[:k] in self.df:
                     exp.terms.append((stem[:k], 0.85))
-        if not exp.terms and len(stem) >= 4 and not stem.isdigit():
+        if allow_typos and not exp.terms and len(stem) >= 4 and not stem.isdigit():
             exp.terms.extend(self._typo_candidates(stem))
         return exp
 
@@ -173,10 +173,11 @@ class SearchIndex:
             for term in self._trigram_postings.get(tri, ()):
                 shared[term] += 1
         need = max(2, len(grams) // 3)
-        limit = 1 if len(stem) <= 5 else 2
+        cyrillic = "а" <= stem[0] <= "я"
+        limit = 2 if cyrillic and len(stem) >= 6 else 1
         best: list[tuple[int, int, str]] = []
         for term, count in shared.items():
-            if count < need:
+            if count < need or term[0] != stem[0]:
                 continue
             dist = _levenshtein(stem, term, limit)
             if dist <= limit:

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.services.knowledge import KnowledgeBase
-from storage.analyzer import analyze
+from storage.analyzer import analyze_pairs, is_dictionary_word
 from storage.search_index import Candidate, SearchIndex
 
 FIELD_FACTORS = (1.0, 0.85, 0.55)  # name/aliases, products, body
 UNKNOWN_WORD_WEIGHT = 0.9
 CONFIDENT = 0.5  # the best hit must reach this to be shown as the answer
 ALTERNATIVE = 0.3  # other hits offered as buttons must reach this
-JOIN_STEMS = ("вступ", "присоедин", "join", "apply", "applic", "заявк", "членств", "member")
+JOIN_STEMS = ("вступ", "присоедин", "join", "apply", "applic", "заявк", "членств")
 JOIN_SLUG = "how-to-join"
 
 
@@ -73,11 +73,14 @@ class SearchService:
 
     async def search(self, text: str, *, locale: str = "ru", limit: int = 5) -> SearchResult:
         result = SearchResult(query=text)
-        stems = list(dict.fromkeys(analyze(text)))
+        pairs = analyze_pairs(text)
+        stems = list(dict.fromkeys(stem for _, stem in pairs))
         if not stems:
             return result
         result.intent = self.detect_intent(stems)
-        expansions = [self.index.expand(s) for s in stems]
+        # a correctly spelled word the knowledge base doesn't know is not a typo of another word
+        spelled = {stem for token, stem in pairs if is_dictionary_word(token)}
+        expansions = [self.index.expand(s, allow_typos=s not in spelled) for s in stems]
         weights = []
         for exp in expansions:
             if exp.known:

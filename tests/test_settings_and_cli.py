@@ -1,0 +1,112 @@
+"""Settings validation and the command-line contract (run as real processes)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bot(*args: str, env: dict[str, str] | None = None, stdin: str = "", timeout: float = 60):
+    full_env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS", "STAFF_IDS"}}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT, env=full_env, input=stdin, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def test_ids_are_split_on_commas(monkeypatch):
+    monkeypatch.setenv("ADMIN_IDS", "1, 2,3")
+    monkeypatch.setenv("STAFF_IDS", "")
+    s = load_settings(_env_file=None)
+    assert s.admin_ids == [1, 2, 3]
+    assert s.staff_ids == []
+    assert s.staff_and_admins == {1, 2, 3}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "needle"),
+    [
+        ("ADMIN_IDS", "abc", "ADMIN_IDS"),
+        ("BROADCAST_RATE", "-5", "BROADCAST_RATE"),
+        ("DEFAULT_LOCALE", "de", "DEFAULT_LOCALE"),
+        ("BOT_TOKEN", "not-a-token", "BOT_TOKEN"),
+        ("TELEGRAM_API_URL", "ftp://x", "TELEGRAM_API_URL"),
+        ("STAFF_CHAT_ID", "group", "STAFF_CHAT_ID"),
+    ],
+)
+def test_bad_settings_name_the_setting(monkeypatch, name, value, needle):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as info:
+        load_settings(_env_file=None)
+    assert needle in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_token_is_secret():
+    s = Settings(_env_file=None, bot_token="123:secret-value")  # type: ignore[call-arg]
+    assert "secret-value" not in repr(s)
+    assert s.bot_token is not None and s.bot_token.get_secret_value() == "123:secret-value"
+
+
+def test_bad_setting_exits_2_with_one_line(tmp_path):
+    proc = run_bot(env={"ADMIN_IDS": "abc", "DATABASE_PATH": str(tmp_path / "x.db")})
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "ADMIN_IDS" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_no_token_and_no_terminal_exits_2(tmp_path):
+    proc = run_bot(env={"DATABASE_PATH": str(tmp_path / "x.db")})
+    assert proc.returncode == 2
+    assert "BOT_TOKEN" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_console_with_piped_stdin(tmp_path):
+    proc = run_bot("console", env={"DATABASE_PATH": str(tmp_path / "x.db")}, stdin="/start\n1\nшины\n")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Главное меню" in out or "Здравствуйте" in out
+    assert "[1] 🏭 Кластеры" in out
+    assert "Страница 1 из" in out  # pressing 1 opened the cluster list
+    assert "Барнаульский" in out  # the answer to "шины"
+
+
+def test_ask_json(tmp_path):
+    import json
+
+    proc = run_bot("ask", "растворители", "--json", env={"DATABASE_PATH": str(tmp_path / "x.db")})
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["answers"][0]["id"] == "cluster:interregional-chemical"
+    assert data["confident"] is True
+
+
+def test_import_rejects_a_bad_file_and_changes_nothing(tmp_path):
+    db = str(tmp_path / "x.db")
+    bad = tmp_path / "content"
+    bad.mkdir()
+    (bad / "clusters.yaml").write_text(
+        (ROOT / "content" / "clusters.yaml").read_text(encoding="utf-8").replace("status: creating", "status: planned", 1),
+        encoding="utf-8",
+    )
+    proc = run_bot("import", str(bad), env={"DATABASE_PATH": db})
+    assert proc.returncode == 1
+    assert "clusters.yaml" in proc.stderr and "status" in proc.stderr and "tver-chemical" in proc.stderr
+    out = tmp_path / "export"
+    proc = run_bot("export", str(out), env={"DATABASE_PATH": db})
+    assert proc.returncode == 0, proc.stderr
+    assert "status: planned" not in (out / "clusters.yaml").read_text(encoding="utf-8")
+    proc = run_bot("import", str(out), env={"DATABASE_PATH": db})
+    assert proc.returncode == 0, proc.stderr
+    assert "clusters 5" in proc.stdout

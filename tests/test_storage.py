@@ -1,0 +1,161 @@
+"""Storage: migrations, pragmas, repositories, content loading, the search index."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.analyzer import analyze, fold
+from storage.content_loader import ContentError, export_content, import_content, read_content
+from storage.db import Database, list_migrations
+from storage.repositories import ContentRepository, QuestionRepository, UserRepository
+from storage.search_index import IndexDoc, SearchIndex, _levenshtein
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = Database(tmp_path / "t.sqlite3")
+    await database.open()
+    yield database
+    await database.close()
+
+
+async def test_pragmas_and_schema_version(db):
+    assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
+    assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
+    assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 5000
+    assert await db.schema_version() == len(list_migrations())
+
+
+async def test_reopening_keeps_data_and_does_not_remigrate(tmp_path):
+    path = tmp_path / "t.sqlite3"
+    first = Database(path)
+    await first.open()
+    await UserRepository(first).upsert_seen(7, "A", None, None, "ru")
+    await first.close()
+    second = Database(path)
+    await second.open()
+    assert (await UserRepository(second).get(7)).first_name == "A"
+    await second.close()
+
+
+async def test_a_newer_database_is_refused(tmp_path):
+    path = tmp_path / "t.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    database = Database(path)
+    with pytest.raises(RuntimeError, match="newer"):
+        await database.open()
+    await database.close()
+
+
+async def test_failed_transaction_rolls_back(db):
+    users = UserRepository(db)
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO users (id, first_name) VALUES (1, 'x')")
+            raise RuntimeError("boom")
+    assert await users.get(1) is None
+
+
+async def test_user_upsert_and_return_after_block(db):
+    users = UserRepository(db)
+    await users.upsert_seen(5, "Ivan", None, "ivan", "ru")
+    await db.write("UPDATE users SET blocked = 1 WHERE id = 5")
+    await users.upsert_seen(5, "Ivan", "P", "ivan", "ru")
+    record = await users.get(5)
+    assert record.last_name == "P" and record.blocked is False and record.subscribed is True
+
+
+async def test_content_import_export_roundtrip(db, tmp_path):
+    repo = ContentRepository(db)
+    counts = await import_content(repo)
+    assert counts["clusters"] == 5 and counts["measures"] >= 5 and counts["faq"] >= 6
+    out = tmp_path / "export"
+    await export_content(repo, out)
+    again = read_content(out)
+    original = read_content(ROOT / "content")
+    assert again.clusters == original.clusters
+    assert again.measures == original.measures
+    assert again.faq == original.faq
+    # re-import is an upsert by slug: ids stay the same
+    ids = [id_ for id_, _ in await repo.clusters()]
+    await import_content(repo, out)
+    assert [id_ for id_, _ in await repo.clusters()] == ids
+
+
+def test_content_errors_name_file_entry_and_field(tmp_path):
+    (tmp_path / "faq.yaml").write_text(
+        "- slug: ok-entry\n  question: {ru: 'Q'}\n  answer: {ru: 'A'}\n  source: src\n  as_of: 2024-01-01\n"
+        "- slug: Bad Slug\n  question: {ru: 'Q'}\n  answer: {ru: ''}\n  source: src\n  as_of: someday\n  extra: 1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError) as info:
+        read_content(tmp_path)
+    text = str(info.value)
+    assert "faq.yaml: entry 2 (Bad Slug): field slug" in text
+    assert "field answer.ru" in text and "field as_of" in text and "field extra" in text
+
+
+def test_content_rejects_duplicates_and_bad_yaml(tmp_path):
+    entry = "- slug: a\n  question: {ru: 'Q'}\n  answer: {ru: 'A'}\n  source: src\n  as_of: 2024-01-01\n"
+    (tmp_path / "faq.yaml").write_text(entry + entry, encoding="utf-8")
+    with pytest.raises(ContentError, match="duplicate slug 'a'"):
+        read_content(tmp_path)
+    (tmp_path / "faq.yaml").write_text("- slug: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="not valid YAML"):
+        read_content(tmp_path)
+
+
+def test_shipped_content_is_complete():
+    content = read_content(ROOT / "content")
+    slugs = {c.slug for c in content.clusters}
+    assert slugs == {"interregional-chemical", "tver-chemical", "aerosol-national", "omsk-petrochemical", "barnaul"}
+    accepting = [c.slug for c in content.clusters if c.accepts_applications]
+    assert accepting == ["interregional-chemical"]
+    assert {m.kind for m in content.measures} >= {"subsidy", "tax", "loan", "other"}
+    assert "how-to-join" in {f.slug for f in content.faq}
+    for entry in [*content.clusters, *content.measures, *content.faq]:
+        assert entry.source and entry.as_of
+
+
+def test_analyzer_folds_and_stems():
+    assert fold("ЁЛКА") == "елка"
+    assert analyze("шины") == analyze("шинами") == analyze("ШИНЫ")
+    assert analyze("растворители") == analyze("растворителей")
+    assert analyze("кто и как") == []
+
+
+def test_levenshtein_with_transpositions():
+    assert _levenshtein("кластр", "кластер", 2) == 1
+    assert _levenshtein("abcd", "abdc", 1) == 1
+    assert _levenshtein("abc", "xyz", 1) == 2  # stops early above the limit
+
+
+async def test_search_index_prefix_and_typos(db):
+    index = SearchIndex(db)
+    await index.rebuild(
+        [
+            IndexDoc("faq", "a", "растворители катализаторы", "", ""),
+            IndexDoc("faq", "b", "шины покрышки", "", "резина"),
+        ]
+    )
+    assert index.doc_count == 2
+    assert [t for t, _ in index.expand(analyze("растворители")[0]).terms][0] == analyze("растворители")[0]
+    typo = index.expand(analyze("растворитли")[0])
+    assert typo.known and typo.terms[0][1] < 1.0
+    assert not index.expand("погод").known
+    found = await index.candidates(["шин"])
+    assert [c.slug for c in found] == ["b"]
+
+
+async def test_questions_are_recorded(db):
+    repo = QuestionRepository(db)
+    await repo.add(1, "погода", "ru", None, None, 0.0, False)
+    await repo.add(1, "шины", "ru", "cluster", "barnaul", 0.9, True)
+    assert [q[0] for q in await repo.unanswered()] == ["погода"]
