@@ -83,6 +83,12 @@ def _run(settings: Settings) -> int:
 def _console(settings: Settings, user_id: int, lang: str, name: str) -> int:
     from bot.console import Console
 
+    # the chat itself is the output: keep per-update log lines out of it
+    if settings.log_level in ("INFO", "DEBUG"):
+        logging.getLogger("aiogram").setLevel(logging.WARNING)
+        logging.getLogger("bot").setLevel(logging.WARNING)
+        logging.getLogger("storage").setLevel(logging.WARNING)
+
     console = Console(settings, user_id=user_id, first_name=name, language_code=lang)
     asyncio.run(console.run())
     return 0

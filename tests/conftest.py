@@ -14,6 +14,8 @@ from bot.settings import Settings
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
+from tests.fake_telegram import parse_html
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -43,7 +45,12 @@ class Chatter:
         return len(self.session.calls)
 
     def calls_since(self, mark: int) -> list:
-        return self.session.calls[mark:]
+        calls = self.session.calls[mark:]
+        for call in calls:
+            # the real Bot API refuses bad HTML: check every text as Telegram would
+            if isinstance(call, SendMessage | EditMessageText):
+                parse_html(call.text)
+        return calls
 
     async def send(self, text: str | None = None, **message_fields) -> list:
         mark = self._mark()

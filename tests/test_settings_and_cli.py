@@ -110,3 +110,43 @@ def test_import_rejects_a_bad_file_and_changes_nothing(tmp_path):
     proc = run_bot("import", str(out), env={"DATABASE_PATH": db})
     assert proc.returncode == 0, proc.stderr
     assert "clusters 5" in proc.stdout
+
+
+def test_no_token_in_a_terminal_opens_the_console(tmp_path):
+    """With a terminal attached, `python -m bot` without a token says so and opens the chat."""
+    import pty
+    import select
+    import time
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env["DATABASE_PATH"] = str(tmp_path / "x.db")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdin=slave, stdout=slave, stderr=slave
+    )
+    os.close(slave)
+    output = b""
+    deadline = time.monotonic() + 30
+    sent = False
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    output += os.read(master, 65536)
+                except OSError:
+                    break
+            if not sent and b"> " in output:
+                os.write(master, "/start\n".encode())
+                sent = True
+            if sent and "Здравствуйте".encode() in output:
+                break
+        os.write(master, b"\x04")  # Ctrl-D: end of input
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    text = output.decode(errors="replace")
+    assert "BOT_TOKEN is not set" in text
+    assert "Здравствуйте" in text

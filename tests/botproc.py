@@ -1,0 +1,75 @@
+"""Run the real `python -m bot` process against the fake Bot API, for end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.fake_telegram import FakeTelegram
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BotProcess:
+    def __init__(self, fake: FakeTelegram, db_path: Path, **env: str) -> None:
+        self.fake = fake
+        self.db_path = db_path
+        self.env = env
+        self.proc: asyncio.subprocess.Process | None = None
+        self.stderr = b""
+
+    async def start(self, *, wait_polling: bool = True) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.endswith(("_IDS", "_TOKEN", "_CHAT_ID"))}
+        env.update(
+            BOT_TOKEN=self.fake.token,
+            TELEGRAM_API_URL=self.fake.url,
+            DATABASE_PATH=str(self.db_path),
+            LOG_LEVEL="INFO",
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.env)
+        after = self.fake.seq
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot",
+            cwd=ROOT, env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        if wait_polling:
+            try:
+                # the first long poll is open (it is recorded as soon as it arrives)
+                await self.fake.wait_for(
+                    lambda f: any(c.seq > after and c.method == "getUpdates" for c in f.calls),
+                    timeout=30,
+                )
+            except AssertionError:
+                await self.kill()
+                raise AssertionError(f"bot did not start polling:\n{self.stderr.decode(errors='replace')}") from None
+
+    async def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.send_signal(sig)
+        try:
+            _, err = await asyncio.wait_for(self.proc.communicate(), timeout)
+        except TimeoutError:
+            await self.kill()
+            raise AssertionError("bot did not stop in time") from None
+        self.stderr += err
+        return self.proc.returncode
+
+    async def kill(self) -> None:
+        if self.proc and self.proc.returncode is None:
+            self.proc.kill()
+            _, err = await self.proc.communicate()
+            self.stderr += err or b""
+
+    async def wait_exit(self, timeout: float = 30) -> int:
+        assert self.proc is not None
+        _, err = await asyncio.wait_for(self.proc.communicate(), timeout)
+        self.stderr += err
+        return self.proc.returncode
