@@ -339,28 +339,22 @@ def fts_fn(index: SearchIndex, terms: dict[str, list[str]]) -> Any:
     return run
 
 
-def cold_fn(svc: SearchService) -> Any:
-    """Search with the analyzer's memo caches emptied first: every word is seen for the first time."""
-    caches = [f for f in (getattr(analyzer, "stem", None), getattr(analyzer, "_dictionary_word", None)) if hasattr(f, "cache_clear")]
-
-    async def run(q: Query) -> None:
-        for f in caches:
-            f.cache_clear()
-        t0 = time.perf_counter_ns()
-        await svc.search(q.text, locale=q.locale)
-        run.last = time.perf_counter_ns() - t0  # type: ignore[attr-defined]
-
-    return run
-
-
 async def measure_cold(svc: SearchService, queries: list[Query], rng: random.Random) -> list[int]:
-    fn = cold_fn(svc)
+    """One pass with the analyzer's memo caches emptied before each query: every word is new."""
+    caches = [
+        f
+        for f in (getattr(analyzer, "stem", None), getattr(analyzer, "_dictionary_word", None))
+        if hasattr(f, "cache_clear")
+    ]
     order = list(range(len(queries)))
     rng.shuffle(order)
     out = []
     for i in order:
-        await fn(queries[i])
-        out.append(fn.last)
+        for f in caches:
+            f.cache_clear()
+        t0 = time.perf_counter_ns()
+        await svc.search(queries[i].text, locale=queries[i].locale)
+        out.append(time.perf_counter_ns() - t0)
     return out
 
 
@@ -466,7 +460,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
     rows = [
         row("(a) real KB, eval questions", real_entries, len(real_queries), real_all),
-        row(f"(b) synthetic KB, all queries", index.doc_count, len(queries), syn_all),
+        row("(b) synthetic KB, all queries", index.doc_count, len(queries), syn_all),
     ]
     for cat, keep in categories.items():
         rows.append(row(f"      {cat}", "", len(keep), flatten(syn_samples, keep)))

@@ -121,9 +121,8 @@ async def _ask(settings: Settings, question: str, as_json: bool, lang: str) -> i
 
 
 async def _import(settings: Settings, path: Path) -> int:
-    from storage.content_loader import ContentError
-
     from bot.app import create_app
+    from storage.content_loader import ContentError
 
     app = create_app(settings)
     await app.db.open()
@@ -144,9 +143,8 @@ async def _import(settings: Settings, path: Path) -> int:
 
 
 async def _export(settings: Settings, path: Path) -> int:
-    from storage.content_loader import export_content
-
     from bot.app import create_app
+    from storage.content_loader import export_content
 
     app = create_app(settings)
     await app.startup()

@@ -7,11 +7,13 @@ use it as their mocked bot.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot
@@ -170,7 +172,7 @@ class LocalSession(BaseSession):
                 name, data = file.filename or "file", file.data
             elif isinstance(file, FSInputFile):
                 name = file.filename or str(file.path)
-                data = open(file.path, "rb").read()  # noqa: SIM115 - small files in the console
+                data = await asyncio.to_thread(Path(file.path).read_bytes)
             caption = html_to_text(method.caption) if isinstance(method.caption, str) else None
             msg = self._new_message(
                 chat_id, None, method.reply_markup, caption=caption,

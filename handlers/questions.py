@@ -12,9 +12,10 @@ from bot.services.questions import QuestionService
 from bot.services.search import Hit, SearchResult
 from bot.views import cluster_card, faq_card, measure_card, short
 from handlers.callbacks import ClusterCb, FaqCb, MeasureCb, MenuCb
-from handlers.keyboards import back_to_menu
+from handlers.keyboards import back_to_menu, main_menu
 
 MAX_QUESTION = 1000
+SMALLTALK_KEYS = {"greeting": "smalltalk-greeting", "thanks": "smalltalk-thanks", "help": "help-text"}
 
 
 def hit_button(b: InlineKeyboardBuilder, hit: Hit) -> None:
@@ -66,6 +67,9 @@ def create_router() -> Router:
             await message.answer(t("question-too-long", limit=MAX_QUESTION))
             return
         result = await questions.ask(message.from_user.id if message.from_user else None, text, locale)
+        if result.intent in SMALLTALK_KEYS:
+            await message.answer(t(SMALLTALK_KEYS[result.intent]), reply_markup=main_menu(t))
+            return
         if result.confident:
             best = result.hits[0]
             card, accepts = render_hit(kb, t, locale, best)

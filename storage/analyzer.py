@@ -71,11 +71,36 @@ def _dictionary_word(token: str) -> bool:
     return bool(_morph.word_is_known(token))  # type: ignore[union-attr]
 
 
+@lru_cache(maxsize=65536)
+def is_content_word(token: str) -> bool:
+    """A Russian noun or full adjective: the words that say what a question is about."""
+    if not is_dictionary_word(token):
+        return False
+    return _morph.parse(token)[0].tag.POS in {"NOUN", "ADJF"}  # type: ignore[union-attr]
+
+
+def is_generic_word(token: str) -> bool:
+    """A Russian dictionary word that is not a noun or adjective (verbs, adverbs, …)."""
+    return is_dictionary_word(token) and not is_content_word(token)
+
+
+_FUNCTION_POS = frozenset({"NPRO", "PREP", "CONJ", "PRCL", "INTJ"})
+
+
+@lru_cache(maxsize=65536)
+def is_function_word(token: str) -> bool:
+    """Pronouns (any form: "нашему", "такие"), prepositions, conjunctions, particles."""
+    if not is_dictionary_word(token):
+        return False
+    tag = _morph.parse(token)[0].tag  # type: ignore[union-attr]
+    return tag.POS in _FUNCTION_POS or "Apro" in tag
+
+
 def analyze_pairs(text: str) -> list[tuple[str, str]]:
-    """(token, stem) for the meaningful words of `text`."""
+    """(token, stem) for the meaningful words of a question (function words dropped)."""
     out = []
     for tok in tokens(text):
-        if tok in STOPWORDS or (len(tok) == 1 and not tok.isdigit()):
+        if tok in STOPWORDS or (len(tok) == 1 and not tok.isdigit()) or is_function_word(tok):
             continue
         out.append((tok, stem(tok)))
     return out

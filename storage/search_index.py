@@ -104,7 +104,7 @@ class SearchIndex:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM search_fts")
             await conn.execute("DELETE FROM search_docs")
-            for i, (kind, slug, name, products, body) in enumerate(rows, 1):
+            for i, (kind, slug, *_fields) in enumerate(rows, 1):
                 await conn.execute(
                     "INSERT INTO search_docs (id, kind, slug) VALUES (?, ?, ?)", (i, kind, slug)
                 )

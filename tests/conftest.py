@@ -7,13 +7,12 @@ import itertools
 from pathlib import Path
 
 import pytest
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
+from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
 from bot.app import App, create_app
 from bot.local_session import LocalSession
 from bot.settings import Settings
-from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
-from aiogram.types import CallbackQuery, Chat, Message, Update, User
-
 from tests.fake_telegram import parse_html
 
 ROOT = Path(__file__).resolve().parent.parent

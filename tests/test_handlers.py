@@ -189,3 +189,14 @@ async def test_user_row_is_upserted_cheaply(app, chatter):
     await chatter.send("/menu")
     row = await app.db.fetchone("SELECT username FROM users WHERE id = ?", (chatter.user.id,))
     assert row[0] == "ivan_new"
+
+
+async def test_small_talk_is_answered_kindly_and_not_logged(app, chatter):
+    calls = await chatter.send("Привет!")
+    assert "Чем могу помочь" in sent_texts(calls)[-1]
+    calls = await chatter.send("спасибо большое")
+    assert "Пожалуйста" in sent_texts(calls)[-1]
+    calls = await chatter.send("помощь")
+    assert "Что я умею" in sent_texts(calls)[-1]
+    row = await app.db.fetchone("SELECT count(*) FROM questions")
+    assert row[0] == 0

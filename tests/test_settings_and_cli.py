@@ -137,7 +137,7 @@ def test_no_token_in_a_terminal_opens_the_console(tmp_path):
                 except OSError:
                     break
             if not sent and b"> " in output:
-                os.write(master, "/start\n".encode())
+                os.write(master, b"/start\n")
                 sent = True
             if sent and "Здравствуйте".encode() in output:
                 break

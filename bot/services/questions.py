@@ -13,6 +13,8 @@ class QuestionService:
 
     async def ask(self, user_id: int | None, text: str, locale: str) -> SearchResult:
         result = await self.search.search(text, locale=locale)
+        if result.intent in ("greeting", "thanks", "help"):
+            return result  # small talk is not a question to learn from
         best = result.best
         await self.repo.add(
             user_id,

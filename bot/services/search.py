@@ -12,15 +12,38 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.services.knowledge import KnowledgeBase
-from storage.analyzer import analyze_pairs, is_dictionary_word
+from storage.analyzer import (
+    analyze_pairs,
+    is_content_word,
+    is_dictionary_word,
+    is_generic_word,
+    tokens,
+)
 from storage.search_index import Candidate, SearchIndex
 
 FIELD_FACTORS = (1.0, 0.85, 0.55)  # name/aliases, products, body
+# Words the knowledge base doesn't know still count against every entry: a noun or adjective
+# ("удобрения", "погода") says the question is about something else, so it weighs more than a
+# verb or an adverb ("выпускает", "где") or a misspelling we couldn't correct.
+UNKNOWN_CONTENT_WEIGHT = 1.6
+UNKNOWN_OTHER_WEIGHT = 0.6
 UNKNOWN_WORD_WEIGHT = 0.9
+# Verbs, adverbs, short adjectives ("делают", "нужны", "где") rarely decide what is asked.
+GENERIC_WORD_FACTOR = 0.35
 CONFIDENT = 0.5  # the best hit must reach this to be shown as the answer
 ALTERNATIVE = 0.3  # other hits offered as buttons must reach this
 JOIN_STEMS = ("вступ", "присоедин", "join", "apply", "applic", "заявк", "членств")
+JOIN_WITH_CLUSTER = ("войт", "войд", "вход", "попаст")
 JOIN_SLUG = "how-to-join"
+# Whole messages of only these words are small talk, not questions (matched after folding).
+SMALLTALK = {
+    "greeting": {"привет", "здравствуйте", "здравствуй", "добрый", "доброе", "день", "вечер",
+                 "утро", "приветствую", "hello", "hi", "hey", "good", "morning", "afternoon",
+                 "evening", "day"},
+    "thanks": {"спасибо", "благодарю", "большое", "огромное", "спс", "thanks", "thank", "you",
+               "much", "very", "many"},
+    "help": {"помощь", "помогите", "help", "меню", "menu", "справка", "начать", "start"},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +92,31 @@ class SearchService:
     def detect_intent(stems: list[str]) -> str | None:
         if any(s.startswith(JOIN_STEMS) for s in stems):
             return "join"
+        # "войти / попасть / стать участником" + "кластер": joining, unlike "войти в реестр"
+        if any(s.startswith(JOIN_WITH_CLUSTER) for s in stems) and any(
+            s.startswith(("кластер", "cluster")) for s in stems
+        ):
+            return "join"
+        if "стат" in stems and any(s.startswith(("участник", "член")) for s in stems):
+            return "join"  # "стать участником / членом"
+        return None
+
+    @staticmethod
+    def detect_smalltalk(text: str) -> str | None:
+        words = tokens(text)
+        if not words or len(words) > 4:
+            return None
+        for intent, vocabulary in SMALLTALK.items():
+            if all(w in vocabulary for w in words):
+                return intent
         return None
 
     async def search(self, text: str, *, locale: str = "ru", limit: int = 5) -> SearchResult:
         result = SearchResult(query=text)
+        smalltalk = self.detect_smalltalk(text)
+        if smalltalk is not None:
+            result.intent = smalltalk
+            return result
         pairs = analyze_pairs(text)
         stems = list(dict.fromkeys(stem for _, stem in pairs))
         if not stems:
@@ -81,12 +125,21 @@ class SearchService:
         # a correctly spelled word the knowledge base doesn't know is not a typo of another word
         spelled = {stem for token, stem in pairs if is_dictionary_word(token)}
         expansions = [self.index.expand(s, allow_typos=s not in spelled) for s in stems]
+        content = {stem for token, stem in pairs if is_content_word(token)}
+        generic = {stem for token, stem in pairs if is_generic_word(token)} - content
         weights = []
         for exp in expansions:
             if exp.known:
-                weights.append(max(self.index.idf(t) for t, _ in exp.terms))
+                weight = max(self.index.idf(t) for t, _ in exp.terms)
+            elif exp.stem in content:
+                weight = UNKNOWN_CONTENT_WEIGHT
+            elif exp.stem in spelled:
+                weight = UNKNOWN_OTHER_WEIGHT
             else:
-                weights.append(UNKNOWN_WORD_WEIGHT)
+                weight = UNKNOWN_WORD_WEIGHT
+            if exp.stem in generic:
+                weight *= GENERIC_WORD_FACTOR
+            weights.append(weight)
         total = sum(weights)
         terms = [t for exp in expansions for t, _ in exp.terms]
         candidates = await self.index.candidates(terms) if terms else []
@@ -108,7 +161,7 @@ class SearchService:
                 matched += best * weight
             score = matched / total if total else 0.0
             if result.intent == "join" and cand.kind == "faq" and cand.slug == JOIN_SLUG:
-                score = max(score, CONFIDENT) + 0.5
+                score = 1.0 + score  # the intent decides: how-to-join goes first
             scored.append((score, cand.bm25, cand))
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
         for score, _, cand in scored[:limit]:

@@ -95,6 +95,8 @@ answer-unknown =
     I couldn't find a reliable answer to that — and I'd rather not guess.
     I know about the industrial clusters of the chemical complex, their products and regions, state support for members (subsidies, contributions, loans) and how to join.
     Try rephrasing, or pick a section in the menu.
+smalltalk-greeting = Hello! How can I help? Ask a question in your own words or pick a section.
+smalltalk-thanks = You're welcome! Write any time you have another question.
 answer-maybe = Perhaps you mean:
 
 # Telegram command menu

@@ -1,0 +1,350 @@
+"""End-to-end updates/s through the dispatcher: the bot's question path against a bare echo bot.
+
+Both go through the same harness: pre-built `Update` objects (private text messages from many
+users, questions from tests/eval/questions.yaml), mounted to their Bot as polling does, fed with
+`await dp.feed_update(bot, update)`, and answered through `LocalSession` (no network):
+
+* question path - the real app (`create_app`, `app.startup()` on a temporary SQLite file):
+  outer middlewares (in-flight, user upsert + locale), routers, the questions handler
+  (search, record the question in SQLite, render the card, sendMessage);
+* echo - a Dispatcher with one router whose message handler does
+  `await message.answer(message.text)`, on a Bot with LocalSession too.
+
+Modes: sequential (one update at a time) and concurrent (asyncio.gather in batches, like
+polling with handle_as_tasks). Each run uses fresh user ids, so every run pays the user upsert
+(once per user per minute) and the locale lookup for each user, as a burst of new users would.
+Median of several runs; target: question path >= 50% of echo throughput.
+
+    .venv/bin/python bench/throughput_bench.py [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gc
+import logging
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.enums import ParseMode
+from aiogram.methods import SendMessage
+from aiogram.types import Message, Update
+from common import (
+    Output,
+    load_eval_questions,
+    machine_info,
+    machine_line,
+    median,
+    verdict,
+)
+
+from bot.app import OFFLINE_TOKEN, create_app
+from bot.local_session import LocalSession
+from bot.settings import Settings
+
+TARGET_RATIO = 0.5
+FIRST_NAMES = ("Иван", "Мария", "Алексей", "Ольга", "Дмитрий", "Анна", "Сергей", "Елена", "John", "Kate")
+
+
+def build_echo() -> tuple[Bot, Dispatcher, LocalSession]:
+    session = LocalSession()
+    # the same Bot construction as create_app (HTML parse mode), so only the handling differs
+    bot = Bot(OFFLINE_TOKEN, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    router = Router(name="echo")
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text)
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    return bot, dp, session
+
+
+class UpdateFactory:
+    """Telegram-shaped update payloads: private text messages from many users."""
+
+    def __init__(self, questions: list[str], rng: random.Random) -> None:
+        self.questions = questions
+        self.rng = rng
+        self.update_id = 0
+        self.message_ids: dict[int, int] = {}
+
+    def burst(self, first_user: int, users: int, per_user: int) -> list[dict[str, Any]]:
+        """`users` distinct users, each sending `per_user` questions; their messages interleaved."""
+        senders = [first_user + u for u in range(users) for _ in range(per_user)]
+        self.rng.shuffle(senders)
+        now = int(dt.datetime.now(dt.UTC).timestamp())
+        out = []
+        for uid in senders:
+            self.update_id += 1
+            self.message_ids[uid] = self.message_ids.get(uid, 0) + 1
+            english = uid % 5 == 0  # one user in five has an English Telegram client
+            name = FIRST_NAMES[uid % len(FIRST_NAMES)]
+            out.append(
+                {
+                    "update_id": self.update_id,
+                    "message": {
+                        "message_id": self.message_ids[uid],
+                        "date": now,
+                        "chat": {"id": uid, "type": "private", "first_name": name},
+                        "from": {
+                            "id": uid,
+                            "is_bot": False,
+                            "first_name": name,
+                            "language_code": "en" if english else "ru",
+                        },
+                        "text": self.rng.choice(self.questions),
+                    },
+                }
+            )
+        return out
+
+
+def mount(payloads: list[dict[str, Any]], bot: Bot) -> list[Update]:
+    """Updates bound to `bot`, as polling builds them (feed_update would otherwise re-validate)."""
+    return [Update.model_validate(p, context={"bot": bot}) for p in payloads]
+
+
+async def run_sequential(dp: Dispatcher, bot: Bot, updates: list[Update], batch: int) -> list[Any]:
+    results = []
+    for update in updates:
+        results.append(await dp.feed_update(bot, update))
+    return results
+
+
+async def run_concurrent(dp: Dispatcher, bot: Bot, updates: list[Update], batch: int) -> list[Any]:
+    results: list[Any] = []
+    for i in range(0, len(updates), batch):
+        results += await asyncio.gather(*(dp.feed_update(bot, u) for u in updates[i : i + batch]))
+    return results
+
+
+Runner = Callable[[Dispatcher, Bot, list[Update], int], Awaitable[list[Any]]]
+MODES: dict[str, Runner] = {"sequential": run_sequential, "concurrent": run_concurrent}
+
+
+class Harness:
+    def __init__(self, name: str, bot: Bot, dp: Dispatcher, session: LocalSession) -> None:
+        self.name = name
+        self.bot = bot
+        self.dp = dp
+        self.session = session
+        self.rates: dict[str, list[float]] = {m: [] for m in MODES}
+        self.problems: list[str] = []
+
+    async def run(self, mode: str, payloads: list[dict[str, Any]], batch: int, record: bool) -> float:
+        updates = mount(payloads, self.bot)
+        self.session.calls.clear()  # LocalSession keeps every call and message: start empty
+        self.session.messages.clear()
+        gc.collect()
+        t0 = time.perf_counter()
+        results = await MODES[mode](self.dp, self.bot, updates, batch)
+        elapsed = time.perf_counter() - t0
+        unhandled = sum(1 for r in results if r is UNHANDLED)
+        sent = sum(1 for c in self.session.calls if isinstance(c, SendMessage))
+        if unhandled or sent != len(updates):
+            self.problems.append(f"{mode}: {unhandled} unhandled, {sent} replies to {len(updates)} updates")
+        rate = len(updates) / elapsed
+        if record:
+            self.rates[mode].append(rate)
+        return rate
+
+
+async def component_costs(app: Any, payloads: list[dict[str, Any]], reps: int) -> dict[str, float]:
+    """Mean ms per call of the question path's main parts, called directly on the same messages."""
+    items = [
+        (p["message"]["from"]["id"], p["message"]["text"], p["message"]["from"]["language_code"])
+        for p in payloads
+    ]
+    parts: dict[str, Callable[[int, str, str], Awaitable[Any]]] = {
+        "search": lambda uid, text, loc: app.search.search(text, locale=loc),
+        "ask": lambda uid, text, loc: app.questions.ask(uid, text, loc),
+    }
+    costs: dict[str, list[float]] = {name: [] for name in parts}
+    for _ in range(reps):
+        for name, call in parts.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            for uid, text, loc in items:
+                await call(uid, text, loc)
+            costs[name].append((time.perf_counter() - t0) * 1000 / len(items))
+    return {name: median(v) for name, v in costs.items()}
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    out = Output(args.json)
+    rng = random.Random(args.seed)
+    runs = args.runs or (2 if args.quick else 5)
+    users = args.users or (50 if args.quick else 200)
+    per_user = args.per_user or (2 if args.quick else 5)
+    batch = args.batch
+    n = users * per_user
+    info = machine_info()
+    questions = load_eval_questions()
+    factory = UpdateFactory(questions, rng)
+    out.print(f"throughput_bench{' (--quick)' if args.quick else ''}: updates/s through dp.feed_update")
+    out.print(machine_line(info))
+    out.print(
+        f"workload per run and mode: {n:,} private text messages = {users} distinct new users x "
+        f"{per_user} questions each (interleaved; {len(questions)} eval questions, 1 user in 5 with an "
+        f"English client); median of {runs} runs after a warm-up; concurrent = asyncio.gather in "
+        f"batches of {batch}"
+    )
+    out.print(
+        "question path per run: the user-upsert middleware writes once per user per minute, so each "
+        f"run has {users} user upserts + {users} locale reads + {n:,} question inserts in SQLite"
+    )
+    t_start = time.perf_counter()
+
+    with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None, bot_token=None, database_path=Path(tmp) / "bot.sqlite3"
+        )
+        session = LocalSession()
+        app = create_app(settings, session=session)
+        await app.startup()
+        echo_bot, echo_dp, echo_session = build_echo()
+        harnesses = {
+            "echo": Harness("echo", echo_bot, echo_dp, echo_session),
+            "question": Harness("question", app.bot, app.dp, session),
+        }
+
+        # warm-up: imports, caches (stems, pymorphy), SQLite pages, aiogram's handler resolution
+        warm = factory.burst(first_user=9_000_000, users=min(users, 50), per_user=2)
+        for h in harnesses.values():
+            for mode in MODES:
+                await h.run(mode, warm, batch, record=False)
+
+        next_user = 1_000_000
+        for r in range(runs):
+            for mode in MODES:
+                payloads = factory.burst(first_user=next_user, users=users, per_user=per_user)
+                next_user += users
+                order = ("echo", "question") if r % 2 == 0 else ("question", "echo")
+                for name in order:  # both on the same payloads, alternating who goes first
+                    await harnesses[name].run(mode, payloads, batch, record=True)
+        costs = await component_costs(app, payloads, reps=max(2, runs // 2))
+        asked = await app.db.fetchone("SELECT count(*) FROM questions")
+        upserted = await app.db.fetchone("SELECT count(*) FROM users")
+        await app.shutdown()
+        await echo_bot.session.close()
+
+    echo, question = harnesses["echo"], harnesses["question"]
+    rows = []
+    summary_modes: dict[str, Any] = {}
+    for mode in MODES:
+        e, q = median(echo.rates[mode]), median(question.rates[mode])
+        paired = median([qq / ee for qq, ee in zip(question.rates[mode], echo.rates[mode], strict=True)])
+        summary_modes[mode] = {
+            "echo_ups": e,
+            "question_ups": q,
+            "ratio": q / e,
+            "ratio_paired_median": paired,
+            "echo_runs": echo.rates[mode],
+            "question_runs": question.rates[mode],
+        }
+        for h, v in ((echo, e), (question, q)):
+            rows.append(
+                [f"{mode:<10}  {h.name}", v, min(h.rates[mode]), max(h.rates[mode]), 1000.0 / v,
+                 f"{v / e:.2f}" if h is question else "1.00 (baseline)"]
+            )
+
+    out.print("")
+    out.table(["mode / path", "updates/s", "min", "max", "ms/update", "vs echo"], rows)
+    for mode, s in summary_modes.items():
+        out.print(
+            f"{mode}: question/echo = {s['ratio']:.2f} (median of per-run ratios {s['ratio_paired_median']:.2f}); "
+            f"runs echo [{', '.join(f'{v:,.0f}' for v in s['echo_runs'])}], "
+            f"question [{', '.join(f'{v:,.0f}' for v in s['question_runs'])}]"
+        )
+    seq_question_ms = 1000.0 / summary_modes["sequential"]["question_ups"]
+    seq_echo_ms = 1000.0 / summary_modes["sequential"]["echo_ups"]
+    breakdown = {
+        "echo_path_ms": seq_echo_ms,
+        "search_ms": costs["search"],
+        "record_question_ms": costs["ask"] - costs["search"],
+        "rest_of_question_path_ms": seq_question_ms - costs["ask"],
+        "question_path_ms": seq_question_ms,
+    }
+    out.print("\nwhere a sequential question update's time goes (parts called directly, same messages)")
+    out.table(
+        ["part", "ms/update", "share"],
+        [
+            ["SearchService.search", breakdown["search_ms"], f"{breakdown['search_ms'] / seq_question_ms:.0%}"],
+            ["recording the question (QuestionService.ask - search)", breakdown["record_question_ms"],
+             f"{breakdown['record_question_ms'] / seq_question_ms:.0%}"],
+            ["the rest: dispatch, middlewares (user upsert), render, send", breakdown["rest_of_question_path_ms"],
+             f"{breakdown['rest_of_question_path_ms'] / seq_question_ms:.0%}"],
+            ["= full question path (sequential median)", seq_question_ms, "100%"],
+            ["   for scale: full echo path", seq_echo_ms, f"{seq_echo_ms / seq_question_ms:.0%}"],
+        ],
+    )
+    out.print(
+        f"checks: questions table {int(asked[0]) if asked else 0:,} rows, users table "
+        f"{int(upserted[0]) if upserted else 0:,} rows"
+    )
+    problems = echo.problems + question.problems
+    for p in problems:
+        out.print(f"WARNING: {p}")
+    if not problems:
+        out.print("checks: every update handled with exactly one sendMessage, in both paths and modes")
+
+    elapsed = time.perf_counter() - t_start
+    ok = all(s["ratio"] >= TARGET_RATIO for s in summary_modes.values()) and not problems
+    summary = (
+        f"SUMMARY throughput: {verdict(ok)} - question/echo "
+        + ", ".join(
+            f"{mode} {s['ratio']:.2f} ({s['question_ups']:,.0f} vs {s['echo_ups']:,.0f} upd/s)"
+            for mode, s in summary_modes.items()
+        )
+        + f" (target >= {TARGET_RATIO:.2f}); {users} users x {per_user} questions; ran {elapsed:.0f} s"
+    )
+    out.print("\n" + summary)
+    result = {
+        "bench": "throughput",
+        "quick": args.quick,
+        "machine": info,
+        "runs": runs,
+        "users": users,
+        "per_user": per_user,
+        "updates_per_run": n,
+        "batch": batch,
+        "modes": summary_modes,
+        "breakdown_sequential_ms": breakdown,
+        "target": {"ratio_min": TARGET_RATIO},
+        "problems": problems,
+        "pass": ok,
+        "elapsed_s": elapsed,
+        "summary": summary,
+    }
+    out.emit_json(result)
+    return result
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="fast smoke run: few users and runs")
+    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout (report on stderr)")
+    p.add_argument("--runs", type=int, default=0, help="measured runs per mode (default 5, quick 2)")
+    p.add_argument("--users", type=int, default=0, help="distinct users per run (default 200, quick 50)")
+    p.add_argument("--per-user", type=int, default=0, help="questions per user (default 5, quick 2)")
+    p.add_argument("--batch", type=int, default=50, help="concurrent batch size (default 50)")
+    p.add_argument("--seed", type=int, default=20240201)
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(main(parse_args()))
+    sys.exit(0)
