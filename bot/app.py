@@ -13,7 +13,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.i18n import I18n
@@ -26,6 +26,7 @@ from bot.settings import Settings
 from handlers import get_routers
 from storage.content_loader import DEFAULT_CONTENT_DIR
 from storage.db import Database
+from storage.fsm import SQLiteStorage
 from storage.repositories import ContentRepository, QuestionRepository, UserRepository
 from storage.search_index import SearchIndex
 
@@ -54,6 +55,7 @@ class App:
     async def startup(self) -> None:
         """Open the database (migrating it forward), load content on first start, build the index."""
         await self.db.open()
+        await self.users.load()
         loaded = await self.kb.ensure_loaded(self.content_dir)
         log.info(
             "knowledge base %s: %d clusters, %d measures, %d FAQ entries",
@@ -63,8 +65,15 @@ class App:
             len(self.kb.faq),
         )
 
+    def start_background(self) -> None:
+        """Background work of a running bot: batched writes of the question log and seen users."""
+        self.questions.start()
+        self.users.start()
+
     async def shutdown(self) -> None:
         await self.inflight.wait()
+        await self.questions.stop()
+        await self.users.stop()
         await self.db.close()
 
     async def set_commands(self) -> None:
@@ -103,7 +112,9 @@ def create_app(
     questions = QuestionService(search, QuestionRepository(db))
     inflight = InFlightMiddleware()
 
-    dp = Dispatcher(storage=storage or MemoryStorage())
+    # dialogue state lives in the same SQLite file: a restart or a crash mid-dialogue loses
+    # nothing; events of one user are handled one at a time (no interleaving)
+    dp = Dispatcher(storage=storage or SQLiteStorage(db), events_isolation=SimpleEventIsolation())
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(UserContextMiddleware(users, i18n))
     dp.include_routers(*get_routers())

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import re
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -44,32 +45,16 @@ from aiogram.types import (
     User,
 )
 
-
-class _Stripper(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self._href: list[str | None] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self._href.append(dict(attrs).get("href"))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._href:
-            href = self._href.pop()
-            if href:
-                self.out.append(f" ({href})")
-
-    def handle_data(self, data: str) -> None:
-        self.out.append(data)
+_LINK = re.compile(r'<a\s+href="([^"]*)"\s*>(.*?)</a>', re.S)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def html_to_text(html: str) -> str:
-    parser = _Stripper()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.out)
+    """Telegram HTML as the user reads it: tags dropped, links shown with their address."""
+    if "<" not in html and "&" not in html:
+        return html
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", html)
+    return unescape(_TAG.sub("", text))
 
 
 @dataclass

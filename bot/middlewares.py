@@ -30,7 +30,7 @@ class UserContextMiddleware(BaseMiddleware):
         stored = None
         if user is not None and not user.is_bot:
             await self.users.seen(user)
-            stored = await self.users.locale_of(user.id)
+            stored = self.users.locale_of(user.id)
         locale = self.i18n.pick_locale(stored, user.language_code if user else None)
         data["locale"] = locale
         data["t"] = self.i18n.get(locale)

@@ -112,7 +112,7 @@ def card_keyboard(
 def create_router() -> Router:
     router = Router(name="clusters")
 
-    @router.message(Command("clusters"), F.chat.type == "private")
+    @router.message(Command("clusters"))
     async def clusters_cmd(message: Message, kb: KnowledgeBase, t: Translator, locale: str) -> None:
         text, markup = list_screen(kb, t, locale, 0, "", -1)
         await message.answer(text, reply_markup=markup)

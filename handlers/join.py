@@ -22,7 +22,7 @@ def _text(kb: KnowledgeBase, t: Translator, locale: str) -> str:
 def create_router() -> Router:
     router = Router(name="join")
 
-    @router.message(Command("join"), F.chat.type == "private")
+    @router.message(Command("join"))
     async def join_cmd(message: Message, kb: KnowledgeBase, t: Translator, locale: str) -> None:
         await message.answer(_text(kb, t, locale), reply_markup=back_to_menu(t))
 

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
 from handlers.callbacks import LangCb, MenuCb
 
 
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def column(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """One button per row, built directly (the builder deep-copies; this is the hot path)."""
+    return InlineKeyboardMarkup(inline_keyboard=[[b] for b in buttons])
+
+
+_MENUS: dict[int, InlineKeyboardMarkup] = {}
+
+
 def main_menu(t: Translator) -> InlineKeyboardMarkup:
+    cached = _MENUS.get(id(t))
+    if cached is None:
+        cached = _MENUS[id(t)] = _build_main_menu(t)
+    return cached
+
+
+def _build_main_menu(t: Translator) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.button(text=t("menu-clusters"), callback_data=MenuCb(action="clusters"))
     b.button(text=t("menu-measures"), callback_data=MenuCb(action="measures"))

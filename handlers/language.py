@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
@@ -16,7 +16,7 @@ from handlers.keyboards import language_picker, main_menu
 def create_router() -> Router:
     router = Router(name="language")
 
-    @router.message(Command("language"), F.chat.type == "private")
+    @router.message(Command("language"))
     async def language(message: Message, t: Translator) -> None:
         await message.answer(t("language-choose"), reply_markup=language_picker())
 

@@ -54,7 +54,7 @@ def card_keyboard(t: Translator, kind: str | None) -> InlineKeyboardMarkup:
 def create_router() -> Router:
     router = Router(name="measures")
 
-    @router.message(Command("support"), F.chat.type == "private")
+    @router.message(Command("support"))
     async def measures_cmd(message: Message, kb: KnowledgeBase, t: Translator) -> None:
         text, markup = kinds_screen(kb, t)
         await message.answer(text, reply_markup=markup)

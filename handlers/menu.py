@@ -16,7 +16,6 @@ from handlers.keyboards import back_to_menu, language_picker, main_menu
 
 def create_router() -> Router:
     router = Router(name="menu")
-    router.message.filter(F.chat.type == "private")
 
     @router.message(CommandStart())
     async def start(message: Message, t: Translator) -> None:

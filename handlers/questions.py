@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram import Router
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
@@ -12,20 +12,21 @@ from bot.services.questions import QuestionService
 from bot.services.search import Hit, SearchResult
 from bot.views import cluster_card, faq_card, measure_card, short
 from handlers.callbacks import ClusterCb, FaqCb, MeasureCb, MenuCb
-from handlers.keyboards import back_to_menu, main_menu
+from handlers.filters import CommandText, PrivateChat, QuestionText
+from handlers.keyboards import back_to_menu, button, column, main_menu
 
 MAX_QUESTION = 1000
+RENDER_CACHE_SIZE = 4096
 SMALLTALK_KEYS = {"greeting": "smalltalk-greeting", "thanks": "smalltalk-thanks", "help": "help-text"}
 
 
-def hit_button(b: InlineKeyboardBuilder, hit: Hit) -> None:
+def hit_button(hit: Hit) -> InlineKeyboardButton:
     text = "🔎 " + short(hit.title, 55)
     if hit.kind == "cluster":
-        b.button(text=text, callback_data=ClusterCb(id=hit.id, src="q"))
-    elif hit.kind == "measure":
-        b.button(text=text, callback_data=MeasureCb(id=hit.id, src="q"))
-    else:
-        b.button(text=text, callback_data=FaqCb(id=hit.id))
+        return button(text, ClusterCb(id=hit.id, src="q"))
+    if hit.kind == "measure":
+        return button(text, MeasureCb(id=hit.id, src="q"))
+    return button(text, FaqCb(id=hit.id))
 
 
 def render_hit(kb: KnowledgeBase, t: Translator, locale: str, hit: Hit) -> tuple[str, bool]:
@@ -43,22 +44,38 @@ def render_hit(kb: KnowledgeBase, t: Translator, locale: str, hit: Hit) -> tuple
     return faq_card(t, f, locale), f.intent == "join"
 
 
-def answer_keyboard(t: Translator, result: SearchResult, offer_join: bool, others: list[Hit]) -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
+def answer_keyboard(t: Translator, offer_join: bool, others: list[Hit]) -> InlineKeyboardMarkup:
+    buttons = []
     if offer_join:
-        b.button(text=t("btn-join"), callback_data=MenuCb(action="join"))
-    for hit in others:
-        hit_button(b, hit)
-    b.button(text=t("btn-menu"), callback_data=MenuCb(action="main"))
-    b.adjust(1)
-    return b.as_markup()
+        buttons.append(button(t("btn-join"), MenuCb(action="join")))
+    buttons.extend(hit_button(hit) for hit in others)
+    buttons.append(button(t("btn-menu"), MenuCb(action="main")))
+    return column(buttons)
+
+
+def render_answer(
+    kb: KnowledgeBase, t: Translator, locale: str, result: SearchResult
+) -> tuple[str, InlineKeyboardMarkup]:
+    if result.confident:
+        best = result.hits[0]
+        card, accepts = render_hit(kb, t, locale, best)
+        others = result.alternatives()
+        if others:
+            card += "\n\n" + t("answer-others")
+        return card, answer_keyboard(t, accepts or result.intent == "join", others)
+    maybe = [h for h in result.hits[:4] if h.score >= 0.2]
+    reply = t("answer-unknown")
+    if maybe:
+        reply += "\n\n" + t("answer-maybe")
+    return reply, answer_keyboard(t, False, maybe)
 
 
 def create_router() -> Router:
     router = Router(name="questions")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PrivateChat())
+    rendered_cache: dict[tuple[int, str, int], tuple[SearchResult, str, InlineKeyboardMarkup]] = {}
 
-    @router.message(F.text & ~F.text.startswith("/"))
+    @router.message(QuestionText())
     async def question(
         message: Message, questions: QuestionService, kb: KnowledgeBase, t: Translator, locale: str
     ) -> None:
@@ -70,22 +87,17 @@ def create_router() -> Router:
         if result.intent in SMALLTALK_KEYS:
             await message.answer(t(SMALLTALK_KEYS[result.intent]), reply_markup=main_menu(t))
             return
-        if result.confident:
-            best = result.hits[0]
-            card, accepts = render_hit(kb, t, locale, best)
-            others = result.alternatives()
-            if others:
-                card += "\n\n" + t("answer-others")
-            offer_join = accepts or result.intent == "join"
-            await message.answer(card, reply_markup=answer_keyboard(t, result, offer_join, others))
-            return
-        maybe = [h for h in result.hits[:4] if h.score >= 0.2]
-        reply = t("answer-unknown")
-        if maybe:
-            reply += "\n\n" + t("answer-maybe")
-        await message.answer(reply, reply_markup=answer_keyboard(t, result, False, maybe))
+        # the same answer for the same result: rendered once per content version
+        key = (id(result), locale, kb.index.version)
+        rendered = rendered_cache.get(key)
+        if rendered is None or rendered[0] is not result:
+            rendered = (result, *render_answer(kb, t, locale, result))
+            rendered_cache[key] = rendered
+            if len(rendered_cache) > RENDER_CACHE_SIZE:
+                rendered_cache.pop(next(iter(rendered_cache)))
+        await message.answer(rendered[1], reply_markup=rendered[2])
 
-    @router.message(F.text.startswith("/"))
+    @router.message(CommandText())
     async def unknown_command(message: Message, t: Translator) -> None:
         await message.answer(t("unknown-command"), reply_markup=back_to_menu(t))
 

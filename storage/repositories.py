@@ -45,6 +45,22 @@ class UserRepository:
             (user_id, first_name, last_name, username, language_code),
         )
 
+    async def upsert_seen_many(self, rows: list[tuple]) -> None:
+        """rows: (id, first_name, last_name, username, language_code), in one transaction."""
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO users (id, first_name, last_name, username, language_code)"
+                " VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
+                " last_name = excluded.last_name, username = excluded.username,"
+                f" language_code = excluded.language_code, last_seen = {_NOW}, blocked = 0",
+                rows,
+            )
+
+    async def chosen_locales(self) -> dict[int, str]:
+        rows = await self.db.fetchall("SELECT id, locale FROM users WHERE locale IS NOT NULL")
+        return {r[0]: r[1] for r in rows}
+
     async def get(self, user_id: int) -> UserRecord | None:
         row = await self.db.fetchone(
             "SELECT id, first_name, last_name, username, language_code, locale, subscribed, blocked"
@@ -65,7 +81,12 @@ class UserRepository:
         )
 
     async def set_locale(self, user_id: int, locale: str) -> None:
-        await self.db.write("UPDATE users SET locale = ? WHERE id = ?", (locale, user_id))
+        # an upsert: the "seen" row may still be waiting in the batch
+        await self.db.write(
+            "INSERT INTO users (id, locale) VALUES (?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET locale = excluded.locale",
+            (user_id, locale),
+        )
 
     async def set_subscribed(self, user_id: int, subscribed: bool) -> None:
         await self.db.write(
@@ -150,6 +171,15 @@ class QuestionRepository:
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (user_id, text, language, best_kind, best_slug, score, int(answered)),
         )
+
+    async def add_many(self, rows: list[tuple]) -> None:
+        """rows: (user_id, text, language, best_kind, best_slug, score, answered)."""
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO questions (user_id, text, language, best_kind, best_slug, score, answered)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(*r[:6], int(r[6])) for r in rows],
+            )
 
     async def unanswered(self, limit: int = 50) -> list[tuple[str, str, str]]:
         rows = await self.db.fetchall(

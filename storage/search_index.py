@@ -18,6 +18,8 @@ from storage.analyzer import analyze
 from storage.db import Database
 
 FIELD_WEIGHTS = (10.0, 4.0, 1.0)  # bm25 weights: name, products, body
+COMMON_SHARE = 0.01  # a term in more than 1% of the entries …
+COMMON_MIN_DOCS = 100  # … and in more than 100 of them is "common"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,10 @@ class SearchIndex:
         self.doc_count = 0
         self.df: dict[str, int] = {}
         self._sorted_terms: list[str] = []
-        self._trigram_postings: dict[str, list[str]] = {}
+        # (first letter, trigram) → terms: typos are looked for among words with the same first
+        # letter (people rarely mistype it), which keeps the lists short on a big vocabulary
+        self._trigram_postings: dict[tuple[str, str], list[str]] = {}
+        self.version = 0
 
     # ---- building -------------------------------------------------------------------------
     async def rebuild(self, docs: Iterable[IndexDoc]) -> int:
@@ -127,15 +132,16 @@ class SearchIndex:
         for name, products, body in fields:
             count += 1
             df.update(set(name.split()) | set(products.split()) | set(body.split()))
-        postings: dict[str, list[str]] = defaultdict(list)
+        postings: dict[tuple[str, str], list[str]] = defaultdict(list)
         for term in df:
             if len(term) >= 4:
                 for tri in _trigrams(term):
-                    postings[tri].append(term)
+                    postings[(term[0], tri)].append(term)
         self.doc_count = count
         self.df = dict(df)
         self._sorted_terms = sorted(df)
         self._trigram_postings = dict(postings)
+        self.version += 1
 
     # ---- querying -------------------------------------------------------------------------
     def idf(self, term: str) -> float:
@@ -170,14 +176,14 @@ class SearchIndex:
         grams = _trigrams(stem)
         shared: Counter[str] = Counter()
         for tri in grams:
-            for term in self._trigram_postings.get(tri, ()):
+            for term in self._trigram_postings.get((stem[0], tri), ()):
                 shared[term] += 1
         need = max(2, len(grams) // 3)
         cyrillic = "а" <= stem[0] <= "я"
         limit = 2 if cyrillic and len(stem) >= 6 else 1
         best: list[tuple[int, int, str]] = []
         for term, count in shared.items():
-            if count < need or term[0] != stem[0]:
+            if count < need:
                 continue
             dist = _levenshtein(stem, term, limit)
             if dist <= limit:
@@ -185,11 +191,34 @@ class SearchIndex:
         best.sort()
         return [(term, 0.75 if dist == 1 else 0.6) for dist, _, term in best[:3]]
 
-    async def candidates(self, terms: Iterable[str], limit: int = 40) -> list[Candidate]:
+    def selective_terms(self, terms: Iterable[str]) -> tuple[list[str], bool]:
+        """The terms worth asking FTS5 for.
+
+        On a big index a very common term matches thousands of entries that FTS5 must all rank;
+        when the question also has rarer terms, entries matching only the common ones cannot win
+        (they cover only the low-weight part of the question), so they are not fetched. The
+        common terms still count when the fetched candidates are scored.
+        """
         unique = sorted(set(terms))
+        common = max(COMMON_MIN_DOCS, int(self.doc_count * COMMON_SHARE))
+        rare = [t for t in unique if self.df.get(t, 0) <= common]
+        if rare or len(unique) < 2:
+            return (rare or unique), False
+        # only common terms: entries having the rarest three together cover the question best
+        return sorted(unique, key=lambda t: self.df.get(t, 0))[:3], True
+
+    async def candidates(self, terms: Iterable[str], limit: int = 30) -> list[Candidate]:
+        unique, all_common = self.selective_terms(terms)
         if not unique:
             return []
-        match = " OR ".join(f'"{t}"' for t in unique)
+        if all_common:
+            found = await self._match(" AND ".join(f'"{t}"' for t in unique), limit)
+            if found:
+                return found
+            unique = unique[:2]
+        return await self._match(" OR ".join(f'"{t}"' for t in unique), limit)
+
+    async def _match(self, match: str, limit: int) -> list[Candidate]:
         w_name, w_products, w_body = FIELD_WEIGHTS
         rows = await self.db.fetchall(
             "SELECT d.id, d.kind, d.slug, f.name, f.products, f.body,"

@@ -1,0 +1,190 @@
+"""aiogram FSM storage in the bot's SQLite database, so a restart mid-dialogue loses nothing.
+
+One row of `fsm_states` (migration 0002) per aiogram `StorageKey`; the key's optional parts are
+stored with sentinels (thread_id 0, business_connection_id ''). The data is a JSON object; a row
+with no state and empty data is deleted. Every write goes through `Database.transaction()`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import aiosqlite
+from aiogram.exceptions import DataNotDictLikeError
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+
+from storage.db import Database
+
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+_KEY_COLUMNS = "bot_id, chat_id, user_id, thread_id, business_connection_id, destiny"
+_WHERE = (
+    "bot_id = ? AND chat_id = ? AND user_id = ? AND thread_id = ?"
+    " AND business_connection_id = ? AND destiny = ?"
+)
+_EMPTY = "{}"
+
+KeyParams = tuple[int, int, int, int, str, str]
+
+
+def _key_params(key: StorageKey) -> KeyParams:
+    return (
+        key.bot_id,
+        key.chat_id,
+        key.user_id,
+        key.thread_id or 0,
+        key.business_connection_id or "",
+        key.destiny,
+    )
+
+
+def _state_name(state: StateType) -> str | None:
+    value = state.state if isinstance(state, State) else state
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"FSM state must be a str, a State or None, got {type(value).__name__}")
+    return value
+
+
+def _check_json(value: Any, path: str, active: set[int]) -> None:
+    """Raise TypeError naming `path` if `value` would not survive a JSON round trip."""
+    if value is None or isinstance(value, str | bool | int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TypeError(f"FSM data value {path} is {value!r}, which JSON cannot represent")
+        return
+    if isinstance(value, dict | list | tuple):
+        if id(value) in active:
+            raise TypeError(f"FSM data value {path} contains itself (a circular reference)")
+        active.add(id(value))
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    raise TypeError(
+                        f"FSM data key {k!r} in {path} is {type(k).__name__}: JSON object keys"
+                        " must be str (others would come back as strings)"
+                    )
+                _check_json(v, f"{path}[{k!r}]", active)
+        else:
+            for i, v in enumerate(value):
+                _check_json(v, f"{path}[{i}]", active)
+        active.discard(id(value))
+        return
+    raise TypeError(
+        f"FSM data value {path} is {type(value).__name__}, which is not JSON-serializable;"
+        " store str, int, float, bool, None, lists and dicts with str keys"
+    )
+
+
+def dump_data(data: Mapping[str, Any]) -> str:
+    """The JSON text stored for `data`; TypeError naming the key of any unstorable value."""
+    if not isinstance(data, Mapping):
+        raise DataNotDictLikeError(
+            f"Data must be a dict or dict-like object, got {type(data).__name__}"
+        )
+    data = dict(data)
+    _check_json(data, "data", set())
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+async def _store_data(conn: aiosqlite.Connection, params: KeyParams, payload: str) -> None:
+    """Replace the key's data with `payload` (JSON text); inside the caller's transaction."""
+    if payload == _EMPTY:
+        await conn.execute(
+            f"UPDATE fsm_states SET data = '{_EMPTY}', updated_at = {_NOW} WHERE {_WHERE}",
+            params,
+        )
+        await _prune(conn, params)
+    else:
+        await conn.execute(
+            f"INSERT INTO fsm_states ({_KEY_COLUMNS}, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET data = excluded.data,"
+            f" updated_at = {_NOW}",
+            (*params, payload),
+        )
+
+
+async def _prune(conn: aiosqlite.Connection, params: KeyParams) -> None:
+    """Delete the key's row once it holds neither a state nor data."""
+    await conn.execute(
+        f"DELETE FROM fsm_states WHERE {_WHERE} AND state IS NULL AND data = '{_EMPTY}'",
+        params,
+    )
+
+
+class SQLiteStorage(BaseStorage):
+    """FSM storage on the bot's shared `Database`; `close()` leaves the database open."""
+
+    STATE_CACHE_SIZE = 100_000
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        # aiogram reads the state on every update; this process is the only writer, so the
+        # states it has read or written are kept in memory (write-through, LRU-bounded)
+        self._states: OrderedDict[KeyParams, str | None] = OrderedDict()
+
+    def _remember(self, params: KeyParams, state: str | None) -> None:
+        self._states[params] = state
+        self._states.move_to_end(params)
+        if len(self._states) > self.STATE_CACHE_SIZE:
+            self._states.popitem(last=False)
+
+    async def close(self) -> None:
+        """Nothing to release: the app owns (and closes) the shared database."""
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        value = _state_name(state)
+        params = _key_params(key)
+        async with self.db.transaction() as conn:
+            if value is None:
+                await conn.execute(
+                    f"UPDATE fsm_states SET state = NULL, updated_at = {_NOW} WHERE {_WHERE}",
+                    params,
+                )
+                await _prune(conn, params)
+            else:
+                await conn.execute(
+                    f"INSERT INTO fsm_states ({_KEY_COLUMNS}, state) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    f" ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET state = excluded.state,"
+                    f" updated_at = {_NOW}",
+                    (*params, value),
+                )
+        self._remember(params, value)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        params = _key_params(key)
+        if params in self._states:
+            return self._states[params]
+        row = await self.db.fetchone(f"SELECT state FROM fsm_states WHERE {_WHERE}", params)
+        state = row[0] if row else None
+        self._remember(params, state)
+        return state
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        payload = dump_data(data)
+        params = _key_params(key)
+        async with self.db.transaction() as conn:
+            await _store_data(conn, params, payload)
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        row = await self.db.fetchone(
+            f"SELECT data FROM fsm_states WHERE {_WHERE}", _key_params(key)
+        )
+        return json.loads(row[0]) if row else {}
+
+    async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Merge `data` into the stored data (like dict.update) in one transaction."""
+        dump_data(data)  # reject unstorable values before taking the database lock
+        params = _key_params(key)
+        async with self.db.transaction() as conn:
+            async with conn.execute(f"SELECT data FROM fsm_states WHERE {_WHERE}", params) as cur:
+                row = await cur.fetchone()
+            current: dict[str, Any] = json.loads(row[0]) if row else {}
+            current.update(data)
+            payload = dump_data(current)
+            await _store_data(conn, params, payload)
+        return json.loads(payload)
