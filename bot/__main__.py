@@ -22,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--user-id", type=int, default=100001, help="the Telegram user id to act as")
     c.add_argument("--lang", default="ru", help="the user's Telegram language code (ru, en)")
     c.add_argument("--name", default="Console", help="the user's first name")
+    c.add_argument("--phone", default="+79990000000", help="the number the 'share contact' button sends")
     a = sub.add_parser("ask", help="show the ranked answers the bot would give")
     a.add_argument("question")
     a.add_argument("--json", action="store_true", help="print JSON")
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "run":
             return _run(settings)
         if command == "console":
-            return _console(settings, args.user_id, args.lang, args.name)
+            return _console(settings, args.user_id, args.lang, args.name, args.phone)
         if command == "ask":
             return asyncio.run(_ask(settings, args.question, args.json, args.lang))
         if command == "import":
@@ -80,7 +81,7 @@ def _run(settings: Settings) -> int:
     return asyncio.run(run_polling(settings))
 
 
-def _console(settings: Settings, user_id: int, lang: str, name: str) -> int:
+def _console(settings: Settings, user_id: int, lang: str, name: str, phone: str = "+79990000000") -> int:
     from bot.console import Console
 
     # the chat itself is the output: keep per-update log lines out of it
@@ -89,7 +90,7 @@ def _console(settings: Settings, user_id: int, lang: str, name: str) -> int:
         logging.getLogger("bot").setLevel(logging.WARNING)
         logging.getLogger("storage").setLevel(logging.WARNING)
 
-    console = Console(settings, user_id=user_id, first_name=name, language_code=lang)
+    console = Console(settings, user_id=user_id, first_name=name, language_code=lang, phone=phone)
     asyncio.run(console.run())
     return 0
 

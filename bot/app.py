@@ -18,15 +18,20 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.i18n import I18n
 from bot.middlewares import InFlightMiddleware, UserContextMiddleware
+from bot.services.applications import ApplicationService
+from bot.services.delivery import Delivery
+from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
 from bot.services.questions import QuestionService
 from bot.services.search import SearchService
 from bot.services.users import UserService
 from bot.settings import Settings
 from handlers import get_routers
+from storage.applications import ApplicationRepository, HandoffRepository, ThreadRepository
 from storage.content_loader import DEFAULT_CONTENT_DIR
 from storage.db import Database
 from storage.fsm import SQLiteStorage
+from storage.outbox import OutboxRepository
 from storage.repositories import ContentRepository, QuestionRepository, UserRepository
 from storage.search_index import SearchIndex
 
@@ -35,7 +40,7 @@ log = logging.getLogger(__name__)
 # A syntactically valid placeholder for runs without Telegram (console, tests, `ask`).
 OFFLINE_TOKEN = "1:offline"
 
-COMMANDS = ("start", "menu", "clusters", "support", "join", "language", "help")
+COMMANDS = ("start", "menu", "clusters", "support", "join", "applications", "language", "help", "cancel")
 
 
 @dataclass
@@ -50,6 +55,9 @@ class App:
     users: UserService
     questions: QuestionService
     inflight: InFlightMiddleware
+    applications: ApplicationService
+    handoffs: HandoffService
+    delivery: Delivery
     content_dir: Path = field(default=DEFAULT_CONTENT_DIR)
 
     async def startup(self) -> None:
@@ -69,9 +77,11 @@ class App:
         """Background work of a running bot: batched writes of the question log and seen users."""
         self.questions.start()
         self.users.start()
+        self.delivery.start()
 
     async def shutdown(self) -> None:
         await self.inflight.wait()
+        await self.delivery.stop()
         await self.questions.stop()
         await self.users.stop()
         await self.db.close()
@@ -111,6 +121,14 @@ def create_app(
     users = UserService(UserRepository(db))
     questions = QuestionService(search, QuestionRepository(db))
     inflight = InFlightMiddleware()
+    app_repo = ApplicationRepository(db)
+    handoff_repo = HandoffRepository(db)
+    threads = ThreadRepository(db)
+    delivery = Delivery(
+        bot, settings, i18n, kb, OutboxRepository(db), app_repo, handoff_repo, threads, UserRepository(db)
+    )
+    applications = ApplicationService(app_repo, i18n, delivery.wake)
+    handoffs = HandoffService(handoff_repo, i18n, delivery.wake)
 
     # dialogue state lives in the same SQLite file: a restart or a crash mid-dialogue loses
     # nothing; events of one user are handled one at a time (no interleaving)
@@ -119,7 +137,8 @@ def create_app(
     dp.update.outer_middleware(UserContextMiddleware(users, i18n))
     dp.include_routers(*get_routers())
     dp.workflow_data.update(
-        settings=settings, db=db, i18n=i18n, kb=kb, search=search, users=users, questions=questions
+        settings=settings, db=db, i18n=i18n, kb=kb, search=search, users=users, questions=questions,
+        applications=applications, handoffs=handoffs, app_repo=app_repo, threads=threads,
     )
     return App(
         settings=settings,
@@ -132,5 +151,8 @@ def create_app(
         users=users,
         questions=questions,
         inflight=inflight,
+        applications=applications,
+        handoffs=handoffs,
+        delivery=delivery,
         content_dir=content_dir,
     )

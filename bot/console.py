@@ -18,6 +18,7 @@ from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import (
     CallbackQuery,
     Chat,
+    Contact,
     InlineKeyboardButton,
     KeyboardButton,
     Message,
@@ -40,7 +41,9 @@ class Console:
         language_code: str = "ru",
         out: TextIO = sys.stdout,
         echo_input: bool | None = None,
+        phone: str = "+79990000000",
     ) -> None:
+        self.phone = phone
         self.settings = settings
         self.out = out
         self.user = User(id=user_id, is_bot=False, first_name=first_name, language_code=language_code)
@@ -84,13 +87,14 @@ class Console:
         if msg.text:
             prefix = "" if out.edited else "🤖 "
             self._print(prefix + msg.text)
+        if out.chat_id != self.chat.id:
+            return  # another chat (the staff group): shown, but its buttons aren't ours to press
         keyboard = msg.reply_markup
+        reply = self.session.reply_keyboards.get(self.chat.id)
         if keyboard is not None and keyboard.inline_keyboard:
             self._inline = [(msg, button) for row in keyboard.inline_keyboard for button in row]
-        elif out.chat_id == self.chat.id and not out.edited:
-            # a new message without inline buttons keeps the previous buttons pressable
-            pass
-        reply = self.session.reply_keyboards.get(self.chat.id)
+        elif reply is not None and not out.edited:
+            self._inline = []  # a reply keyboard replaces the previous buttons
         self._reply = [b for row in reply.keyboard for b in row] if reply else []
         if keyboard is not None and keyboard.inline_keyboard or self._reply:
             self._print_buttons(keyboard.inline_keyboard if keyboard else [])
@@ -111,13 +115,14 @@ class Console:
             self._print("   ⌨ " + "   ".join(cells))
 
     # ---- input --------------------------------------------------------------------------------
-    def _message_update(self, text: str) -> Update:
+    def _message_update(self, text: str | None, **fields: object) -> Update:
         message = Message(
             message_id=self.session.next_message_id(self.chat.id),
             date=dt.datetime.now(dt.UTC),
             chat=self.chat,
             from_user=self.user,
             text=text,
+            **fields,
         )
         return Update(update_id=next(self._update_ids), message=message)
 
@@ -138,7 +143,12 @@ class Console:
             return Update(update_id=next(self._update_ids), callback_query=query)
         index = number - len(self._inline) - 1
         if 0 <= index < len(self._reply):
-            return self._message_update(self._reply[index].text)
+            button = self._reply[index]
+            if button.request_contact:
+                self._print(f"   → {self.phone}")
+                return self._message_update(None, contact=Contact(
+                    phone_number=self.phone, first_name=self.user.first_name, user_id=self.user.id))
+            return self._message_update(button.text)
         return None
 
     async def handle_line(self, line: str) -> None:
@@ -152,14 +162,12 @@ class Console:
                 return
         if update is None:
             update = self._message_update(text)
-        if update.message is not None:
-            # the user's language may have changed through /language: keep Telegram's code
-            pass
         await self.app.dp.feed_update(self.app.bot, update)
 
     async def run(self, stdin: TextIO = sys.stdin) -> None:
         echo = self._echo if self._echo is not None else not stdin.isatty()
         await self.app.startup()
+        self.app.start_background()
         try:
             t = self.app.i18n.get(self.app.i18n.pick_locale(None, self.user.language_code))
             self._print(t("console-banner"))

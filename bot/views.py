@@ -97,3 +97,84 @@ def cluster_line(t: Translator, c: Cluster, locale: str) -> str:
 
 def short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# ---- applications and hand-offs (cards for the staff group, lists for the applicant) ----------
+
+STATUS_ICONS = {
+    "new": "🆕",
+    "in_review": "🔎",
+    "info_requested": "❓",
+    "accepted": "✅",
+    "rejected": "❌",
+}
+CARD_FIELD_LIMIT = 600
+
+
+def cut(text: str, limit: int = CARD_FIELD_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fmt_ts(value: str, locale: str) -> str:
+    """An ISO UTC timestamp from the database as a short local-agnostic text."""
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if locale == "ru":
+        return moment.strftime("%d.%m.%Y %H:%M UTC")
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def user_link(user_id: int, full_name: str, username: str | None) -> str:
+    link = f'<a href="tg://user?id={int(user_id)}">{e(full_name or str(user_id))}</a>'
+    if username:
+        link += f" @{e(username)}"
+    return link
+
+
+def status_line(t: Translator, status: str, who: str | None) -> str:
+    label = f"{STATUS_ICONS.get(status, '')} {t('app-status-' + status)}"
+    if who and status != "new":
+        label += " — " + e(who)
+    return label
+
+
+def application_card(t: Translator, app, cluster_name: str, locale: str) -> str:  # noqa: ANN001
+    lines = [
+        t("card-title", number=e(app.number), cluster=e(cluster_name)),
+        t("card-status", status=status_line(t, app.status, app.assignee_name)),
+        "",
+        t("card-org", value=e(cut(app.org_name))),
+        t("card-inn", value=e(app.inn)) + (("  " + t("card-ogrn", value=e(app.ogrn))) if app.ogrn else ""),
+        t("card-region", value=e(app.region)),
+        t("card-products", value=e(cut(app.products))),
+    ]
+    if app.okved:
+        lines.append(t("card-okved", value=e(app.okved.replace(",", ", "))))
+    lines += [
+        t("card-contact", value=e(cut(app.contact_name, 200))),
+        t("card-phone", value=e(app.phone)) + "  " + t("card-email", value=e(app.email)),
+    ]
+    if app.comment:
+        lines.append(t("card-comment", value=e(cut(app.comment))))
+    lines.append(
+        t("card-applicant", user=user_link(app.user_id, app.full_name, app.username), lang=e(app.language))
+    )
+    if app.campaign:
+        lines.append(t("card-campaign", value=e(app.campaign)))
+    lines.append(t("card-created", value=fmt_ts(app.created_at, locale)))
+    return "\n".join(lines)[:MAX_MESSAGE]
+
+
+def handoff_card(t: Translator, handoff, locale: str) -> str:  # noqa: ANN001
+    lines = [
+        t("handoff-card-title", id=handoff.id),
+        t("card-applicant", user=user_link(handoff.user_id, handoff.full_name, handoff.username), lang=e(handoff.language)),
+        "",
+        f"<blockquote>{e(cut(handoff.text, 1500))}</blockquote>",
+    ]
+    if handoff.found:
+        lines.append(t("handoff-card-found", value=e(cut(handoff.found, 300))))
+    lines.append(t("handoff-card-hint"))
+    return "\n".join(lines)[:MAX_MESSAGE]

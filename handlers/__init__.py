@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import clusters, join, language, measures, menu, questions
+from handlers import applicant, clusters, join, language, measures, menu, questions, staff
 from handlers.filters import PrivateCommand
 
 
@@ -14,11 +14,17 @@ def get_routers() -> list[Router]:
     commands = Router(name="commands")
     commands.message.filter(PrivateCommand())
     commands.include_routers(
+        join.create_entry_router(),  # before menu: /start with a join deep link
         menu.create_router(),
         language.create_router(),
         clusters.create_router(),
         measures.create_router(),
-        join.create_router(),
     )
-    # questions is last: it takes any private text that no other router wanted.
-    return [commands, questions.create_router()]
+    return [
+        staff.create_router(),  # card buttons, the staff group, /export
+        join.create_form_router(),  # a user inside the join dialogue
+        join.create_buttons_router(),
+        applicant.create_router(),  # my applications, answers to staff, hand-offs
+        commands,
+        questions.create_router(),  # last: any private text nobody else wanted is a question
+    ]

@@ -7,10 +7,10 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callbacks import ClusterCb, ClusterListCb, JoinCb, MenuCb, RegionPickCb
 from bot.i18n import Translator
 from bot.services.knowledge import CLUSTER_STATUSES, KnowledgeBase
 from bot.views import cluster_card, cluster_line, e, short
-from handlers.callbacks import ClusterCb, ClusterListCb, MenuCb, RegionPickCb
 from handlers.common import show
 
 PAGE_SIZE = 3
@@ -101,7 +101,7 @@ def card_keyboard(
 ) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     if accepts:
-        b.button(text=t("btn-join"), callback_data=MenuCb(action="join"))
+        b.button(text=t("btn-join"), callback_data=JoinCb(cluster=id_))
     if back is not None:
         b.button(text=t("btn-back"), callback_data=back)
     b.button(text=t("btn-menu"), callback_data=MenuCb(action="main"))

@@ -1,34 +1,463 @@
-"""Entry points of the join dialogue (the dialogue itself arrives with the join-request issue)."""
+"""The join dialogue (FSM): cluster → organization → ИНН → ОГРН → region → products → ОКВЭД →
+contact → phone → e-mail → comment → consent → summary → send.
+
+Every step validates its input and says what is wrong before asking again; Back, Cancel and
+(for optional steps) Skip are on every prompt; the summary edits any field and comes back.
+State lives in the SQLite FSM storage, so a restart mid-dialogue continues where it was.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from aiogram import F, Router
-from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
+from bot.callbacks import FormCb, JoinCb, MenuCb
 from bot.i18n import Translator
+from bot.services.applications import ApplicationService, now_iso
 from bot.services.knowledge import KnowledgeBase
-from bot.views import e
-from handlers.callbacks import MenuCb
-from handlers.common import show
-from handlers.keyboards import back_to_menu
+from bot.services.regions import RegionMatcher, default_matcher
+from bot.services.validation import (
+    ValidationFailed,
+    normalize_contact_phone,
+    validate_email,
+    validate_free_text,
+    validate_inn,
+    validate_ogrn,
+    validate_okved,
+    validate_org_name,
+    validate_phone,
+)
+from bot.views import e, short, status_line
+from handlers.filters import PrivateChat
+from handlers.keyboards import button, main_menu
+from storage.applications import DuplicateApplication
+
+DEEP_LINK = re.compile(r"^join_([a-z0-9-]{1,48})(?:__([A-Za-z0-9_-]{1,40}))?$")
+REGION_PAGE = 10
 
 
-def _text(kb: KnowledgeBase, t: Translator, locale: str) -> str:
-    names = [e(c.name.get(locale)[0]) for _, c in kb.accepting_clusters()]
-    return t("join-coming", clusters="\n".join(f"• {n}" for n in names) or "—")
+class JoinForm(StatesGroup):
+    cluster = State()
+    org_name = State()
+    inn = State()
+    ogrn = State()
+    region = State()
+    products = State()
+    okved = State()
+    contact = State()
+    phone = State()
+    email = State()
+    comment = State()
+    consent = State()
+    summary = State()
 
 
-def create_router() -> Router:
-    router = Router(name="join")
+STEPS = [
+    JoinForm.cluster, JoinForm.org_name, JoinForm.inn, JoinForm.ogrn, JoinForm.region,
+    JoinForm.products, JoinForm.okved, JoinForm.contact, JoinForm.phone, JoinForm.email,
+    JoinForm.comment, JoinForm.consent, JoinForm.summary,
+]
+BY_NAME = {s.state.split(":")[1]: s for s in STEPS}
+OPTIONAL = {"ogrn", "okved", "comment"}
+# fields shown in the summary and editable from it, in order
+FIELDS = ["cluster", "org_name", "inn", "ogrn", "region", "products", "okved", "contact", "phone", "email", "comment"]
 
-    @router.message(Command("join"))
-    async def join_cmd(message: Message, kb: KnowledgeBase, t: Translator, locale: str) -> None:
-        await message.answer(_text(kb, t, locale), reply_markup=back_to_menu(t))
+
+def step_name(state: str | None) -> str | None:
+    if state and state.startswith("JoinForm:"):
+        return state.split(":", 1)[1]
+    return None
+
+
+def nav_row(t: Translator, name: str) -> list[InlineKeyboardButton]:
+    row = []
+    if name in OPTIONAL:
+        row.append(button(t("btn-skip"), FormCb(action="skip")))
+    if name != "cluster":
+        row.append(button(t("btn-back"), FormCb(action="back")))
+    row.append(button(t("btn-cancel"), FormCb(action="cancel")))
+    return row
+
+
+def phone_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=t("btn-share-phone"), request_contact=True)],
+            [KeyboardButton(text=t("btn-back")), KeyboardButton(text=t("btn-cancel"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=False,
+        input_field_placeholder="+7 912 345-67-89",
+    )
+
+
+def prompt(kb: KnowledgeBase, t: Translator, locale: str, name: str, data: dict[str, Any]):  # noqa: ANN201
+    """(text, markup) asking for the step's input."""
+    number = STEPS.index(BY_NAME[name]) + 1
+    head = t("join-step", step=number, total=len(STEPS) - 1) + "\n"
+    if name == "cluster":
+        rows = [
+            [button(short(c.name.get(locale)[0]), FormCb(action="cluster", value=str(id_)))]
+            for id_, c in kb.accepting_clusters()
+        ]
+        rows.append(nav_row(t, name))
+        return head + t("join-ask-cluster"), InlineKeyboardMarkup(inline_keyboard=rows)
+    if name == "phone":
+        return head + t("join-ask-phone"), phone_keyboard(t)
+    if name == "consent":
+        rows = [[button(t("btn-consent"), FormCb(action="consent"))], nav_row(t, name)]
+        return t("consent-text", version=t("consent-version")), InlineKeyboardMarkup(inline_keyboard=rows)
+    if name == "summary":
+        return summary(kb, t, locale, data)
+    rows = []
+    if name == "region":
+        rows.append([button(t("btn-region-list"), FormCb(action="region_list", value="0"))])
+    rows.append(nav_row(t, name))
+    return head + t("join-ask-" + name.replace("_", "-")), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def summary(kb: KnowledgeBase, t: Translator, locale: str, data: dict[str, Any]):  # noqa: ANN201
+    cluster = kb.cluster(int(data.get("cluster_id", 0)))
+    values = {
+        "cluster": cluster.name.get(locale)[0] if cluster else "—",
+        "org_name": data.get("org_name", ""),
+        "inn": data.get("inn", ""),
+        "ogrn": data.get("ogrn") or "—",
+        "region": data.get("region", ""),
+        "products": data.get("products", ""),
+        "okved": ", ".join(data.get("okved") or []) or "—",
+        "contact": data.get("contact_name", ""),
+        "phone": data.get("phone", ""),
+        "email": data.get("email", ""),
+        "comment": data.get("comment") or "—",
+    }
+    lines = [t("join-summary-title"), ""]
+    lines += [t("field-" + f.replace("_", "-") + "-label") + ": " + e(values[f]) for f in FIELDS]
+    lines += ["", t("join-summary-hint")]
+    rows = [[button(t("btn-send"), FormCb(action="send"))]]
+    edits = [button("✏️ " + t("field-" + f.replace("_", "-") + "-label"), FormCb(action="edit", value=f)) for f in FIELDS]
+    rows += [edits[i : i + 2] for i in range(0, len(edits), 2)]
+    rows.append([button(t("btn-cancel"), FormCb(action="cancel"))])
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def region_list(t: Translator, matcher: RegionMatcher, page: int):  # noqa: ANN201
+    names = matcher.names()
+    pages = -(-len(names) // REGION_PAGE)
+    page = min(max(page, 0), pages - 1)
+    rows = [
+        [button(name, FormCb(action="region", value=str(page * REGION_PAGE + i)))]
+        for i, name in enumerate(names[page * REGION_PAGE : (page + 1) * REGION_PAGE])
+    ]
+    nav = []
+    if page > 0:
+        nav.append(button(t("btn-prev"), FormCb(action="region_list", value=str(page - 1))))
+    if page < pages - 1:
+        nav.append(button(t("btn-next"), FormCb(action="region_list", value=str(page + 1))))
+    if nav:
+        rows.append(nav)
+    rows.append(nav_row(t, "region"))
+    return t("join-region-list", page=page + 1, pages=pages), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def error_text(t: Translator, exc: ValidationFailed) -> str:
+    params = {k: (e(v) if isinstance(v, str) else v) for k, v in exc.params.items() if isinstance(v, int | str)}
+    return "⚠️ " + t("err-" + exc.code, **params)
+
+
+async def ask(message_target: Message, state: FSMContext, kb: KnowledgeBase, t: Translator, locale: str,
+              name: str, *, prefix: str = "") -> None:
+    """Move to step `name` and send its prompt (with `prefix`, e.g. an error, above it)."""
+    await state.set_state(BY_NAME[name])
+    data = await state.get_data()
+    text, markup = prompt(kb, t, locale, name, data)
+    await message_target.answer((prefix + "\n\n" if prefix else "") + text, reply_markup=markup)
+
+
+async def begin(target: Message, state: FSMContext, kb: KnowledgeBase, t: Translator, locale: str,
+                cluster_id: int = 0, campaign: str | None = None) -> None:
+    if not kb.accepting_clusters():
+        await state.clear()
+        await target.answer(t("join-none-accepting"), reply_markup=main_menu(t))
+        return
+    await state.set_data({"campaign": campaign} if campaign else {})
+    accepting = {id_ for id_, _ in kb.accepting_clusters()}
+    if cluster_id in accepting:
+        await state.update_data(cluster_id=cluster_id)
+        await ask(target, state, kb, t, locale, "org_name", prefix=t("join-intro"))
+    else:
+        await ask(target, state, kb, t, locale, "cluster", prefix=t("join-intro"))
+
+
+def next_step(name: str, data: dict[str, Any]) -> str:
+    if data.get("editing"):
+        return "summary"
+    return step_name(STEPS[STEPS.index(BY_NAME[name]) + 1].state) or "summary"
+
+
+def previous_step(name: str, data: dict[str, Any]) -> str:
+    if data.get("editing") or name == "summary":
+        return "summary" if name != "summary" else "consent"
+    index = STEPS.index(BY_NAME[name])
+    return step_name(STEPS[max(0, index - 1)].state) or "cluster"
+
+
+def create_entry_router() -> Router:
+    """Ways into the dialogue: /join, the menu, a cluster card's button, a deep link."""
+    router = Router(name="join-entry")
+
+    @router.message(CommandStart(deep_link=True, magic=None), PrivateChat())
+    async def deep_link(message: Message, command: CommandObject, state: FSMContext, kb: KnowledgeBase,
+                        t: Translator, locale: str) -> None:
+        match = DEEP_LINK.match(command.args or "")
+        found = kb.by_slug("cluster", match.group(1)) if match else None
+        if match is None or found is None or not found[1].accepts_applications:
+            await message.answer(t("join-link-unknown"), reply_markup=main_menu(t))
+            return
+        await begin(message, state, kb, t, locale, cluster_id=found[0], campaign=match.group(2))
+
+    @router.message(Command("join"), PrivateChat())
+    async def join_cmd(message: Message, state: FSMContext, kb: KnowledgeBase, t: Translator, locale: str) -> None:
+        await begin(message, state, kb, t, locale)
 
     @router.callback_query(MenuCb.filter(F.action == "join"))
-    async def join_cb(callback: CallbackQuery, kb: KnowledgeBase, t: Translator, locale: str) -> None:
-        await show(callback, _text(kb, t, locale), back_to_menu(t))
+    async def join_menu(callback: CallbackQuery, state: FSMContext, kb: KnowledgeBase, t: Translator,
+                        locale: str) -> None:
         await callback.answer()
+        if isinstance(callback.message, Message):
+            await begin(callback.message, state, kb, t, locale)
+
+    @router.callback_query(JoinCb.filter())
+    async def join_cb(callback: CallbackQuery, callback_data: JoinCb, state: FSMContext, kb: KnowledgeBase,
+                      t: Translator, locale: str) -> None:
+        await callback.answer()
+        if isinstance(callback.message, Message):
+            await begin(callback.message, state, kb, t, locale, cluster_id=callback_data.cluster)
 
     return router
+
+
+def create_form_router() -> Router:
+    """The dialogue itself: only for users in one of its states."""
+    router = Router(name="join-form")
+    router.message.filter(PrivateChat(), StateFilter(JoinForm))
+
+    async def current(state: FSMContext) -> str:
+        return step_name(await state.get_state()) or "cluster"
+
+    # ---- commands inside the dialogue ------------------------------------------------------
+    @router.message(Command("cancel"))
+    async def cancel_cmd(message: Message, state: FSMContext, t: Translator) -> None:
+        await state.clear()
+        await message.answer(t("join-cancelled"), reply_markup=ReplyKeyboardRemove())
+        await message.answer(t("menu-title"), reply_markup=main_menu(t))
+
+    @router.message(CommandStart())
+    async def start_inside(message: Message, t: Translator) -> None:
+        rows = [[button(t("btn-continue"), FormCb(action="continue"))],
+                [button(t("btn-restart"), FormCb(action="restart"))]]
+        await message.answer(t("join-unfinished"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+    @router.message(Command("help"))
+    async def help_inside(message: Message, state: FSMContext, kb: KnowledgeBase, t: Translator, locale: str) -> None:
+        await ask(message, state, kb, t, locale, await current(state), prefix=t("join-help"))
+
+    @router.message(lambda m: bool(m.text) and m.text.startswith("/"))
+    async def other_command(message: Message, state: FSMContext, kb: KnowledgeBase, t: Translator, locale: str) -> None:
+        await ask(message, state, kb, t, locale, await current(state), prefix=t("join-finish-first"))
+
+    # ---- the phone step: a shared contact or typed text; its keyboard is a reply keyboard ---
+    @router.message(StateFilter(JoinForm.phone))
+    async def phone(message: Message, state: FSMContext, kb: KnowledgeBase, t: Translator, locale: str) -> None:
+        text = (message.text or "").strip()
+        if text == t("btn-cancel"):
+            await cancel_cmd(message, state, t)
+            return
+        if text == t("btn-back"):
+            await message.answer("↩️", reply_markup=ReplyKeyboardRemove())
+            data = await state.get_data()
+            await ask(message, state, kb, t, locale, previous_step("phone", data))
+            return
+        try:
+            if message.contact is not None:
+                if message.contact.user_id not in (None, message.from_user.id if message.from_user else None):
+                    raise ValidationFailed("phone-not-own")
+                value = normalize_contact_phone(message.contact.phone_number)
+            elif message.text:
+                value = validate_phone(message.text)
+            else:
+                raise ValidationFailed("need-text-or-contact")
+        except ValidationFailed as exc:
+            await ask(message, state, kb, t, locale, "phone", prefix=error_text(t, exc))
+            return
+        await state.update_data(phone=value)
+        await message.answer(t("join-phone-saved", phone=e(value)), reply_markup=ReplyKeyboardRemove())
+        await ask(message, state, kb, t, locale, next_step("phone", await state.get_data()))
+
+    # ---- every other step takes text ----------------------------------------------------------
+    @router.message()
+    async def text_step(message: Message, state: FSMContext, kb: KnowledgeBase, t: Translator, locale: str,
+                        applications: ApplicationService) -> None:
+        name = await current(state)
+        if message.text is None:
+            await ask(message, state, kb, t, locale, name, prefix="⚠️ " + t("err-need-text"))
+            return
+        text = message.text
+        data = await state.get_data()
+        try:
+            if name in ("cluster", "consent", "summary"):
+                raise ValidationFailed("use-buttons")
+            if name == "org_name":
+                update = {"org_name": validate_org_name(text)}
+            elif name == "inn":
+                inn = validate_inn(text)
+                existing = await applications.find_open(inn, int(data.get("cluster_id", 0)))
+                if existing is not None:
+                    await state.clear()
+                    await message.answer(
+                        t("join-duplicate", number=e(existing.number),
+                          status=status_line(t, existing.status, None)),
+                        reply_markup=main_menu(t),
+                    )
+                    return
+                update = {"inn": inn}
+            elif name == "ogrn":
+                update = {"ogrn": validate_ogrn(text)}
+            elif name == "region":
+                await region_text(message, state, kb, t, locale, text)
+                return
+            elif name == "products":
+                update = {"products": validate_free_text(text, min_len=3, max_len=2000, field="products")}
+            elif name == "okved":
+                update = {"okved": validate_okved(text)}
+            elif name == "contact":
+                update = {"contact_name": validate_free_text(text, min_len=2, max_len=200, field="contact")}
+            elif name == "email":
+                update = {"email": validate_email(text)}
+            elif name == "comment":
+                update = {"comment": validate_free_text(text, min_len=0, max_len=2000, field="comment")}
+            else:
+                raise ValidationFailed("use-buttons")
+        except ValidationFailed as exc:
+            await ask(message, state, kb, t, locale, name, prefix=error_text(t, exc))
+            return
+        await state.update_data(**update)
+        await ask(message, state, kb, t, locale, next_step(name, await state.get_data()))
+
+    async def region_text(message: Message, state: FSMContext, kb: KnowledgeBase, t: Translator,
+                          locale: str, text: str) -> None:
+        matcher = default_matcher()
+        if len(text) > 200:
+            await ask(message, state, kb, t, locale, "region", prefix="⚠️ " + t("err-region-unknown"))
+            return
+        names = matcher.names()
+        matches = matcher.match(text, limit=5)
+        if not matches:
+            await ask(message, state, kb, t, locale, "region", prefix="⚠️ " + t("err-region-unknown"))
+            return
+        exact = matcher.exact(text)
+        rows = [[button(("✅ " if m.name == exact else "") + m.name, FormCb(action="region", value=str(names.index(m.name))))]
+                for m in matches]
+        rows.append([button(t("btn-region-list"), FormCb(action="region_list", value="0"))])
+        rows.append(nav_row(t, "region"))
+        key = "join-region-confirm" if exact else "join-region-choose"
+        await message.answer(t(key, region=e(exact or "")), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+    return router
+
+
+def create_buttons_router() -> Router:
+    """The dialogue's buttons; a button from a finished or foreign dialogue is refused."""
+    router = Router(name="join-buttons")
+
+    @router.callback_query(FormCb.filter())
+    async def pressed(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, kb: KnowledgeBase,
+                      t: Translator, locale: str, applications: ApplicationService) -> None:
+        message = callback.message if isinstance(callback.message, Message) else None
+        name = step_name(await state.get_state())
+        action, value = callback_data.action, callback_data.value
+        if name is None or message is None:
+            await callback.answer(t("error-outdated"), show_alert=True)
+            return
+        await callback.answer()
+        data = await state.get_data()
+        if action == "cancel":
+            await state.clear()
+            await message.answer(t("join-cancelled"), reply_markup=ReplyKeyboardRemove())
+            await message.answer(t("menu-title"), reply_markup=main_menu(t))
+        elif action == "continue":
+            await ask(message, state, kb, t, locale, name)
+        elif action == "restart":
+            await state.clear()
+            await message.answer(t("menu-title"), reply_markup=main_menu(t))
+        elif action == "back":
+            await ask(message, state, kb, t, locale, previous_step(name, data))
+        elif action == "skip" and name in OPTIONAL:
+            await state.update_data(**{name: None})
+            await ask(message, state, kb, t, locale, next_step(name, data))
+        elif action == "cluster" and name == "cluster":
+            accepting = {id_ for id_, _ in kb.accepting_clusters()}
+            if not value.isdigit() or int(value) not in accepting:
+                await ask(message, state, kb, t, locale, "cluster", prefix="⚠️ " + t("error-outdated"))
+                return
+            await state.update_data(cluster_id=int(value))
+            await ask(message, state, kb, t, locale, next_step(name, data))
+        elif action == "region_list" and name == "region":
+            text, markup = region_list(t, default_matcher(), int(value) if value.isdigit() else 0)
+            await message.answer(text, reply_markup=markup)
+        elif action == "region" and name == "region":
+            names = default_matcher().names()
+            if not value.isdigit() or not 0 <= int(value) < len(names):
+                await ask(message, state, kb, t, locale, "region", prefix="⚠️ " + t("error-outdated"))
+                return
+            await state.update_data(region=names[int(value)])
+            await ask(message, state, kb, t, locale, next_step(name, data))
+        elif action == "consent" and name == "consent":
+            await state.update_data(consent_at=now_iso(), consent_version=t("consent-version"))
+            await ask(message, state, kb, t, locale, "summary")
+        elif action == "edit" and name == "summary" and value in FIELDS:
+            await state.update_data(editing=True)
+            await ask(message, state, kb, t, locale, value)
+        elif action == "send" and name == "summary":
+            await send(callback, message, state, kb, t, locale, applications, data)
+        else:
+            await ask(message, state, kb, t, locale, name, prefix="⚠️ " + t("error-outdated"))
+
+    return router
+
+
+REQUIRED = ("cluster_id", "org_name", "inn", "region", "products", "contact_name", "phone", "email", "consent_at")
+
+
+async def send(callback: CallbackQuery, message: Message, state: FSMContext, kb: KnowledgeBase, t: Translator,
+               locale: str, applications: ApplicationService, data: dict[str, Any]) -> None:
+    missing = [k for k in REQUIRED if not data.get(k)]
+    if missing:
+        first = "consent" if missing[0] == "consent_at" else {"cluster_id": "cluster", "contact_name": "contact"}.get(missing[0], missing[0])
+        await ask(message, state, kb, t, locale, first, prefix="⚠️ " + t("err-missing"))
+        return
+    try:
+        app = await applications.submit(callback.from_user, data, locale, data.get("consent_version") or t("consent-version"))
+    except DuplicateApplication as exc:
+        await state.clear()
+        await message.answer(
+            t("join-duplicate", number=e(exc.existing.number), status=status_line(t, exc.existing.status, None)),
+            reply_markup=main_menu(t),
+        )
+        return
+    await state.clear()
+    await message.answer(t("join-sent", number=e(app.number)), reply_markup=main_menu(t))

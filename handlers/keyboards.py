@@ -6,8 +6,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callbacks import LangCb, MenuCb
 from bot.i18n import Translator
-from handlers.callbacks import LangCb, MenuCb
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -35,9 +35,10 @@ def _build_main_menu(t: Translator) -> InlineKeyboardMarkup:
     b.button(text=t("menu-measures"), callback_data=MenuCb(action="measures"))
     b.button(text=t("menu-ask"), callback_data=MenuCb(action="ask"))
     b.button(text=t("menu-join"), callback_data=MenuCb(action="join"))
+    b.button(text=t("menu-myapps"), callback_data=MenuCb(action="myapps"))
     b.button(text=t("menu-language"), callback_data=MenuCb(action="lang"))
     b.button(text=t("menu-help"), callback_data=MenuCb(action="help"))
-    b.adjust(2, 2, 2)
+    b.adjust(2, 2, 1, 2)
     return b.as_markup()
 
 

@@ -6,9 +6,9 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from bot.callbacks import LangCb
 from bot.i18n import I18n, Translator
 from bot.services.users import UserService
-from handlers.callbacks import LangCb
 from handlers.common import show
 from handlers.keyboards import language_picker, main_menu
 

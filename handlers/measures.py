@@ -7,10 +7,10 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callbacks import MeasureCb, MeasureListCb, MenuCb
 from bot.i18n import Translator
 from bot.services.knowledge import MEASURE_KINDS, KnowledgeBase
 from bot.views import e, measure_card, short
-from handlers.callbacks import MeasureCb, MeasureListCb, MenuCb
 from handlers.common import show
 
 

@@ -8,8 +8,8 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, Message
 
+from bot.callbacks import MenuCb
 from bot.i18n import Translator
-from handlers.callbacks import MenuCb
 from handlers.common import show
 from handlers.keyboards import back_to_menu, language_picker, main_menu
 
@@ -25,6 +25,10 @@ def create_router() -> Router:
     @router.message(Command("menu"))
     async def menu(message: Message, t: Translator) -> None:
         await message.answer(t("menu-title"), reply_markup=main_menu(t))
+
+    @router.message(Command("cancel"))
+    async def cancel(message: Message, t: Translator) -> None:
+        await message.answer(t("nothing-to-cancel"), reply_markup=main_menu(t))
 
     @router.message(Command("help"))
     async def help_(message: Message, t: Translator) -> None:

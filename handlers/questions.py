@@ -6,12 +6,12 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callbacks import ClusterCb, FaqCb, HandoffCb, JoinCb, MeasureCb, MenuCb
 from bot.i18n import Translator
 from bot.services.knowledge import KnowledgeBase
 from bot.services.questions import QuestionService
 from bot.services.search import Hit, SearchResult
 from bot.views import cluster_card, faq_card, measure_card, short
-from handlers.callbacks import ClusterCb, FaqCb, MeasureCb, MenuCb
 from handlers.filters import CommandText, PrivateChat, QuestionText
 from handlers.keyboards import back_to_menu, button, column, main_menu
 
@@ -29,26 +29,27 @@ def hit_button(hit: Hit) -> InlineKeyboardButton:
     return button(text, FaqCb(id=hit.id))
 
 
-def render_hit(kb: KnowledgeBase, t: Translator, locale: str, hit: Hit) -> tuple[str, bool]:
-    """(card html, accepts applications)."""
+def render_hit(kb: KnowledgeBase, t: Translator, locale: str, hit: Hit) -> tuple[str, JoinCb | None]:
+    """(card html, where its "Join" button leads — None when there is none)."""
     if hit.kind == "cluster":
         c = kb.cluster(hit.id)
         assert c is not None
-        return cluster_card(t, c, locale), c.accepts_applications
+        return cluster_card(t, c, locale), JoinCb(cluster=hit.id) if c.accepts_applications else None
     if hit.kind == "measure":
         m = kb.measure(hit.id)
         assert m is not None
-        return measure_card(t, m, locale), False
+        return measure_card(t, m, locale), None
     f = kb.faq_entry(hit.id)
     assert f is not None
-    return faq_card(t, f, locale), f.intent == "join"
+    return faq_card(t, f, locale), JoinCb() if f.intent == "join" else None
 
 
-def answer_keyboard(t: Translator, offer_join: bool, others: list[Hit]) -> InlineKeyboardMarkup:
+def answer_keyboard(t: Translator, join: JoinCb | None, others: list[Hit]) -> InlineKeyboardMarkup:
     buttons = []
-    if offer_join:
-        buttons.append(button(t("btn-join"), MenuCb(action="join")))
+    if join is not None:
+        buttons.append(button(t("btn-join"), join))
     buttons.extend(hit_button(hit) for hit in others)
+    buttons.append(button(t("btn-ask-person"), HandoffCb(action="ask")))
     buttons.append(button(t("btn-menu"), MenuCb(action="main")))
     return column(buttons)
 
@@ -58,16 +59,18 @@ def render_answer(
 ) -> tuple[str, InlineKeyboardMarkup]:
     if result.confident:
         best = result.hits[0]
-        card, accepts = render_hit(kb, t, locale, best)
+        card, join = render_hit(kb, t, locale, best)
+        if join is None and result.intent == "join":
+            join = JoinCb()
         others = result.alternatives()
         if others:
             card += "\n\n" + t("answer-others")
-        return card, answer_keyboard(t, accepts or result.intent == "join", others)
+        return card, answer_keyboard(t, join, others)
     maybe = [h for h in result.hits[:4] if h.score >= 0.2]
     reply = t("answer-unknown")
     if maybe:
         reply += "\n\n" + t("answer-maybe")
-    return reply, answer_keyboard(t, False, maybe)
+    return reply, answer_keyboard(t, None, maybe)
 
 
 def create_router() -> Router:
@@ -115,7 +118,7 @@ def create_router() -> Router:
             return
         b = InlineKeyboardBuilder()
         if f.intent == "join":
-            b.button(text=t("btn-join"), callback_data=MenuCb(action="join"))
+            b.button(text=t("btn-join"), callback_data=JoinCb())
         b.button(text=t("btn-menu"), callback_data=MenuCb(action="main"))
         b.adjust(1)
         target = callback.message.chat.id if callback.message else callback.from_user.id

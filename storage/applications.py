@@ -350,10 +350,10 @@ class HandoffRepository:
             )
             await _thread(conn, "staff_threads", chat_id, message_id, "handoff", handoff_id)
 
-    async def mark_answered(self, handoff_id: int, jobs: Jobs) -> None:
+    async def mark_answered(self, handoff_id: int, jobs: Jobs, *, status: str = "answered") -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                f"UPDATE handoffs SET status = 'answered', updated_at = {_NOW} WHERE id = ?", (handoff_id,)
+                f"UPDATE handoffs SET status = ?, updated_at = {_NOW} WHERE id = ?", (status, handoff_id)
             )
             for kind, payload in jobs:
                 await enqueue(conn, kind, payload)

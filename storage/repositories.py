@@ -88,6 +88,9 @@ class UserRepository:
             (user_id, locale),
         )
 
+    async def set_blocked(self, user_id: int, blocked: bool) -> None:
+        await self.db.write("UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id))
+
     async def set_subscribed(self, user_id: int, subscribed: bool) -> None:
         await self.db.write(
             "UPDATE users SET subscribed = ? WHERE id = ?", (int(subscribed), user_id)

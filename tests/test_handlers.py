@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import PhotoSize, Sticker
 
-from handlers.callbacks import ClusterCb, ClusterListCb, LangCb, MeasureCb, MenuCb
+from bot.callbacks import ClusterCb, ClusterListCb, LangCb, MeasureCb, MenuCb
 from tests.conftest import answered, sent_texts
 
 

@@ -34,6 +34,8 @@ class QuestionService:
         self._flusher: asyncio.Task | None = None
         self._wake = asyncio.Event()
         self.cache_size = CACHE_SIZE  # 0 turns the answer cache off (benchmarks)
+        # each user's latest question, for "ask a person" (best effort, memory only)
+        self.last: OrderedDict[int, tuple[str, str]] = OrderedDict()
 
     def _key(self, text: str, locale: str) -> tuple[str, str, int]:
         return (_SPACES.sub(" ", fold(text)).strip(), locale, self.search.index.version)
@@ -52,6 +54,11 @@ class QuestionService:
         if result.intent in ("greeting", "thanks", "help"):
             return result  # small talk is not a question to learn from
         best = result.best
+        if user_id is not None:
+            self.last[user_id] = (text, best.title if best else "")
+            self.last.move_to_end(user_id)
+            if len(self.last) > CACHE_SIZE:
+                self.last.popitem(last=False)
         self._pending.append(
             (user_id, text, locale, best.kind if best else None, best.slug if best else None,
              best.score if best else 0.0, result.confident)

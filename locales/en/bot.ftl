@@ -81,13 +81,6 @@ measures-title =
        *[other] { $count } measures
     }. Choose a kind:
 
-# Joining
-join-coming =
-    <b>Joining a cluster</b>
-    Accepting applications now:
-    { $clusters }
-
-    Step-by-step applications in the bot are coming soon. Meanwhile, ask "how to join" to learn the procedure.
 
 # Answers
 answer-others = You may also find these useful:
@@ -113,3 +106,219 @@ console-banner = Terminal chat with the bot. Type messages; a button's number pr
 console-edited = (message edited)
 console-document = [file: { $name }, { $size } bytes, saved to { $path }]
 console-buttons = Buttons:
+
+# ---- Joining a cluster ------------------------------------------------------------------------
+menu-myapps = 📋 My applications
+nothing-to-cancel = There is nothing to cancel.
+btn-cancel = ✖ Cancel
+btn-skip = Skip →
+btn-send = 📨 Send the application
+btn-consent = ✅ I agree
+btn-continue = ▶️ Continue the application
+btn-restart = 🔄 Start over
+btn-region-list = 📋 Choose from the list
+btn-share-phone = 📱 Share my number
+btn-answer = ✍️ Reply
+btn-write-staff = ✍️ Write to the staff
+btn-ask-person = 🙋 Ask a person
+btn-export = 📥 Export XLSX and CSV
+join-intro = <b>Application to join a cluster</b>. It takes a few minutes; at any step you can go back or cancel.
+join-step = <i>Step { $step } of { $total }</i>
+join-ask-cluster = Which cluster would you like to join? Accepting applications now:
+join-ask-org-name =
+    What is the organization's name? Write it as in its documents.
+    For example: <code>Khimprom LLC</code>
+join-ask-inn =
+    The organization's INN (taxpayer number): 10 digits (company) or 12 digits (sole proprietor).
+    For example: <code>7707083893</code>
+join-ask-ogrn =
+    OGRN (13 digits) or OGRNIP (15 digits). You may skip this.
+    For example: <code>1027700132195</code>
+join-ask-region =
+    Which region does the enterprise work in? Type its name, for example <code>Omsk Oblast</code>, <code>Tatarstan</code> or <code>Moscow</code>.
+join-ask-products =
+    What does the enterprise make, and what do you expect from the cluster?
+    For example: <code>We make solvents and reagents and look for partners and an equipment subsidy</code>
+join-ask-okved =
+    OKVED 2 codes of the main activity, comma-separated. You may skip this.
+    For example: <code>20.14, 20.59</code>
+join-ask-contact =
+    Contact person: name and position.
+    For example: <code>Maria Ivanova, chief technologist</code>
+join-ask-phone =
+    A phone number to reach you. Press "📱 Share my number" below or type the number.
+    For example: <code>+7 912 345-67-89</code>
+join-ask-email =
+    An e-mail address to reach you.
+    For example: <code>info@khimprom.ru</code>
+join-ask-comment = A comment for the association's staff, if you'd like to add something. You may skip this.
+join-phone-saved = Phone: { $phone } ✓
+join-region-confirm = Is it { $region }? Press it to confirm, or choose another option.
+join-region-choose = Please pick the region:
+join-region-list = Choose the region (page { $page } of { $pages }):
+join-summary-title = <b>Check your application</b>
+join-summary-hint = All correct? Press "Send". To fix a field, press it.
+join-cancelled = The application is cancelled. Nothing was saved.
+join-unfinished = You have an unfinished application. Continue it or start over?
+join-help = You are filling in an application to join a cluster. Answer the question below; "← Back" goes to the previous step, /cancel cancels the application.
+join-finish-first = Please finish the application first, or cancel it with /cancel.
+join-none-accepting = No cluster accepts applications through the bot right now. Please check later or ask a question.
+join-link-unknown = The link is out of date or the cluster doesn't accept applications now. Open the menu to choose a cluster.
+join-duplicate =
+    There is already an open application for this INN to this cluster: No. { $number }, status: { $status }.
+    You can follow it under "My applications".
+join-sent =
+    ✅ Application <b>No. { $number }</b> is sent.
+    The association's staff will review it and write to you here; if they need details, the bot will bring you their question. See the status under "My applications" (/applications).
+consent-version = 2026-11-26
+consent-text =
+    <b>Consent to the processing of personal data</b> (version { $version })
+
+    By pressing "I agree" I freely, of my own will and in my own interest, consent to the Association of Clusters, Technoparks and SEZ of Russia (AKIT RF) processing my personal data — surname, name, position, phone number, e-mail address and Telegram identifier — and the details of the organization given in the application.
+
+    Purpose: reviewing the application to join an industrial cluster and contacting me about it. Actions: collection, recording, systematization, storage, clarification, use, transfer to the cluster's specialized organization and to the Ministry of Industry and Trade of Russia for reviewing the application, deletion.
+
+    The consent is valid until the purpose is achieved and may be withdrawn at any time by writing to AKIT RF or to the staff through this bot (Federal Law 152-FZ, Art. 9).
+field-cluster-label = Cluster
+field-org-name-label = Organization
+field-inn-label = INN
+field-ogrn-label = OGRN/OGRNIP
+field-region-label = Region
+field-products-label = Products and interest
+field-okved-label = OKVED
+field-contact-label = Contact person
+field-phone-label = Phone
+field-email-label = E-mail
+field-comment-label = Comment
+
+# Input errors
+err-need-text = Please answer with text.
+err-need-text-or-contact = A phone number is needed: press "📱 Share my number" or type the number.
+err-phone-not-own = Please share your own number — with the button below or as text.
+err-use-buttons = Please choose with the buttons below.
+err-missing = The application is missing something — please fill in this step.
+err-text-too-long = The text is too long: at most { $limit } characters.
+err-text-too-short = Too short: at least { $limit } characters, please.
+err-name-too-short = The name is too short — please write the organization's full name.
+err-name-too-long = The name is longer than { $limit } characters ({ $length }). Please shorten it.
+err-name-control-chars = The name contains a control character ({ $char }). Please type it as plain text.
+err-inn-not-digits = An INN consists of digits only.
+err-inn-length = An INN has 10 digits (company) or 12 (sole proprietor); this one has { $length }.
+err-inn-checksum = This INN can't exist: its check digits don't match. Please look for a typo.
+err-ogrn-not-digits = An OGRN consists of digits only.
+err-ogrn-length = An OGRN has 13 digits and an OGRNIP 15; this one has { $length }.
+err-ogrn-checksum = The OGRN's check digit doesn't match — please check the number.
+err-ogrn-prefix = The number starts with { $first_digit }, like numbers of later change records. The main OGRN starts with 1 or 5, an OGRNIP with 3.
+err-phone-invalid = That doesn't look like a phone number. Please include the code, e.g. +7 912 345-67-89.
+err-email-invalid = That doesn't look like an e-mail address. Example: info@khimprom.ru
+err-okved-invalid = "{ $value }" is not an OKVED 2 code. Codes look like 20, 20.1, 20.14, 20.14.1.
+err-region-unknown = I couldn't find that region. Please write it differently or choose from the list.
+
+# Applications: statuses and messages to the applicant
+app-status-new = new
+app-status-in_review = under review
+app-status-info_requested = information requested
+app-status-accepted = accepted
+app-status-rejected = rejected
+applicant-in-review = 🔎 Application No. { $number } is under review. We'll write when there is a decision.
+applicant-accepted = ✅ Application No. { $number } is accepted. The association's staff will contact you.
+applicant-rejected =
+    ❌ Application No. { $number } is rejected.
+    Reason: { $reason }
+applicant-info-requested =
+    ❓ The staff need more information about application No. { $number }:
+    { $question }
+
+    Press "Reply" or reply to this message.
+applicant-staff-message =
+    💬 A message about application No. { $number }:
+    { $text }
+applicant-answer-prompt = Write your answer about application No. { $number } in one message.
+applicant-answer-sent = I passed your answer about application No. { $number } to the staff.
+applicant-closed = Application No. { $number } has been decided; if you have a question, ask it and I'll pass it to a person.
+myapps-empty = You have no applications yet. To apply, press "Join a cluster" in the menu.
+myapps-title = <b>Your applications</b>
+myapp-title = <b>Application No. { $number }</b>
+myapp-org = Organization: { $value }
+myapp-messages = <b>Messages:</b>
+myapp-from-staff = staff
+myapp-from-you = you
+
+# Questions for a person
+handoff-ask-text = Write your question in one message — I'll pass it to the association's staff.
+handoff-sent = 🙋 I passed your question to the association's staff: "{ $text }". The answer will come here.
+handoff-answer =
+    💬 An answer from the association's staff:
+    { $text }
+handoff-followup-prompt = Write your follow-up in one message.
+handoff-followup-sent = I passed your message to the staff.
+
+# The staff group
+card-title = 📝 <b>Application No. { $number }</b> — { $cluster }
+card-status = Status: { $status }
+card-org = <b>Organization:</b> { $value }
+card-inn = <b>INN:</b> { $value }
+card-ogrn = <b>OGRN:</b> { $value }
+card-region = <b>Region:</b> { $value }
+card-products = <b>Products and interest:</b> { $value }
+card-okved = <b>OKVED:</b> { $value }
+card-contact = <b>Contact person:</b> { $value }
+card-phone = <b>Phone:</b> { $value }
+card-email = <b>E-mail:</b> { $value }
+card-comment = <b>Comment:</b> { $value }
+card-applicant = <b>Applicant:</b> { $user } · language: { $lang }
+card-campaign = <b>Campaign:</b> { $value }
+card-created = <b>Sent:</b> { $value }
+staff-btn-take = 🔎 Take
+staff-btn-accept = ✅ Accept
+staff-btn-reject = ❌ Reject
+staff-btn-info = ❓ Request information
+staff-only = Only the association's staff can do this.
+staff-already = Application No. { $number } is already "{ $status }".
+staff-done = Application No. { $number }: { $status }.
+staff-ask-reason = { $user }, write the reason for rejecting application No. { $number } as a reply to this message. /cancel if you changed your mind.
+staff-ask-question = { $user }, what information should be requested for application No. { $number }? Reply to this message. /cancel if you changed your mind.
+staff-cancelled = Cancelled.
+staff-need-text = Text is needed.
+staff-applicant-wrote =
+    💬 The applicant of No. { $number }:
+    { $text }
+staff-relayed-app = Passed to the applicant (No. { $number }).
+staff-relayed-handoff = Passed to the user (question No. { $id }).
+staff-user-followup =
+    💬 The user's follow-up (question No. { $id }):
+    { $text }
+handoff-card-title = 🙋 <b>Question No. { $id } for a person</b>
+handoff-card-found = <i>The bot found: { $value }</i>
+handoff-card-hint = Reply to this message — the answer goes to the user.
+admin-staff-unreachable = ⚠️ I can't write to the staff group ({ $chat }): { $reason }. Application cards wait in the queue and go out as soon as access is back. Check STAFF_CHAT_ID and the bot's rights in the group.
+
+# Export
+export-title = <b>Export applications</b>: choose the status, cluster and period, then "Export".
+export-any-cluster = All clusters
+export-all-time = All time
+export-days = { $days } days
+export-sheet = Applications
+export-caption = Applications in the export: { $count }
+export-col-number = Number
+export-col-created-at = Sent (UTC)
+export-col-status = Status
+export-col-cluster = Cluster
+export-col-org-name = Organization
+export-col-inn = INN
+export-col-ogrn = OGRN/OGRNIP
+export-col-region = Region
+export-col-products = Products and interest
+export-col-okved = OKVED
+export-col-contact-name = Contact person
+export-col-phone = Phone
+export-col-email = E-mail
+export-col-comment = Comment
+export-col-language = Language
+export-col-campaign = Campaign
+export-col-username = Telegram
+export-col-assignee-name = Assignee
+export-col-consent-version = Consent version
+export-col-consent-at = Consent given (UTC)
+cmd-applications = My applications
+cmd-cancel = Cancel the current action

@@ -42,3 +42,40 @@ class FaqCb(CallbackData, prefix="f"):
 
 class LangCb(CallbackData, prefix="lg"):
     code: str
+
+
+class JoinCb(CallbackData, prefix="j"):
+    cluster: int = 0  # 0 = let the user choose
+
+
+class FormCb(CallbackData, prefix="fm"):
+    """Buttons of the join dialogue: back, cancel, skip, cluster, region, region_list, consent,
+    send, edit, continue, restart."""
+
+    action: str
+    value: str = ""
+
+
+class StaffCb(CallbackData, prefix="st"):
+    action: str  # take | accept | reject | info
+    app: int
+
+
+class AppReplyCb(CallbackData, prefix="ar"):
+    app: int  # the applicant answers the staff about this application
+
+
+class MyAppCb(CallbackData, prefix="ma"):
+    app: int
+
+
+class HandoffCb(CallbackData, prefix="ho"):
+    action: str = "ask"  # ask | reply
+    id: int = 0
+
+
+class ExportCb(CallbackData, prefix="ex"):
+    status: str = ""
+    cluster: int = 0
+    days: int = 0  # 0 = all time
+    go: int = 0  # 1 = build the files

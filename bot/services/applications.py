@@ -1,0 +1,178 @@
+"""Join applications: submit, decide, and relay messages — each change with its outbox jobs.
+
+Texts for the applicant are rendered here in the applicant's language and travel in the job;
+the staff card is rendered by the delivery worker at send time, so it always shows the current
+status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram.types import User
+
+from bot.callbacks import AppReplyCb
+from bot.i18n import I18n
+from bot.views import e
+from storage.applications import (
+    OPEN_STATUSES,
+    Application,
+    ApplicationRepository,
+    NewApplication,
+)
+
+TAKE_FROM = ("new",)
+DECIDE_FROM = OPEN_STATUSES
+INFO_FROM = ("new", "in_review")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    id: int
+    name: str
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.id, user.full_name)
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+class ApplicationService:
+    def __init__(self, repo: ApplicationRepository, i18n: I18n, wake: Callable[[], None]) -> None:
+        self.repo = repo
+        self.i18n = i18n
+        self.wake = wake
+
+    # ---- the applicant --------------------------------------------------------------------
+    async def find_open(self, inn: str, cluster_id: int) -> Application | None:
+        return await self.repo.find_open(inn, cluster_id)
+
+    async def submit(self, user: User, draft: dict[str, Any], locale: str, consent_version: str) -> Application:
+        new = NewApplication(
+            user_id=user.id,
+            cluster_id=int(draft["cluster_id"]),
+            org_name=draft["org_name"],
+            inn=draft["inn"],
+            ogrn=draft.get("ogrn") or None,
+            region=draft["region"],
+            products=draft["products"],
+            okved=",".join(draft.get("okved") or []),
+            contact_name=draft["contact_name"],
+            phone=draft["phone"],
+            email=draft["email"],
+            comment=draft.get("comment") or "",
+            consent_version=consent_version,
+            consent_at=draft["consent_at"],
+            language=locale,
+            campaign=draft.get("campaign") or None,
+            username=user.username,
+            full_name=user.full_name,
+        )
+        app = await self.repo.create(new, [("staff_card", {"application_id": "{id}"})])
+        self.wake()
+        return app
+
+    async def of_user(self, user_id: int) -> list[Application]:
+        return await self.repo.of_user(user_id)
+
+    async def applicant_message(self, app: Application, user: User, text: str) -> Application:
+        """The applicant answers a request for information (or writes about the application)."""
+        staff_text = self.i18n.get(None)(
+            "staff-applicant-wrote", number=e(app.number), text=e(text)
+        )
+        jobs = [
+            ("staff_message", {"text": staff_text, "reply_to": ["application", app.id]}),
+            ("staff_card_update", {"application_id": app.id}),
+        ]
+        if app.status == "info_requested":
+            _, after = await self.repo.transition(
+                app.id, ("info_requested",), "in_review", user.id, user.full_name,
+                "answer", jobs, message=("from_applicant", text),
+            )
+        else:
+            await self.repo.add_message(app.id, "from_applicant", user.id, text, jobs)
+            after = app
+        self.wake()
+        return after
+
+    # ---- the staff ------------------------------------------------------------------------
+    def _user_job(self, app: Application, key: str, *, reply_button: bool = False, **args: Any) -> tuple[str, dict]:
+        t = self.i18n.get(app.language)
+        payload: dict[str, Any] = {
+            "chat_id": app.user_id,
+            "text": t(key, number=e(app.number), **args),
+            "thread": ["application", app.id],
+        }
+        if reply_button:
+            payload["buttons"] = [[t("btn-answer"), AppReplyCb(app=app.id).pack()]]
+        return ("user_message", payload)
+
+    async def take(self, app_id: int, actor: Actor) -> Application:
+        app = await self._get(app_id)
+        _, after = await self.repo.transition(
+            app_id, TAKE_FROM, "in_review", actor.id, actor.name, None,
+            [("staff_card_update", {"application_id": app_id}), self._user_job(app, "applicant-in-review")],
+            assign=True,
+        )
+        self.wake()
+        return after
+
+    async def accept(self, app_id: int, actor: Actor) -> Application:
+        app = await self._get(app_id)
+        _, after = await self.repo.transition(
+            app_id, DECIDE_FROM, "accepted", actor.id, actor.name, None,
+            [("staff_card_update", {"application_id": app_id}), self._user_job(app, "applicant-accepted")],
+            assign=app.assignee_id is None,
+        )
+        self.wake()
+        return after
+
+    async def reject(self, app_id: int, actor: Actor, reason: str) -> Application:
+        app = await self._get(app_id)
+        _, after = await self.repo.transition(
+            app_id, DECIDE_FROM, "rejected", actor.id, actor.name, reason,
+            [
+                ("staff_card_update", {"application_id": app_id}),
+                self._user_job(app, "applicant-rejected", reason=e(reason)),
+            ],
+            assign=app.assignee_id is None,
+            message=("to_applicant", reason),
+        )
+        self.wake()
+        return after
+
+    async def request_info(self, app_id: int, actor: Actor, question: str) -> Application:
+        app = await self._get(app_id)
+        _, after = await self.repo.transition(
+            app_id, INFO_FROM, "info_requested", actor.id, actor.name, question,
+            [
+                ("staff_card_update", {"application_id": app_id}),
+                self._user_job(app, "applicant-info-requested", reply_button=True, question=e(question)),
+            ],
+            assign=app.assignee_id is None,
+            message=("to_applicant", question),
+        )
+        self.wake()
+        return after
+
+    async def staff_message(self, app_id: int, actor: Actor, text: str) -> Application:
+        """A staff member replied to the card: relay it to the applicant."""
+        app = await self._get(app_id)
+        await self.repo.add_message(
+            app_id, "to_applicant", actor.id, text,
+            [self._user_job(app, "applicant-staff-message", reply_button=True, text=e(text))],
+        )
+        self.wake()
+        return app
+
+    async def _get(self, app_id: int) -> Application:
+        app = await self.repo.get(app_id)
+        if app is None:
+            raise LookupError(app_id)
+        return app

@@ -1,0 +1,242 @@
+"""The association's staff: act on application cards in the staff group, answer hand-offs by
+replying to their cards, and export applications.
+
+Only `STAFF_IDS` ∪ `ADMIN_IDS` may act, whatever chat the button or the message comes from:
+the check is on the user, never on the callback data or the chat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiogram import Router
+from aiogram.filters import Command, Filter, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+)
+
+from bot.callbacks import ExportCb, StaffCb
+from bot.i18n import Translator
+from bot.services import export
+from bot.services.applications import Actor, ApplicationService
+from bot.services.handoffs import HandoffService
+from bot.services.knowledge import KnowledgeBase
+from bot.settings import Settings
+from bot.views import e
+from handlers.keyboards import button
+from storage.applications import (
+    STATUSES,
+    ApplicationRepository,
+    ThreadRepository,
+    TransitionRefused,
+)
+
+MAX_STAFF_TEXT = 3000
+PERIODS = (0, 7, 30, 90)
+
+
+class StaffInput(StatesGroup):
+    reason = State()  # data: app_id
+    question = State()  # data: app_id
+
+
+class IsStaff(Filter):
+    async def __call__(self, event: Message | CallbackQuery, settings: Settings) -> bool:
+        user = event.from_user
+        return user is not None and user.id in settings.staff_and_admins
+
+
+class InStaffChat(Filter):
+    async def __call__(self, message: Message, settings: Settings) -> bool:
+        return settings.staff_chat_id is not None and message.chat.id == settings.staff_chat_id
+
+
+class ReplyToStaffThread(Filter):
+    async def __call__(self, message: Message, threads: ThreadRepository) -> bool | dict:
+        reply = message.reply_to_message
+        if reply is None:
+            return False
+        found = await threads.staff(message.chat.id, reply.message_id)
+        return {"thread": found} if found else False
+
+
+def create_router() -> Router:
+    router = Router(name="staff")
+
+    # ---- card buttons -------------------------------------------------------------------------
+    @router.callback_query(StaffCb.filter())
+    async def card_button(callback: CallbackQuery, callback_data: StaffCb, settings: Settings, state: FSMContext,
+                          applications: ApplicationService, app_repo: ApplicationRepository, i18n) -> None:  # noqa: ANN001
+        t = i18n.get(settings.default_locale)
+        if callback.from_user.id not in settings.staff_and_admins:
+            await callback.answer(t("staff-only"), show_alert=True)
+            return
+        app = await app_repo.get(callback_data.app)
+        if app is None:
+            await callback.answer(t("error-outdated"), show_alert=True)
+            return
+        actor = Actor.of(callback.from_user)
+        try:
+            if callback_data.action == "take":
+                app = await applications.take(app.id, actor)
+            elif callback_data.action == "accept":
+                app = await applications.accept(app.id, actor)
+            elif callback_data.action in ("reject", "info"):
+                if app.status not in (("new", "in_review", "info_requested") if callback_data.action == "reject" else ("new", "in_review")):
+                    raise TransitionRefused(app)
+                await state.set_state(StaffInput.reason if callback_data.action == "reject" else StaffInput.question)
+                await state.set_data({"app_id": app.id})
+                key = "staff-ask-reason" if callback_data.action == "reject" else "staff-ask-question"
+                mention = f'<a href="tg://user?id={callback.from_user.id}">{e(callback.from_user.full_name)}</a>'
+                await callback.answer()
+                if callback.message is not None:
+                    await callback.bot.send_message(
+                        callback.message.chat.id, t(key, user=mention, number=e(app.number)),
+                        reply_markup=ForceReply(selective=True),
+                    )
+                return
+            else:
+                await callback.answer(t("error-outdated"), show_alert=True)
+                return
+        except TransitionRefused as exc:
+            await callback.answer(
+                t("staff-already", number=exc.current.number, status=t("app-status-" + exc.current.status)),
+                show_alert=True,
+            )
+            return
+        await callback.answer(t("staff-done", number=app.number, status=t("app-status-" + app.status)))
+
+    # ---- in the staff group ----------------------------------------------------------------------
+    group = Router(name="staff-group")
+    group.message.filter(InStaffChat())
+
+    @group.message(StateFilter(StaffInput), Command("cancel"), IsStaff())
+    async def cancel(message: Message, state: FSMContext, settings: Settings, i18n) -> None:  # noqa: ANN001
+        await state.clear()
+        await message.reply(i18n.get(settings.default_locale)("staff-cancelled"))
+
+    @group.message(StateFilter(StaffInput), IsStaff())
+    async def staff_input(message: Message, state: FSMContext, settings: Settings, i18n,  # noqa: ANN001
+                          applications: ApplicationService) -> None:
+        t = i18n.get(settings.default_locale)
+        if not message.text or message.text.startswith("/"):
+            await message.reply(t("staff-need-text"))
+            return
+        if len(message.text) > MAX_STAFF_TEXT:
+            await message.reply(t("err-text-too-long", limit=MAX_STAFF_TEXT))
+            return
+        current = await state.get_state()
+        data = await state.get_data()
+        await state.clear()
+        actor = Actor.of(message.from_user)  # type: ignore[arg-type]
+        try:
+            if current == StaffInput.reason.state:
+                app = await applications.reject(int(data["app_id"]), actor, message.text)
+            else:
+                app = await applications.request_info(int(data["app_id"]), actor, message.text)
+        except TransitionRefused as exc:
+            await message.reply(t("staff-already", number=exc.current.number, status=t("app-status-" + exc.current.status)))
+            return
+        await message.reply(t("staff-done", number=app.number, status=t("app-status-" + app.status)))
+
+    @group.message(ReplyToStaffThread(), IsStaff())
+    async def staff_reply(message: Message, thread: tuple[str, int], settings: Settings, i18n,  # noqa: ANN001
+                          applications: ApplicationService, handoffs: HandoffService) -> None:
+        t = i18n.get(settings.default_locale)
+        if not message.text:
+            await message.reply(t("staff-need-text"))
+            return
+        if len(message.text) > MAX_STAFF_TEXT:
+            await message.reply(t("err-text-too-long", limit=MAX_STAFF_TEXT))
+            return
+        kind, ref = thread
+        actor = Actor.of(message.from_user)  # type: ignore[arg-type]
+        if kind == "application":
+            app = await applications.staff_message(ref, actor, message.text)
+            await message.reply(t("staff-relayed-app", number=app.number))
+        else:
+            handoff = await handoffs.get(ref)
+            if handoff is None:
+                return
+            await handoffs.staff_answer(handoff, actor, message.text)
+            await message.reply(t("staff-relayed-handoff", id=handoff.id))
+
+    @group.message()
+    async def ignore(message: Message) -> None:
+        """Ordinary talk in the staff group is not for the bot."""
+
+    router.include_router(group)
+
+    # ---- /export (private chat, staff and admins) ---------------------------------------------------
+    def export_screen(t: Translator, kb: KnowledgeBase, cd: ExportCb) -> tuple[str, InlineKeyboardMarkup]:
+        def mark(on: bool) -> str:
+            return "• " if on else ""
+
+        rows = [[button(mark(cd.status == "") + t("filter-all"), ExportCb(status="", cluster=cd.cluster, days=cd.days))]]
+        rows += [[button(mark(cd.status == s) + t("app-status-" + s), ExportCb(status=s, cluster=cd.cluster, days=cd.days))]
+                 for s in STATUSES]
+        rows.append([button(mark(cd.cluster == 0) + t("export-any-cluster"), ExportCb(status=cd.status, cluster=0, days=cd.days))])
+        rows += [[button(mark(cd.cluster == id_) + c.name.ru[:50], ExportCb(status=cd.status, cluster=id_, days=cd.days))]
+                 for id_, c in kb.clusters]
+        rows.append([button(mark(cd.days == d) + (t("export-days", days=d) if d else t("export-all-time")),
+                            ExportCb(status=cd.status, cluster=cd.cluster, days=d)) for d in PERIODS])
+        rows.append([button(t("btn-export"), ExportCb(status=cd.status, cluster=cd.cluster, days=cd.days, go=1))])
+        return t("export-title"), InlineKeyboardMarkup(inline_keyboard=rows)
+
+    @router.message(Command("export"))
+    async def export_cmd(message: Message, settings: Settings, kb: KnowledgeBase, t: Translator) -> None:
+        if message.chat.type != "private" or message.from_user is None:
+            return
+        if message.from_user.id not in settings.staff_and_admins:
+            await message.answer(t("staff-only"))
+            return
+        text, markup = export_screen(t, kb, ExportCb())
+        await message.answer(text, reply_markup=markup)
+
+    @router.callback_query(ExportCb.filter())
+    async def export_cb(callback: CallbackQuery, callback_data: ExportCb, settings: Settings, kb: KnowledgeBase,
+                        t: Translator, app_repo: ApplicationRepository) -> None:
+        if callback.from_user.id not in settings.staff_and_admins:
+            await callback.answer(t("staff-only"), show_alert=True)
+            return
+        cd = callback_data
+        status = cd.status if cd.status in STATUSES else ""
+        cluster = cd.cluster if kb.cluster(cd.cluster) else 0
+        days = cd.days if cd.days in PERIODS else 0
+        if not cd.go:
+            text, markup = export_screen(t, kb, ExportCb(status=status, cluster=cluster, days=days))
+            if isinstance(callback.message, Message):
+                await callback.message.edit_text(text, reply_markup=markup)
+            await callback.answer()
+            return
+        since = None
+        if days:
+            since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+        apps = await app_repo.export_rows(status or None, cluster or None, since, None)
+        columns = export.default_columns(lambda key: t("export-col-" + key.replace("_", "-")))
+
+        def extra(app, key: str):  # noqa: ANN001, ANN202
+            if key == "cluster":
+                c = kb.cluster(app.cluster_id)
+                return c.name.ru if c else str(app.cluster_id)
+            if key == "status":
+                return t("app-status-" + app.status)
+            return None
+
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+        xlsx = export.to_xlsx(apps, columns, sheet_title=t("export-sheet"), extra=extra)
+        csv = export.to_csv(apps, columns, extra=extra)
+        await callback.answer()
+        chat = callback.from_user.id
+        caption = t("export-caption", count=len(apps))
+        await callback.bot.send_document(chat, BufferedInputFile(xlsx, f"applications-{stamp}.xlsx"), caption=caption)
+        await callback.bot.send_document(chat, BufferedInputFile(csv, f"applications-{stamp}.csv"))
+
+    return router
+
