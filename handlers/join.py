@@ -48,6 +48,7 @@ from storage.applications import DuplicateApplication
 
 DEEP_LINK = re.compile(r"^join_([a-z0-9-]{1,48})(?:__([A-Za-z0-9_-]{1,40}))?$")
 REGION_PAGE = 10
+REGION_OFFER_SCORE = 0.7  # weaker guesses are not offered: "not found" + the full list
 
 
 class JoinForm(StatesGroup):
@@ -365,7 +366,7 @@ def create_form_router() -> Router:
             await ask(message, state, kb, t, locale, "region", prefix="⚠️ " + t("err-region-unknown"))
             return
         names = matcher.names()
-        matches = matcher.match(text, limit=5)
+        matches = [m for m in matcher.match(text, limit=5) if m.score >= REGION_OFFER_SCORE]
         if not matches:
             await ask(message, state, kb, t, locale, "region", prefix="⚠️ " + t("err-region-unknown"))
             return

@@ -26,6 +26,7 @@ def settings(tmp_path: Path) -> Settings:
         database_path=tmp_path / "bot.sqlite3",
         admin_ids=[900],
         staff_ids=[800],
+        staff_chat_id=-100777,
     )
 
 
