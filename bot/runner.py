@@ -24,6 +24,7 @@ async def run_polling(settings: Settings) -> int:
         log.info("starting long polling as @%s against %s", me.username, settings.telegram_api_url)
         await app.bot.delete_webhook(drop_pending_updates=False)
         await app.set_commands()
+        await app.delivery.check_staff_chat()
         app.start_background()
         await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
         log.info("polling stopped; finishing in-flight updates")

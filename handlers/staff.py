@@ -112,6 +112,11 @@ def create_router() -> Router:
             return
         await callback.answer(t("staff-done", number=app.number, status=t("app-status-" + app.status)))
 
+    @router.message(Command("chatid"))
+    async def chat_id(message: Message, t: Translator) -> None:
+        """Setting up: tells the id to put into STAFF_CHAT_ID (works in any chat)."""
+        await message.reply(t("chat-id", id=str(message.chat.id)))
+
     # ---- in the staff group ----------------------------------------------------------------------
     group = Router(name="staff-group")
     group.message.filter(InStaffChat())

@@ -188,3 +188,14 @@ async def test_the_worker_runs_in_the_background(settings):
         assert len(cards(session)) == 1
     finally:
         await app.shutdown()
+
+
+async def test_startup_check_of_the_staff_group(settings):
+    app, session = await make_app(settings.model_copy(update={"staff_chat_id": None}))
+    try:
+        assert await app.delivery.check_staff_chat() is False
+        assert await app.delivery.check_staff_chat() is False
+        to_admin = [c for c in session.calls if isinstance(c, SendMessage) and c.chat_id == 900]
+        assert len(to_admin) == 1 and "STAFF_CHAT_ID" in to_admin[0].text  # told once, not on every start
+    finally:
+        await app.shutdown()

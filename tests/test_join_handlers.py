@@ -227,7 +227,7 @@ def staff_chatter(app, user_id: int = 800) -> Chatter:  # noqa: ANN001
 async def test_staff_workflow_with_audit_and_relays(app, chatter):
     await submit(app, chatter)
     await app.delivery.process_due()
-    card = staff_messages(app)[0]
+    assert len(staff_messages(app)) == 1
     card_msg = app.bot.session.messages[(STAFF_CHAT, max(m for c, m in app.bot.session.messages if c == STAFF_CHAT))]
     app_id = (await app.db.fetchone("SELECT id FROM applications"))[0]
     staff = staff_chatter(app)

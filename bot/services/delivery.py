@@ -114,8 +114,6 @@ class Delivery:
 
     def start(self) -> None:
         if self._task is None:
-            if self.settings.staff_chat_id is None:
-                log.warning("STAFF_CHAT_ID is not set: application cards wait in the outbox until it is")
             self._task = asyncio.create_task(self._run(), name="outbox")
 
     async def stop(self) -> None:
@@ -219,6 +217,19 @@ class Delivery:
                 )
             except Exception as exc:  # an admin who never started the bot can't be told
                 log.warning("could not tell admin %s about the staff group: %s", admin, type(exc).__name__)
+
+    async def check_staff_chat(self) -> bool:
+        """At start: can the bot reach the staff group? Logs and tells admins (once) if not."""
+        if self.settings.staff_chat_id is None:
+            await self._staff_unreachable("STAFF_CHAT_ID is not set")
+            return False
+        try:
+            await self.bot.get_chat(self.settings.staff_chat_id)
+        except Exception as exc:  # any refusal means cards can't go out now
+            await self._staff_unreachable(getattr(exc, "message", type(exc).__name__))
+            return False
+        log.info("staff group %s is reachable", self.settings.staff_chat_id)
+        return True
 
     def _staff_chat(self) -> int:
         if self.settings.staff_chat_id is None:

@@ -322,3 +322,4 @@ export-col-consent-version = Consent version
 export-col-consent-at = Consent given (UTC)
 cmd-applications = My applications
 cmd-cancel = Cancel the current action
+chat-id = This chat's id: <code>{ $id }</code> — for the STAFF_CHAT_ID setting.

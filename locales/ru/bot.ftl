@@ -324,3 +324,4 @@ export-col-consent-version = Редакция согласия
 export-col-consent-at = Согласие дано (UTC)
 cmd-applications = Мои заявки
 cmd-cancel = Отменить действие
+chat-id = ID этого чата: <code>{ $id }</code> — для настройки STAFF_CHAT_ID.
