@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from aiogram import Router
-from aiogram.filters import Command, Filter, StateFilter
+from aiogram.filters import Command, CommandObject, Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -194,12 +194,46 @@ def create_router() -> Router:
         rows.append([button(t("btn-export"), ExportCb(status=cd.status, cluster=cd.cluster, days=cd.days, go=1))])
         return t("export-title"), InlineKeyboardMarkup(inline_keyboard=rows)
 
+    async def send_export(bot, chat: int, t: Translator, kb: KnowledgeBase, app_repo: ApplicationRepository,  # noqa: ANN001
+                          status: str, cluster: int, since: str | None, until: str | None) -> None:
+        apps = await app_repo.export_rows(status or None, cluster or None, since, until)
+        columns = export.default_columns(lambda key: t("export-col-" + key.replace("_", "-")))
+
+        def extra(app, key: str):  # noqa: ANN001, ANN202
+            if key == "cluster":
+                c = kb.cluster(app.cluster_id)
+                return c.name.ru if c else str(app.cluster_id)
+            if key == "status":
+                return t("app-status-" + app.status)
+            return None
+
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+        xlsx = export.to_xlsx(apps, columns, sheet_title=t("export-sheet"), extra=extra)
+        csv = export.to_csv(apps, columns, extra=extra)
+        caption = t("export-caption", count=len(apps))
+        await bot.send_document(chat, BufferedInputFile(xlsx, f"applications-{stamp}.xlsx"), caption=caption)
+        await bot.send_document(chat, BufferedInputFile(csv, f"applications-{stamp}.csv"))
+
     @router.message(Command("export"))
-    async def export_cmd(message: Message, settings: Settings, kb: KnowledgeBase, t: Translator) -> None:
+    async def export_cmd(message: Message, command: CommandObject, settings: Settings, kb: KnowledgeBase,
+                         t: Translator, app_repo: ApplicationRepository) -> None:
         if message.chat.type != "private" or message.from_user is None:
             return
         if message.from_user.id not in settings.staff_and_admins:
             await message.answer(t("staff-only"))
+            return
+        if command.args:  # /export 2026-01-01 2026-03-31 — a date range, both days included
+            try:
+                parts = command.args.split()
+                start = dt.date.fromisoformat(parts[0])
+                end = dt.date.fromisoformat(parts[1]) if len(parts) > 1 else dt.datetime.now(dt.UTC).date()
+                if len(parts) > 2 or end < start:
+                    raise ValueError
+            except ValueError:
+                await message.answer(t("export-range-help"))
+                return
+            await send_export(message.bot, message.chat.id, t, kb, app_repo, "", 0,
+                              start.isoformat(), (end + dt.timedelta(days=1)).isoformat())
             return
         text, markup = export_screen(t, kb, ExportCb())
         await message.answer(text, reply_markup=markup)
@@ -223,25 +257,8 @@ def create_router() -> Router:
         since = None
         if days:
             since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
-        apps = await app_repo.export_rows(status or None, cluster or None, since, None)
-        columns = export.default_columns(lambda key: t("export-col-" + key.replace("_", "-")))
-
-        def extra(app, key: str):  # noqa: ANN001, ANN202
-            if key == "cluster":
-                c = kb.cluster(app.cluster_id)
-                return c.name.ru if c else str(app.cluster_id)
-            if key == "status":
-                return t("app-status-" + app.status)
-            return None
-
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
-        xlsx = export.to_xlsx(apps, columns, sheet_title=t("export-sheet"), extra=extra)
-        csv = export.to_csv(apps, columns, extra=extra)
         await callback.answer()
-        chat = callback.from_user.id
-        caption = t("export-caption", count=len(apps))
-        await callback.bot.send_document(chat, BufferedInputFile(xlsx, f"applications-{stamp}.xlsx"), caption=caption)
-        await callback.bot.send_document(chat, BufferedInputFile(csv, f"applications-{stamp}.csv"))
+        await send_export(callback.bot, callback.from_user.id, t, kb, app_repo, status, cluster, since, None)
 
     return router
 

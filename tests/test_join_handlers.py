@@ -364,3 +364,18 @@ async def test_export_is_for_staff_only_and_neutralizes_formulas(app, chatter):
     assert all(c.data_type != "f" for c in sheet[2])
     calls = await chatter.press(screen, "ex::0:0:1")
     assert answered(calls)[0].show_alert  # the applicant can't use the staff's button
+
+
+async def test_export_by_date_range(app, chatter):
+    from aiogram.methods import SendDocument
+
+    await submit(app, chatter)
+    staff = Chatter(app, app.bot.session, user_id=900)
+    calls = await staff.send("/export 2020-01-01 2020-12-31")
+    docs = [c for c in calls if isinstance(c, SendDocument)]
+    assert len(docs) == 2 and "Заявок в выгрузке: 0" in docs[0].caption
+    calls = await staff.send("/export 2020-01-01")
+    docs = [c for c in calls if isinstance(c, SendDocument)]
+    assert "Заявок в выгрузке: 1" in docs[0].caption
+    calls = await staff.send("/export вчера")
+    assert "/export 2026-01-01 2026-03-31" in sent_texts(calls)[-1]

@@ -294,7 +294,7 @@ handoff-card-hint = Reply to this message — the answer goes to the user.
 admin-staff-unreachable = ⚠️ I can't write to the staff group ({ $chat }): { $reason }. Application cards wait in the queue and go out as soon as access is back. Check STAFF_CHAT_ID and the bot's rights in the group.
 
 # Export
-export-title = <b>Export applications</b>: choose the status, cluster and period, then "Export".
+export-title = <b>Export applications</b>: choose the status, cluster and period, then "Export". Any period: <code>/export 2026-01-01 2026-03-31</code>.
 export-any-cluster = All clusters
 export-all-time = All time
 export-days = { $days } days
@@ -323,3 +323,4 @@ export-col-consent-at = Consent given (UTC)
 cmd-applications = My applications
 cmd-cancel = Cancel the current action
 chat-id = This chat's id: <code>{ $id }</code> — for the STAFF_CHAT_ID setting.
+export-range-help = Write the period like <code>/export 2026-01-01 2026-03-31</code> (both days included), or just /export to choose with buttons.

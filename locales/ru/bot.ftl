@@ -296,7 +296,7 @@ handoff-card-hint = Ответьте на это сообщение (Reply) — 
 admin-staff-unreachable = ⚠️ Не могу писать в группу сотрудников ({ $chat }): { $reason }. Карточки заявок ждут в очереди и уйдут, как только доступ появится. Проверьте STAFF_CHAT_ID и права бота в группе.
 
 # Выгрузка
-export-title = <b>Выгрузка заявок</b>: выберите статус, кластер и период, затем «Выгрузить».
+export-title = <b>Выгрузка заявок</b>: выберите статус, кластер и период, затем «Выгрузить». Свой период: <code>/export 2026-01-01 2026-03-31</code>.
 export-any-cluster = Все кластеры
 export-all-time = Всё время
 export-days = { $days } дн.
@@ -325,3 +325,4 @@ export-col-consent-at = Согласие дано (UTC)
 cmd-applications = Мои заявки
 cmd-cancel = Отменить действие
 chat-id = ID этого чата: <code>{ $id }</code> — для настройки STAFF_CHAT_ID.
+export-range-help = Период пишите так: <code>/export 2026-01-01 2026-03-31</code> (обе даты включительно) или просто /export — для выбора кнопками.
