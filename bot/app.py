@@ -19,6 +19,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from bot.i18n import I18n
 from bot.middlewares import InFlightMiddleware, UserContextMiddleware
 from bot.services.applications import ApplicationService
+from bot.services.broadcast import Broadcaster
 from bot.services.delivery import Delivery
 from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
@@ -28,6 +29,7 @@ from bot.services.users import UserService
 from bot.settings import Settings
 from handlers import get_routers
 from storage.applications import ApplicationRepository, HandoffRepository, ThreadRepository
+from storage.campaigns import CampaignRepository
 from storage.content_loader import DEFAULT_CONTENT_DIR
 from storage.db import Database
 from storage.fsm import SQLiteStorage
@@ -40,7 +42,10 @@ log = logging.getLogger(__name__)
 # A syntactically valid placeholder for runs without Telegram (console, tests, `ask`).
 OFFLINE_TOKEN = "1:offline"
 
-COMMANDS = ("start", "menu", "clusters", "support", "join", "applications", "language", "help", "cancel")
+COMMANDS = (
+    "start", "menu", "clusters", "support", "join", "applications", "language", "help", "cancel",
+    "unsubscribe", "subscribe",
+)
 
 
 @dataclass
@@ -58,6 +63,7 @@ class App:
     applications: ApplicationService
     handoffs: HandoffService
     delivery: Delivery
+    broadcaster: Broadcaster
     content_dir: Path = field(default=DEFAULT_CONTENT_DIR)
 
     async def startup(self) -> None:
@@ -78,10 +84,12 @@ class App:
         self.questions.start()
         self.users.start()
         self.delivery.start()
+        self.broadcaster.start()
 
     async def shutdown(self) -> None:
         await self.inflight.wait()
         await self.delivery.stop()
+        await self.broadcaster.stop()
         await self.questions.stop()
         await self.users.stop()
         await self.db.close()
@@ -127,6 +135,8 @@ def create_app(
     delivery = Delivery(
         bot, settings, i18n, kb, OutboxRepository(db), app_repo, handoff_repo, threads, UserRepository(db)
     )
+    campaigns = CampaignRepository(db)
+    broadcaster = Broadcaster(bot, settings, i18n, campaigns)
     applications = ApplicationService(app_repo, i18n, delivery.wake)
     handoffs = HandoffService(handoff_repo, i18n, delivery.wake)
 
@@ -139,6 +149,7 @@ def create_app(
     dp.workflow_data.update(
         settings=settings, db=db, i18n=i18n, kb=kb, search=search, users=users, questions=questions,
         applications=applications, handoffs=handoffs, app_repo=app_repo, threads=threads,
+        campaigns=campaigns, broadcaster=broadcaster, user_repo=UserRepository(db),
     )
     return App(
         settings=settings,
@@ -154,5 +165,6 @@ def create_app(
         applications=applications,
         handoffs=handoffs,
         delivery=delivery,
+        broadcaster=broadcaster,
         content_dir=content_dir,
     )

@@ -79,3 +79,20 @@ class ExportCb(CallbackData, prefix="ex"):
     cluster: int = 0
     days: int = 0  # 0 = all time
     go: int = 0  # 1 = build the files
+
+
+class CampaignCb(CallbackData, prefix="cp"):
+    action: str  # pause | resume | cancel | show
+    id: int
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    """The composer's buttons: join (value = cluster id, 0 = off), unsub, next, aud (kind),
+    audval (kind:value), preview, send, schedule, edit, cancel."""
+
+    action: str
+    value: str = ""
+
+
+class SubCb(CallbackData, prefix="sb"):
+    on: int  # 1 = subscribe, 0 = unsubscribe

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import applicant, clusters, join, language, measures, menu, questions, staff
+from handlers import (
+    applicant,
+    broadcast,
+    clusters,
+    join,
+    language,
+    measures,
+    menu,
+    questions,
+    staff,
+)
 from handlers.filters import PrivateCommand
 
 
@@ -22,6 +32,7 @@ def get_routers() -> list[Router]:
     )
     return [
         staff.create_router(),  # card buttons, the staff group, /export
+        broadcast.create_router(),  # campaigns (admins), subscriptions
         join.create_form_router(),  # a user inside the join dialogue
         join.create_buttons_router(),
         applicant.create_router(),  # my applications, answers to staff, hand-offs

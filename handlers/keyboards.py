@@ -19,17 +19,17 @@ def column(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[b] for b in buttons])
 
 
-_MENUS: dict[int, InlineKeyboardMarkup] = {}
+_MENUS: dict[tuple[int, bool], InlineKeyboardMarkup] = {}
 
 
-def main_menu(t: Translator) -> InlineKeyboardMarkup:
-    cached = _MENUS.get(id(t))
+def main_menu(t: Translator, admin: bool = False) -> InlineKeyboardMarkup:
+    cached = _MENUS.get((id(t), admin))
     if cached is None:
-        cached = _MENUS[id(t)] = _build_main_menu(t)
+        cached = _MENUS[(id(t), admin)] = _build_main_menu(t, admin)
     return cached
 
 
-def _build_main_menu(t: Translator) -> InlineKeyboardMarkup:
+def _build_main_menu(t: Translator, admin: bool) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.button(text=t("menu-clusters"), callback_data=MenuCb(action="clusters"))
     b.button(text=t("menu-measures"), callback_data=MenuCb(action="measures"))
@@ -38,7 +38,11 @@ def _build_main_menu(t: Translator) -> InlineKeyboardMarkup:
     b.button(text=t("menu-myapps"), callback_data=MenuCb(action="myapps"))
     b.button(text=t("menu-language"), callback_data=MenuCb(action="lang"))
     b.button(text=t("menu-help"), callback_data=MenuCb(action="help"))
-    b.adjust(2, 2, 1, 2)
+    sizes = [2, 2, 1, 2]
+    if admin:
+        b.button(text=t("menu-broadcast"), callback_data=MenuCb(action="broadcast"))
+        sizes.append(1)
+    b.adjust(*sizes)
     return b.as_markup()
 
 

@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import MenuCb
 from bot.i18n import Translator
+from bot.settings import Settings
 from handlers.common import show
 from handlers.keyboards import back_to_menu, language_picker, main_menu
 
@@ -18,13 +19,14 @@ def create_router() -> Router:
     router = Router(name="menu")
 
     @router.message(CommandStart())
-    async def start(message: Message, t: Translator) -> None:
+    async def start(message: Message, t: Translator, settings: Settings) -> None:
         name = escape(message.from_user.first_name if message.from_user else "", quote=False)
-        await message.answer(t("start-greeting", name=name), reply_markup=main_menu(t))
+        admin = message.chat.id in settings.admin_ids
+        await message.answer(t("start-greeting", name=name), reply_markup=main_menu(t, admin))
 
     @router.message(Command("menu"))
-    async def menu(message: Message, t: Translator) -> None:
-        await message.answer(t("menu-title"), reply_markup=main_menu(t))
+    async def menu(message: Message, t: Translator, settings: Settings) -> None:
+        await message.answer(t("menu-title"), reply_markup=main_menu(t, message.chat.id in settings.admin_ids))
 
     @router.message(Command("cancel"))
     async def cancel(message: Message, t: Translator) -> None:
@@ -35,8 +37,8 @@ def create_router() -> Router:
         await message.answer(t("help-text"), reply_markup=back_to_menu(t))
 
     @router.callback_query(MenuCb.filter(F.action == "main"))
-    async def menu_cb(callback: CallbackQuery, t: Translator) -> None:
-        await show(callback, t("menu-title"), main_menu(t))
+    async def menu_cb(callback: CallbackQuery, t: Translator, settings: Settings) -> None:
+        await show(callback, t("menu-title"), main_menu(t, callback.from_user.id in settings.admin_ids))
         await callback.answer()
 
     @router.callback_query(MenuCb.filter(F.action == "help"))

@@ -324,3 +324,75 @@ cmd-applications = My applications
 cmd-cancel = Cancel the current action
 chat-id = This chat's id: <code>{ $id }</code> — for the STAFF_CHAT_ID setting.
 export-range-help = Write the period like <code>/export 2026-01-01 2026-03-31</code> (both days included), or just /export to choose with buttons.
+
+# ---- Campaigns (invitations) --------------------------------------------------------------------
+menu-broadcast = 📣 Campaigns
+admins-only = Only admins can do this.
+subscribed = ✅ You are subscribed to news and invitations. To unsubscribe: /unsubscribe
+unsubscribed = You have unsubscribed from campaigns. To come back: /subscribe
+btn-subscribe = 🔔 Subscribe again
+campaign-btn-join = 📝 Apply to join
+campaign-btn-unsubscribe = 🔕 Unsubscribe
+compose-send-message = Send the campaign message exactly as recipients should see it: formatted text, a photo or a document with a caption. /cancel to cancel.
+compose-unsupported = This kind of message can't be broadcast. Send text, a photo, a video or a document.
+compose-media = [media without a caption]
+compose-options = Buttons under the message (optional):
+compose-join-button = "Apply to join" — { $cluster }
+compose-unsub-button = "Unsubscribe"
+compose-next = Next: recipients →
+compose-audience = Who should receive it?
+compose-audience-value = Please specify:
+audience-all = All subscribers
+audience-language = By language
+audience-region = By application region
+audience-cluster = By application cluster
+audience-status = Applicants by status
+audience-never-applied = Those who never applied
+audience-empty-choice = Nothing to choose yet: there are no applications.
+compose-summary = <b>The campaign is ready</b>
+compose-audience-line = Recipients: { $audience }
+compose-count = Recipients now: <b>{ $count }</b>
+compose-send-at = Sending at: { $when }
+compose-preview = 👁 Preview
+compose-send-now = 🚀 Send now
+compose-confirm-schedule = ✅ Confirm the scheduled sending
+compose-schedule = 🕒 Send later
+compose-edit = ✏️ Change the message
+compose-ask-time = When to send? Type the date and time, Moscow time: <code>2026-12-01 10:00</code>
+compose-bad-time = I didn't understand the time. Format: <code>2026-12-01 10:00</code> (Moscow time).
+compose-past-time = That time has passed — please give a time in the future.
+compose-cancelled = The campaign is cancelled.
+compose-started = 🚀 Campaign No. { $id } started: { $count } recipients. Progress is in the next message.
+compose-scheduled = 🕒 Campaign No. { $id } is scheduled for { $when }: { $count } recipients.
+campaign-status-draft = draft
+campaign-status-scheduled = scheduled
+campaign-status-running = running
+campaign-status-paused = paused
+campaign-status-cancelled = cancelled
+campaign-status-done = finished
+campaign-progress =
+    📣 <b>Campaign No. { $id }</b> — { $status }
+    { $bar } { $percent }%
+    Delivered: { $sent } · blocked: { $blocked } · failed: { $failed } · left: { $left } of { $total }
+    Rate: { $rate }/s · about { $eta } left
+campaign-btn-pause = ⏸ Pause
+campaign-btn-resume = ▶️ Resume
+campaign-btn-cancel = ⏹ Stop
+campaign-pause-ok = The campaign is paused.
+campaign-pause-no = This campaign can't be paused.
+campaign-resume-ok = The campaign goes on.
+campaign-resume-no = This campaign can't be resumed.
+campaign-cancel-ok = The campaign is stopped.
+campaign-cancel-no = This campaign can't be stopped any more.
+campaign-report =
+    ✅ <b>Campaign No. { $id } is finished.</b>
+    Delivered: { $sent } of { $total } · blocked the bot: { $blocked } · failed: { $failed }
+campaign-failures-caption = Not delivered: { $count }
+campaigns-empty = No campaigns yet. A new one: /broadcast
+campaigns-title = <b>Campaigns</b>
+campaigns-line =
+    <b>No. { $id }</b> · { $status } · { $date }
+    { $summary }
+    delivered { $sent }, blocked { $blocked }, failed { $failed }, left { $left } of { $total } · applications via its link: { $applied }
+cmd-unsubscribe = Unsubscribe from campaigns
+cmd-subscribe = Subscribe to campaigns

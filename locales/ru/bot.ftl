@@ -326,3 +326,75 @@ cmd-applications = Мои заявки
 cmd-cancel = Отменить действие
 chat-id = ID этого чата: <code>{ $id }</code> — для настройки STAFF_CHAT_ID.
 export-range-help = Период пишите так: <code>/export 2026-01-01 2026-03-31</code> (обе даты включительно) или просто /export — для выбора кнопками.
+
+# ---- Рассылки (приглашения) ---------------------------------------------------------------------
+menu-broadcast = 📣 Рассылки
+admins-only = Это доступно только администраторам.
+subscribed = ✅ Вы подписаны на новости и приглашения. Отписаться: /unsubscribe
+unsubscribed = Вы отписались от рассылок. Вернуться: /subscribe
+btn-subscribe = 🔔 Подписаться снова
+campaign-btn-join = 📝 Подать заявку на вступление
+campaign-btn-unsubscribe = 🔕 Отписаться от рассылок
+compose-send-message = Пришлите сообщение рассылки ровно таким, каким его должны получить: текст с оформлением, фото или документ с подписью. /cancel — отмена.
+compose-unsupported = Такое сообщение разослать нельзя. Пришлите текст, фото, видео или документ.
+compose-media = [медиа без подписи]
+compose-options = Кнопки под сообщением (по желанию):
+compose-join-button = «Подать заявку» — { $cluster }
+compose-unsub-button = «Отписаться»
+compose-next = Далее: получатели →
+compose-audience = Кому отправить?
+compose-audience-value = Уточните:
+audience-all = Все подписчики
+audience-language = По языку
+audience-region = По региону заявки
+audience-cluster = По кластеру заявки
+audience-status = Заявители по статусу
+audience-never-applied = Кто не подавал заявок
+audience-empty-choice = Вариантов пока нет: заявок ещё не было.
+compose-summary = <b>Рассылка готова</b>
+compose-audience-line = Получатели: { $audience }
+compose-count = Получателей сейчас: <b>{ $count }</b>
+compose-send-at = Отправка: { $when }
+compose-preview = 👁 Предпросмотр
+compose-send-now = 🚀 Отправить сейчас
+compose-confirm-schedule = ✅ Подтвердить отложенную отправку
+compose-schedule = 🕒 Отправить позже
+compose-edit = ✏️ Изменить сообщение
+compose-ask-time = Когда отправить? Напишите дату и время по Москве: <code>2026-12-01 10:00</code>
+compose-bad-time = Не понял время. Формат: <code>2026-12-01 10:00</code> (по Москве).
+compose-past-time = Это время уже прошло — укажите время в будущем.
+compose-cancelled = Рассылка отменена.
+compose-started = 🚀 Рассылка № { $id } запущена: { $count } получателей. Прогресс — в следующем сообщении.
+compose-scheduled = 🕒 Рассылка № { $id } запланирована на { $when }: { $count } получателей.
+campaign-status-draft = черновик
+campaign-status-scheduled = запланирована
+campaign-status-running = идёт
+campaign-status-paused = на паузе
+campaign-status-cancelled = отменена
+campaign-status-done = завершена
+campaign-progress =
+    📣 <b>Рассылка № { $id }</b> — { $status }
+    { $bar } { $percent }%
+    Доставлено: { $sent } · заблокировали: { $blocked } · ошибки: { $failed } · осталось: { $left } из { $total }
+    Скорость: { $rate }/с · осталось примерно { $eta }
+campaign-btn-pause = ⏸ Пауза
+campaign-btn-resume = ▶️ Продолжить
+campaign-btn-cancel = ⏹ Остановить
+campaign-pause-ok = Рассылка на паузе.
+campaign-pause-no = Эту рассылку нельзя поставить на паузу.
+campaign-resume-ok = Рассылка продолжается.
+campaign-resume-no = Эту рассылку нельзя продолжить.
+campaign-cancel-ok = Рассылка остановлена.
+campaign-cancel-no = Эту рассылку уже нельзя остановить.
+campaign-report =
+    ✅ <b>Рассылка № { $id } завершена.</b>
+    Доставлено: { $sent } из { $total } · заблокировали бота: { $blocked } · ошибки: { $failed }
+campaign-failures-caption = Недоставленные: { $count }
+campaigns-empty = Рассылок ещё не было. Новая — /broadcast
+campaigns-title = <b>Рассылки</b>
+campaigns-line =
+    <b>№ { $id }</b> · { $status } · { $date }
+    { $summary }
+    доставлено { $sent }, заблокировали { $blocked }, ошибки { $failed }, осталось { $left } из { $total } · заявок по ссылке: { $applied }
+cmd-unsubscribe = Отписаться от рассылок
+cmd-subscribe = Подписаться на рассылки

@@ -1,0 +1,338 @@
+"""Invitation campaigns: a paced, durable sender with live progress for the admin.
+
+Pacing: one token every 1/BROADCAST_RATE seconds (aiolimiter with a bucket of one: no bursts).
+Every recipient's state is written as it goes (pending → sending → sent / blocked / failed), so
+after a crash or restart the campaign resumes by itself and a recipient marked sent is never
+sent again. The window: messages that were in flight at the moment of a hard kill are marked
+"sending" and are sent again after the restart — at most `IN_FLIGHT` messages (Telegram may or
+may not have delivered them before the kill).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import logging
+import time
+from dataclasses import dataclass, field
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiolimiter import AsyncLimiter
+
+from bot.callbacks import CampaignCb, SubCb
+from bot.i18n import I18n
+from bot.settings import Settings
+from storage.campaigns import Campaign, CampaignRepository
+
+log = logging.getLogger(__name__)
+
+BATCH = 500  # recipients read from the database at a time
+IN_FLIGHT = 8  # messages sent concurrently (network latency), each paced by the limiter
+MAX_ATTEMPTS = 4  # for errors other than 429 / 403
+PROGRESS_EVERY = 3.0  # seconds between edits of the progress message
+BAR = 12
+
+
+@dataclass
+class Run:
+    """In-memory state of the campaign being sent."""
+
+    campaign: Campaign
+    started: float = field(default_factory=time.monotonic)
+    sent_at_start: int = 0
+    stop: str | None = None  # "paused" | "cancelled" when the admin pressed a button
+    last_text: str = ""
+
+
+class Broadcaster:
+    def __init__(self, bot: Bot, settings: Settings, i18n: I18n, repo: CampaignRepository) -> None:
+        self.bot = bot
+        self.settings = settings
+        self.i18n = i18n
+        self.repo = repo
+        self.limiter = AsyncLimiter(1, 1.0 / settings.broadcast_rate)
+        self._resume_at = 0.0  # a 429 pauses everything until then
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self.run: Run | None = None
+        self._bot_username: str | None = None
+        self.progress_every = PROGRESS_EVERY
+
+    # ---- control ----------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="broadcast")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def pause(self, campaign_id: int) -> bool:
+        ok = await self.repo.set_status(campaign_id, "paused", allowed_from=("running", "scheduled"))
+        if ok and self.run and self.run.campaign.id == campaign_id:
+            self.run.stop = "paused"
+        return ok
+
+    async def resume(self, campaign_id: int) -> bool:
+        ok = await self.repo.set_status(campaign_id, "running", allowed_from=("paused",))
+        self.wake()
+        return ok
+
+    async def cancel(self, campaign_id: int) -> bool:
+        ok = await self.repo.set_status(campaign_id, "cancelled", allowed_from=("running", "paused", "scheduled"))
+        if ok and self.run and self.run.campaign.id == campaign_id:
+            self.run.stop = "cancelled"
+        if ok and (self.run is None or self.run.campaign.id != campaign_id):
+            campaign = await self.repo.get(campaign_id)
+            if campaign:
+                await self._update_progress(Run(campaign), final=True)
+        return ok
+
+    # ---- the loop ---------------------------------------------------------------------------
+    async def _loop(self) -> None:
+        while True:
+            try:
+                campaign = await self.repo.next_active(time.time())
+                if campaign is not None:
+                    if campaign.status == "scheduled":
+                        await self.repo.set_status(campaign.id, "running", allowed_from=("scheduled",))
+                        campaign = await self.repo.get(campaign.id)
+                    assert campaign is not None
+                    await self.send_campaign(campaign)
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("broadcast loop error")
+                await asyncio.sleep(5)
+            next_at = await self.repo.next_scheduled_at()
+            wait = 30.0 if next_at is None else max(0.1, min(30.0, next_at - time.time()))
+            try:
+                await asyncio.wait_for(self._wake.wait(), wait)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def bot_username(self) -> str:
+        if self._bot_username is None:
+            me = await self.bot.me()
+            self._bot_username = me.username or ""
+        return self._bot_username
+
+    async def markup_for(self, campaign: Campaign, locale: str) -> InlineKeyboardMarkup | None:
+        t = self.i18n.get(locale)
+        rows = []
+        if campaign.join_cluster:
+            link = f"https://t.me/{await self.bot_username()}?start=join_{campaign.join_cluster}__c{campaign.id}"
+            rows.append([InlineKeyboardButton(text=t("campaign-btn-join"), url=link)])
+        if campaign.unsubscribe_button:
+            rows.append([InlineKeyboardButton(text=t("campaign-btn-unsubscribe"), callback_data=SubCb(on=0).pack())])
+        return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+    async def markup_for_draft(self, data: dict, locale: str) -> InlineKeyboardMarkup | None:
+        """The buttons of a campaign being composed, for the admin's preview."""
+        t = self.i18n.get(locale)
+        rows = []
+        if data.get("join_cluster"):
+            link = f"https://t.me/{await self.bot_username()}?start=join_{data['join_cluster']}__preview"
+            rows.append([InlineKeyboardButton(text=t("campaign-btn-join"), url=link)])
+        if data.get("unsub"):
+            rows.append([InlineKeyboardButton(text=t("campaign-btn-unsubscribe"), callback_data=SubCb(on=0).pack())])
+        return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+    async def send_campaign(self, campaign: Campaign) -> str:
+        """Send to every pending recipient; returns the final status (done/paused/cancelled)."""
+        counts = await self.repo.counts(campaign.id)
+        run = self.run = Run(campaign, sent_at_start=counts["sent"])
+        markups = {loc: await self.markup_for(campaign, loc) for loc in self.i18n.translators}
+        progress = asyncio.create_task(self._progress_loop(run))
+        in_flight: set[asyncio.Task] = set()
+        gate = asyncio.Semaphore(IN_FLIGHT)
+        try:
+            await self._update_progress(run)
+            last_user = 0
+            while run.stop is None:
+                batch = await self.repo.pending_batch_with_locale(campaign.id, last_user, BATCH)
+                if not batch:
+                    break
+                for user_id, locale in batch:
+                    if run.stop is not None:
+                        break
+                    await gate.acquire()
+                    task = asyncio.create_task(self._send_one(campaign, user_id, markups.get(locale), gate))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                    last_user = user_id
+            if in_flight:
+                await asyncio.gather(*in_flight)
+            if run.stop is None:
+                await self.repo.set_status(campaign.id, "done", allowed_from=("running",))
+                status = "done"
+            else:
+                status = run.stop
+        finally:
+            progress.cancel()
+            try:
+                await progress
+            except asyncio.CancelledError:
+                pass
+            self.run = None
+        fresh = await self.repo.get(campaign.id)
+        await self._update_progress(Run(fresh or campaign, started=run.started, sent_at_start=run.sent_at_start),
+                                    final=status in ("done", "cancelled"))
+        if status == "done":
+            await self._report(fresh or campaign)
+        return status
+
+    async def _send_one(self, campaign: Campaign, user_id: int, markup: InlineKeyboardMarkup | None,
+                        gate: asyncio.Semaphore) -> None:
+        try:
+            await self.repo.mark(campaign.id, user_id, "sending")
+            attempts = 0
+            while True:
+                wait = self._resume_at - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                await self.limiter.acquire()
+                try:
+                    await self.bot.copy_message(
+                        chat_id=user_id,
+                        from_chat_id=campaign.source_chat_id,
+                        message_id=campaign.source_message_id,
+                        reply_markup=markup,
+                    )
+                except TelegramRetryAfter as exc:
+                    # everyone waits: Telegram asked the bot, not this chat, to slow down
+                    self._resume_at = max(self._resume_at, time.monotonic() + exc.retry_after)
+                    log.warning("429 from Telegram: waiting %s s", exc.retry_after)
+                    continue
+                except (TelegramForbiddenError, TelegramNotFound) as exc:
+                    await self.repo.mark(campaign.id, user_id, "blocked", exc.message[:200], attempt=True)
+                    await self.repo.block_user(user_id)
+                    return
+                except TelegramBadRequest as exc:
+                    lowered = exc.message.lower()
+                    if "chat not found" in lowered or "user is deactivated" in lowered:
+                        await self.repo.mark(campaign.id, user_id, "blocked", exc.message[:200], attempt=True)
+                        await self.repo.block_user(user_id)
+                    else:
+                        await self.repo.mark(campaign.id, user_id, "failed", exc.message[:200], attempt=True)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # network, 5xx: a few tries with backoff
+                    attempts += 1
+                    if attempts >= MAX_ATTEMPTS:
+                        await self.repo.mark(campaign.id, user_id, "failed", f"{type(exc).__name__}: {exc}"[:200], attempt=True)
+                        return
+                    await asyncio.sleep(min(30.0, 2.0 ** attempts))
+                    continue
+                await self.repo.mark(campaign.id, user_id, "sent", None, attempt=True)
+                return
+        finally:
+            gate.release()
+
+    # ---- progress and the report -------------------------------------------------------------
+    async def _progress_loop(self, run: Run) -> None:
+        while True:
+            await asyncio.sleep(self.progress_every)
+            try:
+                await self._update_progress(run)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("could not update campaign progress: %s", type(exc).__name__)
+
+    def progress_text(self, run: Run, counts: dict[str, int], final: bool) -> str:
+        t = self.i18n.get(self.settings.default_locale)
+        c = run.campaign
+        total = max(c.total, 1)
+        done = counts["sent"] + counts["blocked"] + counts["failed"]
+        left = c.total - done
+        if c.total == 0:
+            done = total = 1  # nobody to send to: complete
+        filled = round(BAR * done / total)
+        bar = "▓" * filled + "░" * (BAR - filled)
+        elapsed = max(time.monotonic() - run.started, 0.001)
+        rate = (counts["sent"] - run.sent_at_start) / elapsed
+        eta = int(left / rate) if rate > 0 and left > 0 else 0
+        status = t("campaign-status-" + c.status)
+        return t(
+            "campaign-progress",
+            id=c.id, status=status, bar=bar, percent=round(100 * done / total), sent=counts["sent"],
+            blocked=counts["blocked"], failed=counts["failed"], left=left, total=c.total,
+            rate=f"{rate:.1f}", eta=f"{eta // 60}:{eta % 60:02d}",
+        )
+
+    def controls(self, campaign: Campaign) -> InlineKeyboardMarkup | None:
+        t = self.i18n.get(self.settings.default_locale)
+
+        def b(key: str, action: str) -> InlineKeyboardButton:
+            return InlineKeyboardButton(text=t(key), callback_data=CampaignCb(action=action, id=campaign.id).pack())
+
+        if campaign.status in ("running", "scheduled"):
+            return InlineKeyboardMarkup(inline_keyboard=[[b("campaign-btn-pause", "pause"), b("campaign-btn-cancel", "cancel")]])
+        if campaign.status == "paused":
+            return InlineKeyboardMarkup(inline_keyboard=[[b("campaign-btn-resume", "resume"), b("campaign-btn-cancel", "cancel")]])
+        return None
+
+    async def _update_progress(self, run: Run, final: bool = False) -> None:
+        fresh = await self.repo.get(run.campaign.id)
+        if fresh is not None:
+            run.campaign = fresh
+        campaign = run.campaign
+        counts = await self.repo.counts(campaign.id)
+        text = self.progress_text(run, counts, final)
+        if text == run.last_text:
+            return  # never "message is not modified"
+        markup = self.controls(campaign)
+        if campaign.progress_message_id is None:
+            message = await self.bot.send_message(campaign.admin_id, text, reply_markup=markup)
+            await self.repo.set_progress_message(campaign.id, message.chat.id, message.message_id)
+            run.campaign = await self.repo.get(campaign.id) or campaign
+        else:
+            try:
+                await self.bot.edit_message_text(
+                    text=text, chat_id=campaign.progress_chat_id, message_id=campaign.progress_message_id,
+                    reply_markup=markup,
+                )
+            except TelegramBadRequest as exc:
+                if "message is not modified" not in exc.message:
+                    raise
+        run.last_text = text
+
+    async def _report(self, campaign: Campaign) -> None:
+        t = self.i18n.get(self.settings.default_locale)
+        counts = await self.repo.counts(campaign.id)
+        await self.bot.send_message(
+            campaign.admin_id,
+            t("campaign-report", id=campaign.id, sent=counts["sent"], blocked=counts["blocked"],
+              failed=counts["failed"], total=campaign.total),
+        )
+        failures = await self.repo.failures(campaign.id)
+        if failures:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, delimiter=";")
+            writer.writerow(["user_id", "status", "error"])
+            writer.writerows(failures)
+            await self.bot.send_document(
+                campaign.admin_id,
+                BufferedInputFile(buffer.getvalue().encode("utf-8-sig"), f"campaign-{campaign.id}-failures.csv"),
+                caption=t("campaign-failures-caption", count=len(failures)),
+            )
