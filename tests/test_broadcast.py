@@ -1,0 +1,215 @@
+"""Campaigns through the dispatcher and the sender against a mocked Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import CopyMessage, EditMessageText, SendDocument, SendMessage
+from aiogram.types import Chat, ChatMemberBanned, ChatMemberMember, ChatMemberUpdated, Update, User
+
+from bot.app import create_app
+from bot.callbacks import BroadcastCb, CampaignCb, SubCb
+from bot.services import broadcast as broadcast_module
+from handlers.broadcast import Compose
+from tests.conftest import Chatter, answered, sent_texts
+from tests.test_delivery import FlakySession
+
+ADMIN = 900
+
+
+async def add_users(app, ids, **fields):  # noqa: ANN001, ANN003
+    for uid in ids:
+        await app.users.repo.upsert_seen(uid, f"U{uid}", None, None, fields.get("lang", "ru"))
+
+
+async def compose(app, admin: Chatter, audience: str = "all") -> int:  # noqa: ANN001
+    await admin.send("/broadcast")
+    ctx = app.dp.fsm.get_context(bot=app.bot, chat_id=ADMIN, user_id=ADMIN)
+    assert await ctx.get_state() == Compose.message.state
+    await admin.send("<b>Приглашение</b> в межрегиональный химический кластер")
+    cluster_id, _ = app.kb.by_slug("cluster", "interregional-chemical")
+    await admin.press(admin.last_message(), BroadcastCb(action="join", value=str(cluster_id)).pack())
+    await admin.press(admin.last_message(), BroadcastCb(action="unsub").pack())
+    assert (await ctx.get_data())["join_cluster"] == "interregional-chemical"
+    await admin.press(admin.last_message(), BroadcastCb(action="next").pack())
+    await admin.press(admin.last_message(), BroadcastCb(action="aud", value=audience).pack())
+    assert await ctx.get_state() == Compose.confirm.state
+    calls = await admin.press(admin.last_message(), BroadcastCb(action="send").pack())
+    assert "запущена" in sent_texts(calls)[-1]
+    assert await ctx.get_state() is None
+    row = await app.db.fetchone("SELECT max(id) FROM campaigns")
+    return row[0]
+
+
+def copies(session, campaign_chat_filter=None) -> list[CopyMessage]:  # noqa: ANN001
+    return [c for c in session.calls if isinstance(c, CopyMessage)]
+
+
+async def test_only_admins_compose_and_control(app, chatter):
+    calls = await chatter.send("/broadcast")
+    assert "только администраторам" in sent_texts(calls)[-1]
+    calls = await chatter.press(chatter.last_message(), BroadcastCb(action="send").pack())
+    assert answered(calls)[0].show_alert
+    calls = await chatter.press(chatter.last_message(), CampaignCb(action="cancel", id=1).pack())
+    assert answered(calls)[0].show_alert and "администраторам" in answered(calls)[0].text
+    calls = await chatter.send("/campaigns")
+    assert "только администраторам" in sent_texts(calls)[-1]
+
+
+async def test_compose_preview_count_and_send(app):
+    admin = Chatter(app, app.bot.session, user_id=ADMIN)
+    await add_users(app, [1001, 1002, 1003])
+    await app.users.repo.set_subscribed(1003, False)
+    await admin.send("/broadcast")
+    await admin.send("Текст")
+    await admin.press(admin.last_message(), BroadcastCb(action="next").pack())
+    calls = await admin.press(admin.last_message(), BroadcastCb(action="aud", value="all").pack())
+    # the admin + 1001 + 1002 are subscribed; 1003 is not
+    assert "Получателей сейчас: <b>3</b>" in sent_texts(calls)[-1]
+    calls = await admin.press(admin.last_message(), BroadcastCb(action="preview").pack())
+    preview = [c for c in calls if isinstance(c, CopyMessage)]
+    assert len(preview) == 1 and preview[0].chat_id == ADMIN
+    campaign_id = await compose(app, admin)
+    total = (await app.db.fetchone("SELECT total FROM campaigns WHERE id = ?", (campaign_id,)))[0]
+    assert total == 3
+
+
+async def test_sender_delivers_once_handles_403_429_and_reports(settings):
+    session = FlakySession()
+    app = create_app(settings.model_copy(update={"broadcast_rate": 500.0}), session=session)
+    await app.startup()
+    try:
+        recipients = list(range(2001, 2041))
+        await add_users(app, recipients)
+        session.failures[2005] = [TelegramForbiddenError(method=None, message="Forbidden: bot was blocked by the user")]  # type: ignore[arg-type]
+        session.failures[2010] = [TelegramRetryAfter(method=None, message="Too Many Requests", retry_after=1)]  # type: ignore[arg-type]
+        session.failures[2020] = [TelegramServerError(method=None, message="Bad Gateway")] * 10  # type: ignore[arg-type]
+        broadcast_module.MAX_ATTEMPTS = 2
+        campaign = await app.broadcaster.repo.create(ADMIN, ADMIN, 1, "t", "interregional-chemical", True, {"kind": "all"})
+        total = await app.broadcaster.repo.launch(campaign.id, None)
+        assert total == 40
+        app.broadcaster.progress_every = 0.05
+        status = await app.broadcaster.send_campaign(await app.broadcaster.repo.get(campaign.id))
+        assert status == "done"
+        counts = await app.broadcaster.repo.counts(campaign.id)
+        assert counts == {"pending": 0, "sending": 0, "sent": 38, "blocked": 1, "failed": 1}
+        sent_to = [c.chat_id for c in session.calls if isinstance(c, CopyMessage)]
+        ok = [u for u in recipients if u not in (2005, 2020)]
+        assert all(sent_to.count(u) == (2 if u == 2010 else 1) for u in ok)  # 2010: the 429, then the copy
+        assert sent_to.count(2005) == 1  # the 403 itself, never again
+        assert (await app.users.repo.get(2005)).blocked is True
+        markup = [c for c in session.calls if isinstance(c, CopyMessage)][0].reply_markup
+        assert "join_interregional-chemical__c" in markup.inline_keyboard[0][0].url
+        assert markup.inline_keyboard[1][0].callback_data == SubCb(on=0).pack()
+        edits = [c.text for c in session.calls if isinstance(c, EditMessageText) and c.chat_id == ADMIN]
+        assert len(edits) == len(set(edits))  # never an identical edit
+        report = [c for c in session.calls if isinstance(c, SendMessage) and c.chat_id == ADMIN and "завершена" in c.text]
+        assert report
+        docs = [c for c in session.calls if isinstance(c, SendDocument)]
+        assert docs and b"2005" in docs[0].document.data and b"2020" in docs[0].document.data
+        # nothing is sent again once done
+        session.calls.clear()
+        await app.broadcaster.send_campaign(await app.broadcaster.repo.get(campaign.id))
+        assert not [c for c in session.calls if isinstance(c, CopyMessage)]
+    finally:
+        broadcast_module.MAX_ATTEMPTS = 4
+        await app.shutdown()
+
+
+async def test_resume_after_a_crash_skips_sent(settings):
+    session = FlakySession()
+    app = create_app(settings.model_copy(update={"broadcast_rate": 1000.0}), session=session)
+    await app.startup()
+    try:
+        await add_users(app, range(3001, 3011))
+        repo = app.broadcaster.repo
+        campaign = await repo.create(ADMIN, ADMIN, 1, "t", None, False, {"kind": "all"})
+        await repo.launch(campaign.id, None)
+        # as if the process died: some sent, one in flight ("sending")
+        for uid in range(3001, 3005):
+            await repo.mark(campaign.id, uid, "sent")
+        await repo.mark(campaign.id, 3005, "sending")
+        await app.broadcaster.send_campaign(await repo.get(campaign.id))
+        sent_to = sorted(c.chat_id for c in session.calls if isinstance(c, CopyMessage))
+        assert sent_to == list(range(3005, 3011))  # the in-flight one again, none of the sent ones
+    finally:
+        await app.shutdown()
+
+
+async def test_pause_and_cancel_stop_the_sender(settings):
+    session = FlakySession()
+    app = create_app(settings.model_copy(update={"broadcast_rate": 50.0}), session=session)
+    await app.startup()
+    try:
+        await add_users(app, range(4001, 4101))
+        repo = app.broadcaster.repo
+        campaign = await repo.create(ADMIN, ADMIN, 1, "t", None, False, {"kind": "all"})
+        await repo.launch(campaign.id, None)
+        task = asyncio.create_task(app.broadcaster.send_campaign(await repo.get(campaign.id)))
+        await asyncio.sleep(0.3)
+        assert await app.broadcaster.pause(campaign.id)
+        assert await task == "paused"
+        paused_at = len([c for c in session.calls if isinstance(c, CopyMessage)])
+        await asyncio.sleep(0.2)
+        assert len([c for c in session.calls if isinstance(c, CopyMessage)]) == paused_at
+        assert 0 < paused_at < 101
+        assert await app.broadcaster.resume(campaign.id)
+        task = asyncio.create_task(app.broadcaster.send_campaign(await repo.get(campaign.id)))
+        await asyncio.sleep(0.2)
+        assert await app.broadcaster.cancel(campaign.id)
+        assert await task == "cancelled"
+        assert (await repo.get(campaign.id)).status == "cancelled"
+        assert not await app.broadcaster.resume(campaign.id)
+        counts = await repo.counts(campaign.id)
+        assert counts["pending"] > 0  # stopped before the end
+    finally:
+        await app.shutdown()
+
+
+async def test_subscriptions_and_blocking(app, chatter):
+    calls = await chatter.send("/unsubscribe")
+    assert "отписались" in sent_texts(calls)[-1]
+    assert (await app.users.repo.get(chatter.user.id)).subscribed is False
+    await chatter.press(chatter.last_message(), SubCb(on=1).pack())
+    assert (await app.users.repo.get(chatter.user.id)).subscribed is True
+    await chatter.press(chatter.last_message(), SubCb(on=0).pack())
+    assert (await app.users.repo.get(chatter.user.id)).subscribed is False
+    await chatter.send("/subscribe")
+    assert (await app.users.repo.get(chatter.user.id)).subscribed is True
+    # the user blocks the bot, then comes back
+    me = User(id=1, is_bot=True, first_name="bot")
+    chat = Chat(id=chatter.user.id, type="private")
+    import datetime as dt
+
+    def event(new):  # noqa: ANN001, ANN202
+        return Update(update_id=99, my_chat_member=ChatMemberUpdated(
+            chat=chat, from_user=chatter.user, date=dt.datetime.now(dt.UTC),
+            old_chat_member=ChatMemberMember(user=me), new_chat_member=new))
+
+    await app.dp.feed_update(app.bot, event(ChatMemberBanned(user=me, until_date=0)))
+    assert (await app.users.repo.get(chatter.user.id)).blocked is True
+    await app.dp.feed_update(app.bot, event(ChatMemberMember(user=me)))
+    assert (await app.users.repo.get(chatter.user.id)).blocked is False
+
+
+async def test_audience_segments(app):
+    from storage.applications import NewApplication
+
+    await add_users(app, [5001, 5002, 5003])
+    await app.users.repo.upsert_seen(5004, "E", None, None, "en")
+    cluster_id, _ = app.kb.by_slug("cluster", "interregional-chemical")
+    await app.applications.repo.create(NewApplication(
+        user_id=5001, cluster_id=cluster_id, org_name="X", inn="7707083893", ogrn=None, region="Омская область",
+        products="p", okved="", contact_name="c", phone="+79123456789", email="a@b.ru", comment="",
+        consent_version="v", consent_at="2026-01-01T00:00:00Z", language="ru", campaign="c1", username=None,
+        full_name="X"), [])
+    repo = app.broadcaster.repo
+    assert await repo.count_audience("all", None) == 4
+    assert await repo.count_audience("language", "en") == 1
+    assert await repo.count_audience("region", "Омская область") == 1
+    assert await repo.count_audience("cluster", cluster_id) == 1
+    assert await repo.count_audience("status", "new") == 1
+    assert await repo.count_audience("never_applied", None) == 3
+    await app.users.repo.set_blocked(5002, True)
+    assert await repo.count_audience("never_applied", None) == 2
