@@ -17,7 +17,6 @@ from bot.services.knowledge import KnowledgeBase
 from bot.services.questions import QuestionService
 from bot.views import e, fmt_ts, short, status_line
 from handlers.common import show
-from handlers.filters import PrivateChat
 from handlers.keyboards import back_to_menu, button, main_menu
 from storage.applications import ApplicationRepository, ThreadRepository
 
@@ -45,9 +44,21 @@ def cancel_markup(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[button(t("btn-cancel"), MenuCb(action="main"))]])
 
 
+class ForThisRouter(Filter):
+    """Lets ordinary questions skip this router with one check: only commands, replies, and
+    messages of users in one of its states come in."""
+
+    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+        if message.chat.type != "private":
+            return False
+        if message.reply_to_message is not None or (message.text and message.text[0] == "/"):
+            return True
+        return bool(raw_state and raw_state.startswith("Conversation:"))
+
+
 def create_router() -> Router:
     router = Router(name="applicant")
-    router.message.filter(PrivateChat())
+    router.message.filter(ForThisRouter())
 
     # ---- My applications ----------------------------------------------------------------------
     async def list_text(user_id: int, applications: ApplicationService, kb: KnowledgeBase, t: Translator,

@@ -66,8 +66,16 @@ class ReplyToStaffThread(Filter):
         return {"thread": found} if found else False
 
 
+class CommandOrStaffChat(Filter):
+    """Lets ordinary questions in private chats skip this router with one check."""
+
+    async def __call__(self, message: Message, settings: Settings) -> bool:
+        return bool(message.text and message.text[0] == "/") or message.chat.id == settings.staff_chat_id
+
+
 def create_router() -> Router:
     router = Router(name="staff")
+    router.message.filter(CommandOrStaffChat())
 
     # ---- card buttons -------------------------------------------------------------------------
     @router.callback_query(StaffCb.filter())

@@ -143,6 +143,17 @@ def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
+def _ratio_at_least(a: str, b: str, floor: float) -> float:
+    """SequenceMatcher's ratio, or 0.0 when its cheap upper bounds already say it is below
+    `floor` (most pairs: this keeps matching a region name to ~600 keys fast)."""
+    if 2 * min(len(a), len(b)) < floor * (len(a) + len(b)):
+        return 0.0  # lengths alone rule it out
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+        return 0.0
+    return matcher.ratio()
+
+
 @dataclass(frozen=True, slots=True)
 class _Text:
     tokens: tuple[str, ...]  # the meaningful words, folded
@@ -181,6 +192,7 @@ def _analyze(text: str, vocabulary: frozenset[str] = frozenset()) -> _Text:
     return _Text(tuple(tokens), tuple(_stem(t) for t in tokens), kinds_hint)
 
 
+@lru_cache(maxsize=65536)
 def _word_similarity(q: str, q_stem: str, k: str, k_stem: str, known: bool) -> float:
     """How alike two words are, in [0, 1]. `known`: q is itself a word of some name."""
     if q == k or q_stem == k_stem:
@@ -189,7 +201,8 @@ def _word_similarity(q: str, q_stem: str, k: str, k_stem: str, known: bool) -> f
         return 0.0  # abbreviations ("спб", "мо", "кбр") only count when they are equal
     if k_stem == q_stem + "ск" or q_stem == k_stem + "ск":
         return 0.7  # a city and the adjective of its region: "Ленинград" ≠ "Ленинградская"
-    score = max(_ratio(q, k), _ratio(q_stem, k_stem))
+    floor = 0.6 / KNOWN_WORD_FUZZY if known else 0.6  # below it the result is 0 anyway
+    score = max(_ratio_at_least(q, k, floor), _ratio_at_least(q_stem, k_stem, floor))
     if k.startswith(q):
         score = max(score, min(0.95, 0.7 + 0.3 * len(q) / len(k_stem)))  # "новосиб"
     if known:
@@ -208,8 +221,9 @@ def _text_similarity(query: _Text, known: tuple[bool, ...], key: _Text) -> float
     score = 0.75 * query_cover + 0.25 * key_cover
     if query_cover < 1.0 and len(query.joined) >= 5:
         # spacing and hyphen differences: "ямалоненецкий", "кабардинобалкария"
-        joined = _ratio(query.joined, key.joined)
-        if all(known):
+        all_known = all(known)
+        joined = _ratio_at_least(query.joined, key.joined, 0.75 / KNOWN_WORD_FUZZY if all_known else 0.75)
+        if all_known:
             joined *= KNOWN_WORD_FUZZY
         if joined >= 0.75:
             score = max(score, JOINED_FACTOR * joined)
