@@ -366,11 +366,12 @@ def create_form_router() -> Router:
             await ask(message, state, kb, t, locale, "region", prefix="⚠️ " + t("err-region-unknown"))
             return
         names = matcher.names()
-        matches = [m for m in matcher.match(text, limit=5) if m.score >= REGION_OFFER_SCORE]
+        found = matcher.match(text, limit=5)
+        exact = matcher.exact_of(found)
+        matches = [m for m in found if m.score >= REGION_OFFER_SCORE]
         if not matches:
             await ask(message, state, kb, t, locale, "region", prefix="⚠️ " + t("err-region-unknown"))
             return
-        exact = matcher.exact(text)
         rows = [[button(("✅ " if m.name == exact else "") + m.name, FormCb(action="region", value=str(names.index(m.name))))]
                 for m in matches]
         rows.append([button(t("btn-region-list"), FormCb(action="region_list", value="0"))])

@@ -292,7 +292,11 @@ class RegionMatcher:
 
     def exact(self, text: str) -> str | None:
         """The region the text clearly names, or None when unsure or ambiguous."""
-        found = self.match(text, limit=2)
+        return self.exact_of(self.match(text, limit=2))
+
+    @staticmethod
+    def exact_of(found: list[RegionMatch]) -> str | None:
+        """`exact()` for candidates `match()` already returned (no second matching)."""
         if not found or found[0].score < EXACT_SCORE:
             return None
         if len(found) > 1 and found[0].score - found[1].score < EXACT_MARGIN - 1e-9:
