@@ -86,11 +86,10 @@ class ApplicationService:
         staff_text = self.i18n.get(None)(
             "staff-applicant-wrote", number=e(app.number), text=e(text)
         )
-        jobs = [
-            ("staff_message", {"text": staff_text, "reply_to": ["application", app.id]}),
-            ("staff_card_update", {"application_id": app.id}),
-        ]
+        jobs = [("staff_message", {"text": staff_text, "reply_to": ["application", app.id]})]
         if app.status == "info_requested":
+            # the answer puts it back under review: the card shows the new status
+            jobs.append(("staff_card_update", {"application_id": app.id}))
             _, after = await self.repo.transition(
                 app.id, ("info_requested",), "in_review", user.id, user.full_name,
                 "answer", jobs, message=("from_applicant", text),

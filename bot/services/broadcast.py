@@ -65,20 +65,33 @@ class Broadcaster:
         self.run: Run | None = None
         self._bot_username: str | None = None
         self.progress_every = PROGRESS_EVERY
+        self._stopping = False
 
     # ---- control ----------------------------------------------------------------------------
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._loop(), name="broadcast")
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Finish the messages in flight (their state is written), then stop; the campaign stays
+        "running" and resumes at the next start."""
         if self._task is not None:
-            self._task.cancel()
+            self._stopping = True
+            if self.run is not None:
+                self.run.stop = "shutdown"
+            self._wake.set()
             try:
-                await self._task
+                await asyncio.wait_for(asyncio.shield(self._task), timeout)
+            except TimeoutError:
+                self._task.cancel()
+                try:
+                    await self._task
+                except asyncio.CancelledError:
+                    pass
             except asyncio.CancelledError:
                 pass
             self._task = None
+            self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -106,7 +119,7 @@ class Broadcaster:
 
     # ---- the loop ---------------------------------------------------------------------------
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 campaign = await self.repo.next_active(time.time())
                 if campaign is not None:
@@ -160,6 +173,8 @@ class Broadcaster:
         """Send to every pending recipient; returns the final status (done/paused/cancelled)."""
         counts = await self.repo.counts(campaign.id)
         run = self.run = Run(campaign, sent_at_start=counts["sent"])
+        if self._stopping:
+            run.stop = "shutdown"
         markups = {loc: await self.markup_for(campaign, loc) for loc in self.i18n.translators}
         progress = asyncio.create_task(self._progress_loop(run))
         in_flight: set[asyncio.Task] = set()
@@ -193,6 +208,8 @@ class Broadcaster:
             except asyncio.CancelledError:
                 pass
             self.run = None
+        if status == "shutdown":
+            return status  # resumes at the next start; the progress message stays as it is
         fresh = await self.repo.get(campaign.id)
         await self._update_progress(Run(fresh or campaign, started=run.started, sent_at_start=run.sent_at_start),
                                     final=status in ("done", "cancelled"))

@@ -106,6 +106,7 @@ class Delivery:
         self.users = users
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._stopping = False
         self.backoff_base = 1.0
 
     # ---- running -----------------------------------------------------------------------------
@@ -116,17 +117,27 @@ class Delivery:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="outbox")
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Let the job being delivered finish (so a message Telegram accepted is marked done),
+        then stop; cancel only if that takes longer than `timeout`."""
         if self._task is not None:
-            self._task.cancel()
+            self._stopping = True
+            self._wake.set()
             try:
-                await self._task
+                await asyncio.wait_for(asyncio.shield(self._task), timeout)
+            except TimeoutError:
+                self._task.cancel()
+                try:
+                    await self._task
+                except asyncio.CancelledError:
+                    pass
             except asyncio.CancelledError:
                 pass
             self._task = None
+            self._stopping = False
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 processed = await self.process_due()
             except Exception:
@@ -147,6 +158,8 @@ class Delivery:
         jobs = await self.outbox.due(limit=limit)
         blocked_staff = False
         for job in jobs:
+            if self._stopping:
+                break
             if blocked_staff and job.kind in STAFF_KINDS:
                 continue  # the group is unreachable: the rest of its jobs wait with the first one
             ok = await self._attempt(job)
