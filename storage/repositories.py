@@ -88,12 +88,19 @@ class UserRepository:
             (user_id, locale),
         )
 
+    # upserts: the "seen" row of a new user may still be waiting in the batch
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
-        await self.db.write("UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id))
+        await self.db.write(
+            "INSERT INTO users (id, blocked) VALUES (?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET blocked = excluded.blocked",
+            (user_id, int(blocked)),
+        )
 
     async def set_subscribed(self, user_id: int, subscribed: bool) -> None:
         await self.db.write(
-            "UPDATE users SET subscribed = ? WHERE id = ?", (int(subscribed), user_id)
+            "INSERT INTO users (id, subscribed) VALUES (?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET subscribed = excluded.subscribed",
+            (user_id, int(subscribed)),
         )
 
     async def count(self) -> int:

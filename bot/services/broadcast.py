@@ -114,7 +114,8 @@ class Broadcaster:
         if ok and (self.run is None or self.run.campaign.id != campaign_id):
             campaign = await self.repo.get(campaign_id)
             if campaign:
-                await self._update_progress(Run(campaign), final=True)
+                counts = await self.repo.counts(campaign_id)
+                await self._update_progress(Run(campaign, sent_at_start=counts["sent"]), final=True)
         return ok
 
     # ---- the loop ---------------------------------------------------------------------------
@@ -190,6 +191,9 @@ class Broadcaster:
                     if run.stop is not None:
                         break
                     await gate.acquire()
+                    if run.stop is not None:  # paused or stopped while waiting for a slot
+                        gate.release()
+                        break
                     task = asyncio.create_task(self._send_one(campaign, user_id, markups.get(locale), gate))
                     in_flight.add(task)
                     task.add_done_callback(in_flight.discard)
@@ -227,6 +231,8 @@ class Broadcaster:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 await self.limiter.acquire()
+                if self._resume_at > time.monotonic():
+                    continue  # a 429 arrived while this one waited for its turn
                 try:
                     await self.bot.copy_message(
                         chat_id=user_id,
