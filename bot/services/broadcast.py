@@ -29,6 +29,7 @@ from aiolimiter import AsyncLimiter
 
 from bot.callbacks import CampaignCb, SubCb
 from bot.i18n import I18n
+from bot.services.tasks import cancel_task, finish_or_cancel
 from bot.settings import Settings
 from storage.campaigns import Campaign, CampaignRepository
 
@@ -80,16 +81,7 @@ class Broadcaster:
             if self.run is not None:
                 self.run.stop = "shutdown"
             self._wake.set()
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), timeout)
-            except TimeoutError:
-                self._task.cancel()
-                try:
-                    await self._task
-                except asyncio.CancelledError:
-                    pass
-            except asyncio.CancelledError:
-                pass
+            await finish_or_cancel(self._task, timeout)
             self._task = None
             self._stopping = False
 
@@ -206,11 +198,7 @@ class Broadcaster:
             else:
                 status = run.stop
         finally:
-            progress.cancel()
-            try:
-                await progress
-            except asyncio.CancelledError:
-                pass
+            await cancel_task(progress)
             self.run = None
         if status == "shutdown":
             return status  # resumes at the next start; the progress message stays as it is

@@ -28,6 +28,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParam
 from bot.callbacks import StaffCb
 from bot.i18n import I18n
 from bot.services.knowledge import KnowledgeBase
+from bot.services.tasks import finish_or_cancel
 from bot.settings import Settings
 from bot.views import application_card, handoff_card
 from storage.applications import (
@@ -123,16 +124,7 @@ class Delivery:
         if self._task is not None:
             self._stopping = True
             self._wake.set()
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), timeout)
-            except TimeoutError:
-                self._task.cancel()
-                try:
-                    await self._task
-                except asyncio.CancelledError:
-                    pass
-            except asyncio.CancelledError:
-                pass
+            await finish_or_cancel(self._task, timeout)
             self._task = None
             self._stopping = False
 

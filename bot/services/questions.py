@@ -14,6 +14,7 @@ import re
 from collections import OrderedDict
 
 from bot.services.search import SearchResult, SearchService
+from bot.services.tasks import cancel_task
 from storage.analyzer import fold
 from storage.repositories import QuestionRepository
 
@@ -93,11 +94,6 @@ class QuestionService:
                 log.exception("could not write the question log")
 
     async def stop(self) -> None:
-        if self._flusher is not None:
-            self._flusher.cancel()
-            try:
-                await self._flusher
-            except asyncio.CancelledError:
-                pass
-            self._flusher = None
+        await cancel_task(self._flusher)
+        self._flusher = None
         await self.flush()

@@ -14,6 +14,7 @@ import time
 
 from aiogram.types import User
 
+from bot.services.tasks import cancel_task
 from storage.repositories import UserRepository
 
 log = logging.getLogger(__name__)
@@ -74,11 +75,6 @@ class UserService:
                 log.exception("could not record seen users")
 
     async def stop(self) -> None:
-        if self._flusher is not None:
-            self._flusher.cancel()
-            try:
-                await self._flusher
-            except asyncio.CancelledError:
-                pass
-            self._flusher = None
+        await cancel_task(self._flusher)
+        self._flusher = None
         await self.flush()
