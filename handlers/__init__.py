@@ -31,6 +31,7 @@ def get_routers() -> list[Router]:
         measures.create_router(),
     )
     return [
+        questions.create_fast_router(),  # plain questions, the bulk of the traffic
         staff.create_router(),  # card buttons, the staff group, /export
         broadcast.create_router(),  # campaigns (admins), subscriptions
         join.create_form_router(),  # a user inside the join dialogue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -73,12 +74,25 @@ def render_answer(
     return reply, answer_keyboard(t, None, maybe)
 
 
-def create_router() -> Router:
-    router = Router(name="questions")
-    router.message.filter(PrivateChat())
+class PlainQuestion(Filter):
+    """Private text, not a command, not a reply, and the user in no dialogue: a question and
+    nothing else can want it, so it may skip every other router."""
+
+    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+        text = message.text
+        return (
+            raw_state is None
+            and bool(text)
+            and text[0] != "/"  # type: ignore[index]
+            and message.reply_to_message is None
+            and message.chat.type == "private"
+        )
+
+
+def add_question_handler(router: Router, *filters: Filter) -> None:
     rendered_cache: dict[tuple[int, str, int], tuple[SearchResult, str, InlineKeyboardMarkup]] = {}
 
-    @router.message(QuestionText())
+    @router.message(*filters)
     async def question(
         message: Message, questions: QuestionService, kb: KnowledgeBase, t: Translator, locale: str
     ) -> None:
@@ -99,6 +113,23 @@ def create_router() -> Router:
             if len(rendered_cache) > RENDER_CACHE_SIZE:
                 rendered_cache.pop(next(iter(rendered_cache)))
         await message.answer(rendered[1], reply_markup=rendered[2])
+
+
+def create_fast_router() -> Router:
+    """First in the dispatcher: plain questions (most updates) are answered without passing
+    through the dialogue, staff and campaign routers."""
+    router = Router(name="questions-fast")
+    router.message.filter(PlainQuestion())
+    add_question_handler(router)
+    return router
+
+
+def create_router() -> Router:
+    """Last in the dispatcher: text nobody else wanted (e.g. a reply to an ordinary message),
+    unknown commands, non-text messages, and the answers' buttons."""
+    router = Router(name="questions")
+    router.message.filter(PrivateChat())
+    add_question_handler(router, QuestionText())
 
     @router.message(CommandText())
     async def unknown_command(message: Message, t: Translator) -> None:
