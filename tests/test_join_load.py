@@ -38,7 +38,7 @@ from tests.fake_telegram import parse_html
 N_APPLICANTS = 200
 STAFF_CHAT = -100777
 FIRST_USER = 7_000_001
-DEADLINE_S = 60.0  # a hang guard, not a timing target (the run takes a few seconds)
+DEADLINE_S = 60.0  # a hang guard, not a timing target (the run takes about 10 s)
 INN_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 # what people type at the region step -> the region they then confirm with its button
 REGION_INPUTS = {
