@@ -1,6 +1,6 @@
 """Invitation campaigns: a paced, durable sender with live progress for the admin.
 
-Pacing: one token every 1/BROADCAST_RATE seconds (aiolimiter with a bucket of one: no bursts).
+Pacing: one message every 1/BROADCAST_RATE seconds on a fixed grid of time slots (no bursts).
 Every recipient's state is written as it goes (pending → sending → sent / blocked / failed), so
 after a crash or restart the campaign resumes by itself and a recipient marked sent is never
 sent again. The window: messages that were in flight at the moment of a hard kill are marked
@@ -25,7 +25,6 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
-from aiolimiter import AsyncLimiter
 
 from bot.callbacks import CampaignCb, SubCb
 from bot.i18n import I18n
@@ -40,6 +39,25 @@ IN_FLIGHT = 8  # messages sent concurrently (network latency), each paced by the
 MAX_ATTEMPTS = 4  # for errors other than 429 / 403
 PROGRESS_EVERY = 3.0  # seconds between edits of the progress message
 BAR = 12
+
+
+class Pacer:
+    """Hands out send times on a fixed grid, 1/rate apart: never two in one slot (no bursts),
+    and a late wake-up of the event loop doesn't push every later slot back (a token bucket of
+    one — aiolimiter's AsyncLimiter(1, 1/rate) — loses each such delay for good, which measured
+    87% of the rate at 200/s)."""
+
+    def __init__(self, rate: float, clock=time.monotonic) -> None:  # noqa: ANN001
+        self.interval = 1.0 / rate
+        self._clock = clock
+        self._next = 0.0
+
+    async def acquire(self) -> None:
+        now = self._clock()
+        slot = max(self._next, now)
+        self._next = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
 
 @dataclass
@@ -59,7 +77,7 @@ class Broadcaster:
         self.settings = settings
         self.i18n = i18n
         self.repo = repo
-        self.limiter = AsyncLimiter(1, 1.0 / settings.broadcast_rate)
+        self.limiter = Pacer(settings.broadcast_rate)
         self._resume_at = 0.0  # a 429 pauses everything until then
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
