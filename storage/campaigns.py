@@ -153,15 +153,6 @@ class CampaignRepository:
         row = await self.db.fetchone("SELECT min(send_at) FROM campaigns WHERE status = 'scheduled'")
         return float(row[0]) if row and row[0] is not None else None
 
-    async def pending_batch(self, campaign_id: int, after_user: int, limit: int) -> list[int]:
-        """The next recipients to send to, in user id order (streamed: memory stays flat)."""
-        rows = await self.db.fetchall(
-            "SELECT user_id FROM campaign_recipients WHERE campaign_id = ? AND status IN ('pending', 'sending')"
-            " AND user_id > ? ORDER BY user_id LIMIT ?",
-            (campaign_id, after_user, limit),
-        )
-        return [r[0] for r in rows]
-
     async def pending_batch_with_locale(self, campaign_id: int, after_user: int, limit: int) -> list[tuple[int, str]]:
         """(user id, language) of the next recipients, in user id order."""
         ru_like = ", ".join(f"'{c}'" for c in RU_LIKE)
@@ -182,17 +173,6 @@ class CampaignRepository:
             " attempts = attempts + ? WHERE campaign_id = ? AND user_id = ?",
             (status, error, int(attempt), campaign_id, user_id),
         )
-
-    async def mark_many(self, campaign_id: int, updates: list[tuple[int, str, str | None]]) -> None:
-        """(user_id, status, error) for several recipients in one transaction."""
-        if not updates:
-            return
-        async with self.db.transaction() as conn:
-            await conn.executemany(
-                f"UPDATE campaign_recipients SET status = ?, error = ?, updated_at = {_NOW},"
-                " attempts = attempts + 1 WHERE campaign_id = ? AND user_id = ?",
-                [(status, error, campaign_id, user_id) for user_id, status, error in updates],
-            )
 
     async def counts(self, campaign_id: int) -> dict[str, int]:
         rows = await self.db.fetchall(
