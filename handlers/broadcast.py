@@ -90,7 +90,7 @@ def confirm_screen(t: Translator, kb: KnowledgeBase, data: dict, count: int) -> 
 
 
 def fmt_local(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts, MOSCOW).strftime("%d.%m.%Y %H:%M МСК")
+    return dt.datetime.fromtimestamp(ts, MOSCOW).strftime("%d.%m.%Y %H:%M")
 
 
 class CommandOrComposing(Filter):
