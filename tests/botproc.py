@@ -73,3 +73,21 @@ class BotProcess:
         _, err = await asyncio.wait_for(self.proc.communicate(), timeout)
         self.stderr += err
         return self.proc.returncode
+
+
+# stable fragments of the join dialogue's prompts (locales/ru/bot.ftl), for end-to-end tests
+JOIN_PROMPTS = {
+    "cluster": "В какой кластер вы хотите вступить?",
+    "org_name": "Как называется организация?",
+    "inn": "ИНН организации: 10 цифр",
+    "ogrn": "ОГРН (13 цифр) или ОГРНИП (15 цифр)",
+    "region": "В каком регионе работает предприятие?",
+    "products": "Что производит предприятие",
+    "okved": "Коды ОКВЭД 2 основной деятельности",
+    "contact": "Контактное лицо: фамилия, имя, должность",
+    "phone": "Телефон для связи",
+    "email": "Электронная почта для связи",
+    "comment": "Комментарий для сотрудников ассоциации",
+    "consent": "Согласие на обработку персональных данных",
+    "summary": "Проверьте заявку",
+}

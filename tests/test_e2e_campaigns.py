@@ -35,7 +35,7 @@ import pytest
 
 from bot.services.broadcast import IN_FLIGHT
 from storage.db import Database
-from tests.botproc import BotProcess
+from tests.botproc import JOIN_PROMPTS, BotProcess
 from tests.fake_telegram import (
     BLOCKED_BY_USER,
     MESSAGE_NOT_MODIFIED,
@@ -61,20 +61,7 @@ STARTED = re.compile(r"Рассылка № (\d+) запущена: (\d+) пол
 COUNT = re.compile(r"Получателей сейчас: (\d+)")
 
 INN = "7707083893"
-PROMPT = {  # stable fragments of the join dialogue's prompts (locales/ru/bot.ftl)
-    "org_name": "Как называется организация?",
-    "inn": "ИНН организации: 10 цифр",
-    "ogrn": "ОГРН (13 цифр) или ОГРНИП (15 цифр)",
-    "region": "В каком регионе работает предприятие?",
-    "products": "Что производит предприятие",
-    "okved": "Коды ОКВЭД 2 основной деятельности",
-    "contact": "Контактное лицо: фамилия, имя, должность",
-    "phone": "Телефон для связи",
-    "email": "Электронная почта для связи",
-    "comment": "Комментарий для сотрудников ассоциации",
-    "consent": "Согласие на обработку персональных данных",
-    "summary": "Проверьте заявку",
-}
+PROMPT = JOIN_PROMPTS
 
 
 # ---------------------------------------------------------------------------------- fixtures

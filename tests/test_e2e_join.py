@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.botproc import BotProcess
+from tests.botproc import JOIN_PROMPTS, BotProcess
 from tests.fake_telegram import Call, FakeTelegram, SentMessage
 
 STAFF_CHAT = -1001234567890
@@ -35,22 +35,7 @@ OGRN = "1027700132195"
 CLUSTER = "Межрегиональный химический промышленный кластер"
 STAFF_NAME = "Пётр <Сидоров & Ко>"  # HTML-looking on purpose: must be escaped everywhere
 
-# stable fragments of the prompts (locales/ru/bot.ftl)
-PROMPT = {
-    "cluster": "В какой кластер вы хотите вступить?",
-    "org_name": "Как называется организация?",
-    "inn": "ИНН организации: 10 цифр",
-    "ogrn": "ОГРН (13 цифр) или ОГРНИП (15 цифр)",
-    "region": "В каком регионе работает предприятие?",
-    "products": "Что производит предприятие",
-    "okved": "Коды ОКВЭД 2 основной деятельности",
-    "contact": "Контактное лицо: фамилия, имя, должность",
-    "phone": "Телефон для связи",
-    "email": "Электронная почта для связи",
-    "comment": "Комментарий для сотрудников ассоциации",
-    "consent": "Согласие на обработку персональных данных",
-    "summary": "Проверьте заявку",
-}
+PROMPT = JOIN_PROMPTS
 SENT = re.compile(r"Заявка № (\d{4}-\d{4}) отправлена")
 KICKED = "Forbidden: bot was kicked from the supergroup chat"
 UNREACHABLE_WARNING = "Не могу писать в группу сотрудников"
