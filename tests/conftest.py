@@ -7,6 +7,10 @@ import itertools
 from pathlib import Path
 
 import pytest
+
+import bot  # noqa: F401  (first, as in `python -m bot`: aiogram's types are then built on first use)
+
+# isort: split
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
