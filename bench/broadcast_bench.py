@@ -28,8 +28,9 @@ bold entity) with the "Подать заявку" URL button and the "Отпис
   campaign is launched for a moment --memory-idle=12 s (quick 8 s) ahead, so the bot first starts
   and idles, then its broadcaster starts the campaign by itself). Its RSS is sampled from /proc/<pid>/status
   every 0.5 s; the idle RSS (polling, campaign not begun) is the baseline; the bot sends for
-  --memory-seconds (45 s, quick 10 s) and the peak is VmHWM read just before it is stopped with
-  SIGTERM. It needn't finish the 100,000. Target: peak RSS < 150 MB.
+  until the fake has received a copy for every recipient (or for --memory-seconds of sending if
+  given; quick: 10 s) and the peak is VmHWM read just before it is stopped with SIGTERM.
+  Target: peak RSS < 150 MB.
 
 Every run checks: the campaign ends "done", every recipient got exactly one copy of the admin's
 message with both buttons, no refused call other than 429s, no "message is not modified" edit.
@@ -454,8 +455,10 @@ async def run_memory(fake: FakeProcess, tmp: Path, users: int, seconds: float, i
         first_copy_at: float | None = None
         peak_kb = 0
         try:
-            while time.monotonic() - started < 120:  # hang guard: the bot must start sending
+            while True:
                 await asyncio.sleep(0.5)
+                if first_copy_at is None and time.monotonic() - started > 120:
+                    break  # hang guard: the bot must start sending
                 status = _proc_status(proc.pid)
                 if proc.returncode is not None or not status:
                     break
@@ -465,7 +468,9 @@ async def run_memory(fake: FakeProcess, tmp: Path, users: int, seconds: float, i
                 samples.append((elapsed, status.get("VmRSS", 0), copies, count["polls"]))
                 if copies and first_copy_at is None:
                     first_copy_at = elapsed
-                if first_copy_at is not None and elapsed - first_copy_at >= seconds:
+                if copies >= total:
+                    break  # every recipient has its copy
+                if first_copy_at is not None and elapsed - first_copy_at >= (seconds or 900):
                     break
             peak_kb = _proc_status(proc.pid).get("VmHWM", 0)
             cpu_bot = _cpu_seconds(proc.pid) if proc.returncode is None else math.nan
@@ -498,6 +503,7 @@ async def run_memory(fake: FakeProcess, tmp: Path, users: int, seconds: float, i
         "campaign_id": campaign_id,
         "sending_s": (sending[-1][0] - sending[0][0]) if sending else 0.0,
         "sent": stats["statuses"].get("200", 0),
+        "copies": samples[-1][2] if samples else 0,
         "send_rate": figures["steady_rate"],
         "peak_rss_mb": peak_kb / 1024,
         "idle_s": (idle_rss[-1][0] - idle_rss[0][0]) if idle_rss else 0.0,
@@ -560,7 +566,8 @@ def _print_report(out: Output, runs: list[dict[str, Any]], diagnostics: dict[str
         out.print("")
         out.print(
             f"memory (python -m bot, {memory['recipients']:,} recipients launched; seeding {memory['seed_s']:.1f} s, "
-            f"launch {memory['launch_s']:.2f} s): sent {memory['sent']:,} in {memory['sending_s']:.0f} s "
+            f"launch {memory['launch_s']:.2f} s): {memory['copies']:,} of {memory['recipients']:,} copies "
+            f"received in {memory['sending_s']:.0f} s "
             f"({memory['send_rate']:,.0f} msg/s steady); exit code after SIGTERM {memory['exit_code']}"
         )
         out.table(
@@ -595,7 +602,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     if args.recipients:
         paced = [(name, args.recipients, rate, limit) for name, _, rate, limit in paced]
         unlimited_n = args.recipients
-    memory_s = args.memory_seconds or (10.0 if args.quick else 45.0)
+    memory_s = args.memory_seconds or (10.0 if args.quick else 0.0)  # 0: until every copy is sent
     memory_users = args.memory_users or MEMORY_USERS
     memory_idle = args.memory_idle or (8.0 if args.quick else 12.0)
 
@@ -630,8 +637,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 diagnostics["no_limiter"] = await run_in_process(
                     fake, tmp, "no-limiter", unlimited_n, 1000.0, None, no_limiter=True)
             if "memory" in parts:
-                out.print(f"... memory: python -m bot, {memory_users:,} recipients, RSS sampled for "
-                          f"{memory_s:g} s of sending")
+                out.print(f"... memory: python -m bot, {memory_users:,} recipients, RSS sampled "
+                          + (f"for {memory_s:g} s of sending" if memory_s else "until every copy is sent"))
                 memory = await run_memory(fake, tmp, memory_users, memory_s, memory_idle)
                 memory["imports_bot_app_mb"] = await imports_rss("bot.app")
                 memory["imports_aiogram_deferred_mb"] = await imports_rss("bot, aiogram")
@@ -674,7 +681,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         pieces.append(f"unlimited {median(unlimited_rates):,.0f} msg/s")
     if memory:
         pieces.append(f"peak RSS {memory['peak_rss_mb']:.1f} MB with {memory['recipients']:,} recipients, "
-                      f"{memory['sent']:,} sent (idle {memory['rss_idle_mb']:.1f} MB; target < "
+                      f"{memory['copies']:,} copies received (idle {memory['rss_idle_mb']:.1f} MB; target < "
                       f"{MEMORY_TARGET_MB:.0f} MB)")
     summary = f"SUMMARY broadcast: {verdict(ok)} - " + "; ".join(pieces) + f"; ran {elapsed:.0f} s"
     out.print("\n" + summary)
@@ -706,7 +713,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--recipients", type=int, default=0, help="recipients of every in-process run (default: see above)")
     p.add_argument("--runs", type=int, default=3, help="runs of the unlimited case, median reported (default 3)")
     p.add_argument("--memory-users", type=int, default=0, help=f"recipients of the memory run (default {MEMORY_USERS:,})")
-    p.add_argument("--memory-seconds", type=float, default=0, help="seconds of sending in the memory run (default 45, quick 10)")
+    p.add_argument("--memory-seconds", type=float, default=0, help="seconds of sending in the memory run (default: until every recipient has a copy; quick 10)")
     p.add_argument("--memory-idle", type=float, default=0,
                    help="seconds from the bot's start to the campaign's start in the memory run (default 12, quick 8)")
     p.add_argument("--only", action="append", choices=("paced", "unlimited", "memory"),
