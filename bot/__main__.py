@@ -17,7 +17,7 @@ EXIT_CONFIG = 2
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description="Industrial-cluster assistant bot")
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (long polling); the default")
+    sub.add_parser("run", help="run the bot (long polling, or a webhook with WEBHOOK_URL); the default")
     c = sub.add_parser("console", help="chat with the bot in the terminal, no Telegram needed")
     c.add_argument("--user-id", type=int, default=100001, help="the Telegram user id to act as")
     c.add_argument("--lang", default="ru", help="the user's Telegram language code (ru, en)")
@@ -76,8 +76,16 @@ def _run(settings: Settings) -> int:
             return _console(settings, 100001, "ru", "Console")
         print("error: BOT_TOKEN is not set (put it in .env or the environment; see README)", file=sys.stderr)
         return EXIT_CONFIG
-    from bot.runner import run_polling
+    from bot.runner import run_polling, run_webhook
 
+    log = logging.getLogger("bot")
+    if settings.webhook_url:
+        log.info(
+            "mode: webhook, listening on %s:%d%s for %s",
+            settings.webhook_host, settings.webhook_port, settings.webhook_path, settings.webhook_full_url,
+        )
+        return asyncio.run(run_webhook(settings))
+    log.info("mode: long polling against %s", settings.telegram_api_url)
     return asyncio.run(run_polling(settings))
 
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_URL = "https://api.telegram.org"
 SUPPORTED_LOCALES = ("ru", "en")
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+DEFAULT_WEBHOOK_HOST = "0.0.0.0"  # every interface
+DEFAULT_WEBHOOK_PORT = 8080
+# what Telegram accepts as the X-Telegram-Bot-Api-Secret-Token of setWebhook
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_WEBHOOK_PATH = re.compile(r"/[A-Za-z0-9._~/-]*")
 
 
 def _parse_ids(value: object) -> object:
@@ -45,6 +53,12 @@ class Settings(BaseSettings):
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
     default_locale: Literal["ru", "en"] = "ru"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # webhook mode: set WEBHOOK_URL to receive updates over HTTPS instead of long polling
+    webhook_url: str | None = None
+    webhook_path: str = DEFAULT_WEBHOOK_PATH
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = DEFAULT_WEBHOOK_HOST
+    webhook_port: int = Field(default=DEFAULT_WEBHOOK_PORT, ge=1, le=65535)
 
     @field_validator("admin_ids", "staff_ids", mode="before")
     @classmethod
@@ -76,6 +90,61 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("webhook_path", "webhook_host", "webhook_port", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[info.field_name].default
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if value.lower().startswith("http://"):
+            raise ValueError("Telegram only calls https:// webhooks, expected https://your.host")
+        try:
+            parts = urlsplit(value)
+            _ = parts.port  # raises on a bad port
+        except ValueError:
+            parts = None
+        if (
+            parts is None
+            or parts.scheme.lower() != "https"
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or any(ch.isspace() for ch in value)
+        ):
+            raise ValueError("expected the public https:// base URL Telegram will call, like https://bot.example.com")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _webhook_path_shape(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("expected a URL path starting with /, like /telegram/webhook")
+        if not _WEBHOOK_PATH.fullmatch(value):
+            raise ValueError("expected a URL path of letters, digits and / . _ ~ -, like /telegram/webhook")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # the message never repeats the value: it is a secret
+        if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("expected 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
     @field_validator("telegram_api_url")
     @classmethod
     def _url_shape(cls, value: str) -> str:
@@ -97,6 +166,11 @@ class Settings(BaseSettings):
     @property
     def staff_and_admins(self) -> set[int]:
         return set(self.staff_ids) | set(self.admin_ids)
+
+    @property
+    def webhook_full_url(self) -> str | None:
+        """The URL given to Telegram's setWebhook: WEBHOOK_URL + WEBHOOK_PATH (None: long polling)."""
+        return self.webhook_url + self.webhook_path if self.webhook_url else None
 
 
 class SettingsError(Exception):

@@ -21,9 +21,16 @@ class BotProcess:
         self.proc: asyncio.subprocess.Process | None = None
         self.stderr = b""
 
-    async def start(self, *, wait_polling: bool = True) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.endswith(("_IDS", "_TOKEN", "_CHAT_ID"))}
+    async def start(self, *, wait_polling: bool = True, wait_webhook: bool = False) -> None:
+        """Start `python -m bot`; wait until it long-polls (default) or, with
+        ``wait_webhook=True`` (and ``wait_polling=False``), until Telegram accepted its webhook
+        (the bot listens before it calls setWebhook)."""
+        env = {
+            k: v for k, v in os.environ.items()
+            if not k.endswith(("_IDS", "_TOKEN", "_CHAT_ID")) and not k.startswith("WEBHOOK_")
+        }
         env.update(
+            WEBHOOK_URL="",  # long polling unless a test asks for a webhook (also over a .env)
             BOT_TOKEN=self.fake.token,
             TELEGRAM_API_URL=self.fake.url,
             DATABASE_PATH=str(self.db_path),
@@ -49,6 +56,15 @@ class BotProcess:
             except AssertionError:
                 await self.kill()
                 raise AssertionError(f"bot did not start polling:\n{self.stderr.decode(errors='replace')}") from None
+        if wait_webhook:
+            try:
+                await self.fake.wait_for(
+                    lambda f: any(c.seq > after and c.method == "setWebhook" and c.ok for c in f.calls),
+                    timeout=30,
+                )
+            except AssertionError:
+                await self.kill()
+                raise AssertionError(f"bot did not set its webhook:\n{self.stderr.decode(errors='replace')}") from None
 
     async def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
         assert self.proc is not None

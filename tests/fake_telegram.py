@@ -742,6 +742,7 @@ class FakeTelegram:
         # failure injection
         self._fail_next: dict[str, list[_Failure]] = {}
         self._fail_chats: dict[int, tuple[int, str]] = {}
+        self._delay_next: dict[str, list[list[float]]] = {}  # method -> [[seconds, count], ...]
         self.global_rate_limit: float | None = None
         self.chat_rate_limit: float | None = None
         self.rate_limited_count: int = 0
@@ -1462,6 +1463,11 @@ class FakeTelegram:
             _Failure(error_code, description, count, retry_after)
         )
 
+    def delay_next(self, method: str, seconds: float, *, count: int = 1) -> None:
+        """The next ``count`` calls of ``method`` are recorded at once but answered ``seconds``
+        later (e.g. to keep an update in flight while the bot is being stopped)."""
+        self._delay_next.setdefault(method.lower(), []).append([seconds, count])
+
     def fail_chat(self, chat_id: int, error_code: int, description: str) -> None:
         """Every send/edit/copy/forward/delete/chat-action targeting ``chat_id`` fails
         (e.g. 403 "Forbidden: bot was blocked by the user") until clear_failures()."""
@@ -1607,6 +1613,14 @@ class FakeTelegram:
         )
         self.calls.append(call)
         self._notify()
+        delays = self._delay_next.get(name.lower())
+        if delays:
+            seconds, left = delays[0]
+            if left <= 1:
+                delays.pop(0)
+            else:
+                delays[0][1] = left - 1
+            await asyncio.sleep(seconds)
         try:
             if entry is None:
                 raise ApiError(404, "Not Found")

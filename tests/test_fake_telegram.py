@@ -286,6 +286,17 @@ async def test_fail_next_retry_after(fake: FakeTelegram, bot: Bot) -> None:
 
 
 @pytest.mark.asyncio
+async def test_delay_next_holds_the_answer_not_the_record(fake: FakeTelegram, bot: Bot) -> None:
+    fake.delay_next("sendMessage", 0.3)
+    sending = asyncio.create_task(bot.send_message(USER, "slow"))
+    await fake.wait_for(lambda f: f.calls_of("sendMessage"), timeout=5)
+    assert fake.calls_of("sendMessage")[0].status is None and not fake.sent_to(USER)  # held
+    assert (await sending).text == "slow"
+    assert (await bot.send_message(USER, "next")).text == "next"
+    assert [m.text for m in fake.sent_to(USER)] == ["slow", "next"]
+
+
+@pytest.mark.asyncio
 async def test_fail_chat_forbidden(fake: FakeTelegram, bot: Bot) -> None:
     fake.fail_chat(USER, 403, "Forbidden: bot was blocked by the user")
     with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):

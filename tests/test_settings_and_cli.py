@@ -41,6 +41,17 @@ def test_ids_are_split_on_commas(monkeypatch):
         ("BOT_TOKEN", "not-a-token", "BOT_TOKEN"),
         ("TELEGRAM_API_URL", "ftp://x", "TELEGRAM_API_URL"),
         ("STAFF_CHAT_ID", "group", "STAFF_CHAT_ID"),
+        ("WEBHOOK_URL", "http://bot.example.com", "WEBHOOK_URL"),
+        ("WEBHOOK_URL", "bot.example.com", "WEBHOOK_URL"),
+        ("WEBHOOK_URL", "https://", "WEBHOOK_URL"),
+        ("WEBHOOK_URL", "https://bot.example.com/?a=1", "WEBHOOK_URL"),
+        ("WEBHOOK_PATH", "telegram/webhook", "WEBHOOK_PATH"),
+        ("WEBHOOK_PATH", "/tele gram", "WEBHOOK_PATH"),
+        ("WEBHOOK_SECRET", "not allowed!", "WEBHOOK_SECRET"),
+        ("WEBHOOK_SECRET", "x" * 257, "WEBHOOK_SECRET"),
+        ("WEBHOOK_PORT", "0", "WEBHOOK_PORT"),
+        ("WEBHOOK_PORT", "65536", "WEBHOOK_PORT"),
+        ("WEBHOOK_PORT", "http", "WEBHOOK_PORT"),
     ],
 )
 def test_bad_settings_name_the_setting(monkeypatch, name, value, needle):
@@ -49,6 +60,34 @@ def test_bad_settings_name_the_setting(monkeypatch, name, value, needle):
         load_settings(_env_file=None)
     assert needle in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_webhook_settings(monkeypatch):
+    for name in ("WEBHOOK_URL", "WEBHOOK_PATH", "WEBHOOK_SECRET", "WEBHOOK_HOST", "WEBHOOK_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    s = load_settings(_env_file=None)
+    assert s.webhook_url is None and s.webhook_full_url is None  # long polling
+    assert (s.webhook_path, s.webhook_host, s.webhook_port) == ("/telegram/webhook", "0.0.0.0", 8080)
+    assert s.webhook_secret is None
+    monkeypatch.setenv("WEBHOOK_URL", " https://bot.example.com/tg/ ")
+    monkeypatch.setenv("WEBHOOK_PATH", "/hook")
+    monkeypatch.setenv("WEBHOOK_SECRET", "Abc_-09")
+    monkeypatch.setenv("WEBHOOK_PORT", "8443")
+    s = load_settings(_env_file=None)
+    assert s.webhook_full_url == "https://bot.example.com/tg/hook"
+    assert s.webhook_port == 8443
+    assert "Abc_-09" not in repr(s)
+    monkeypatch.setenv("WEBHOOK_URL", "")
+    monkeypatch.setenv("WEBHOOK_PORT", "")
+    s = load_settings(_env_file=None)
+    assert s.webhook_url is None and s.webhook_port == 8080  # empty means unset
+
+
+def test_bad_webhook_secret_is_not_repeated(monkeypatch):
+    monkeypatch.setenv("WEBHOOK_SECRET", "leaked secret value")
+    with pytest.raises(SettingsError) as info:
+        load_settings(_env_file=None)
+    assert "WEBHOOK_SECRET" in str(info.value) and "leaked" not in str(info.value)
 
 
 def test_token_is_secret():
@@ -63,6 +102,28 @@ def test_bad_setting_exits_2_with_one_line(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "ADMIN_IDS" in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WEBHOOK_URL", "http://bot.example.com"),
+        ("WEBHOOK_URL", "garbage"),
+        ("WEBHOOK_PATH", "webhook"),
+        ("WEBHOOK_SECRET", "no spaces allowed"),
+        ("WEBHOOK_PORT", "70000"),
+    ],
+)
+def test_bad_webhook_setting_exits_2_with_one_line(tmp_path, name, value):
+    env = {"BOT_TOKEN": "123:abc", "DATABASE_PATH": str(tmp_path / "x.db"), "WEBHOOK_URL": "https://bot.example.com"}
+    env[name] = value
+    proc = run_bot(env=env)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+    if name == "WEBHOOK_SECRET":
+        assert value not in proc.stderr
 
 
 def test_no_token_and_no_terminal_exits_2(tmp_path):
