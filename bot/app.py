@@ -23,6 +23,7 @@ from bot.services.broadcast import Broadcaster
 from bot.services.delivery import Delivery
 from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
+from bot.services.privacy import PrivacyService
 from bot.services.questions import QuestionService
 from bot.services.search import SearchService
 from bot.services.users import UserService
@@ -34,6 +35,7 @@ from storage.content_loader import DEFAULT_CONTENT_DIR
 from storage.db import Database
 from storage.fsm import SQLiteStorage
 from storage.outbox import OutboxRepository
+from storage.privacy import PrivacyRepository
 from storage.repositories import ContentRepository, QuestionRepository, UserRepository
 from storage.search_index import SearchIndex
 
@@ -44,7 +46,7 @@ OFFLINE_TOKEN = "1:offline"
 
 COMMANDS = (
     "start", "menu", "clusters", "support", "join", "applications", "language", "help", "cancel",
-    "unsubscribe", "subscribe",
+    "unsubscribe", "subscribe", "privacy",
 )
 
 
@@ -62,6 +64,7 @@ class App:
     inflight: InFlightMiddleware
     applications: ApplicationService
     handoffs: HandoffService
+    privacy: PrivacyService
     delivery: Delivery
     broadcaster: Broadcaster
     content_dir: Path = field(default=DEFAULT_CONTENT_DIR)
@@ -139,16 +142,18 @@ def create_app(
     broadcaster = Broadcaster(bot, settings, i18n, campaigns)
     applications = ApplicationService(app_repo, i18n, delivery.wake)
     handoffs = HandoffService(handoff_repo, i18n, delivery.wake)
-
     # dialogue state lives in the same SQLite file: a restart or a crash mid-dialogue loses
     # nothing; events of one user are handled one at a time (no interleaving)
-    dp = Dispatcher(storage=storage or SQLiteStorage(db), events_isolation=SimpleEventIsolation())
+    fsm_storage = storage or SQLiteStorage(db)
+    privacy = PrivacyService(PrivacyRepository(db), i18n, kb, questions, users, delivery.wake, fsm_storage)
+
+    dp = Dispatcher(storage=fsm_storage, events_isolation=SimpleEventIsolation())
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(UserContextMiddleware(users, i18n))
     dp.include_routers(*get_routers())
     dp.workflow_data.update(
         settings=settings, db=db, i18n=i18n, kb=kb, search=search, users=users, questions=questions,
-        applications=applications, handoffs=handoffs, app_repo=app_repo, threads=threads,
+        applications=applications, handoffs=handoffs, app_repo=app_repo, threads=threads, privacy=privacy,
         campaigns=campaigns, broadcaster=broadcaster, user_repo=UserRepository(db),
     )
     return App(
@@ -164,6 +169,7 @@ def create_app(
         inflight=inflight,
         applications=applications,
         handoffs=handoffs,
+        privacy=privacy,
         delivery=delivery,
         broadcaster=broadcaster,
         content_dir=content_dir,

@@ -6,7 +6,7 @@ from aiogram.filters.callback_data import CallbackData
 
 
 class MenuCb(CallbackData, prefix="m"):
-    action: str  # main | clusters | measures | ask | join | lang | help
+    action: str  # main | clusters | measures | ask | join | myapps | privacy | lang | help | broadcast
 
 
 class ClusterListCb(CallbackData, prefix="cl"):
@@ -88,11 +88,20 @@ class CampaignCb(CallbackData, prefix="cp"):
 
 class BroadcastCb(CallbackData, prefix="bc"):
     """The composer's buttons: join (value = cluster id, 0 = off), unsub, next, aud (kind),
-    audval (kind:value), preview, send, schedule, edit, cancel."""
+    audval (kind + value), preview, send, schedule, edit, cancel."""
 
     action: str
     value: str = ""
+    kind: str = ""  # audval: language | region | cluster | status (":" can't be inside a value)
 
 
 class SubCb(CallbackData, prefix="sb"):
     on: int  # 1 = subscribe, 0 = unsubscribe
+
+
+class PrivacyCb(CallbackData, prefix="pv"):
+    """/privacy buttons: show | download | sub | unsub | withdraw | confirm. `uid` is whose
+    screen it is: a button pressed by anyone else does nothing."""
+
+    action: str
+    uid: int

@@ -124,6 +124,8 @@ class Console:
             text=text,
             **fields,
         )
+        # kept like Telegram keeps it, so copyMessage (campaign preview and sending) finds it
+        self.session.messages[(self.chat.id, message.message_id)] = message
         return Update(update_id=next(self._update_ids), message=message)
 
     def _press_update(self, number: int) -> Update | None:

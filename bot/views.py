@@ -6,6 +6,7 @@ import datetime as dt
 from html import escape
 
 from bot.i18n import Translator
+from storage.applications import OPEN_STATUSES
 from storage.models import Cluster, Faq, Measure
 
 MAX_MESSAGE = 4096
@@ -107,6 +108,7 @@ STATUS_ICONS = {
     "info_requested": "❓",
     "accepted": "✅",
     "rejected": "❌",
+    "withdrawn": "↩️",
 }
 CARD_FIELD_LIMIT = 600
 
@@ -126,6 +128,11 @@ def fmt_ts(value: str, locale: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def erased(t: Translator) -> str:
+    """The marker shown instead of personal data erased after a withdrawal of consent."""
+    return f"<i>{e(t('erased-marker'))}</i>"
+
+
 def user_link(user_id: int, full_name: str, username: str | None) -> str:
     link = f'<a href="tg://user?id={int(user_id)}">{e(full_name or str(user_id))}</a>'
     if username:
@@ -135,7 +142,7 @@ def user_link(user_id: int, full_name: str, username: str | None) -> str:
 
 def status_line(t: Translator, status: str, who: str | None) -> str:
     label = f"{STATUS_ICONS.get(status, '')} {t('app-status-' + status)}"
-    if who and status != "new":
+    if who and status not in ("new", "withdrawn"):  # withdrawn: by the applicant, not by `who`
         label += " — " + e(who)
     return label
 
@@ -152,15 +159,24 @@ def application_card(t: Translator, app, cluster_name: str, locale: str) -> str:
     ]
     if app.okved:
         lines.append(t("card-okved", value=e(app.okved.replace(",", ", "))))
-    lines += [
-        t("card-contact", value=e(cut(app.contact_name, 200))),
-        t("card-phone", value=e(app.phone)) + "  " + t("card-email", value=e(app.email)),
-    ]
-    if app.comment:
-        lines.append(t("card-comment", value=e(cut(app.comment))))
-    lines.append(
-        t("card-applicant", user=user_link(app.user_id, app.full_name, app.username), lang=e(app.language))
-    )
+    if app.erased_at:  # consent withdrawn: the applicant's personal data is gone
+        gone = erased(t)
+        lines += [
+            t("card-contact", value=gone),
+            t("card-phone", value=gone) + "  " + t("card-email", value=gone),
+            t("card-applicant", user=gone, lang=e(app.language)),
+            t("card-erased", value=fmt_ts(app.erased_at, locale)),
+        ]
+    else:
+        lines += [
+            t("card-contact", value=e(cut(app.contact_name, 200))),
+            t("card-phone", value=e(app.phone)) + "  " + t("card-email", value=e(app.email)),
+        ]
+        if app.comment:
+            lines.append(t("card-comment", value=e(cut(app.comment))))
+        lines.append(
+            t("card-applicant", user=user_link(app.user_id, app.full_name, app.username), lang=e(app.language))
+        )
     if app.campaign:
         lines.append(t("card-campaign", value=e(app.campaign)))
     lines.append(t("card-created", value=fmt_ts(app.created_at, locale)))
@@ -178,3 +194,71 @@ def handoff_card(t: Translator, handoff, locale: str) -> str:  # noqa: ANN001
         lines.append(t("handoff-card-found", value=e(cut(handoff.found, 300))))
     lines.append(t("handoff-card-hint"))
     return "\n".join(lines)[:MAX_MESSAGE]
+
+
+# ---- personal data (/privacy) ------------------------------------------------------------------
+
+PRIVACY_APPS_SHOWN = 15
+
+
+def privacy_screen(t: Translator, overview, locale: str) -> str:  # noqa: ANN001
+    """What the bot stores about the user, in their language (storage.privacy.Overview)."""
+    p = overview.profile
+    name = " ".join(x for x in (p.first_name, p.last_name) if x) if p else ""
+    if p and p.username:
+        name = (name + " " if name else "") + "@" + p.username
+    lines = [
+        t("privacy-title"),
+        "",
+        t("privacy-profile"),
+        t("privacy-name", value=e(name) if name else erased(t) if p and p.consent_withdrawn_at else "—"),
+        t("privacy-language", value=t("privacy-language-name")),
+        t("privacy-subscribed") if p is None or p.subscribed else t("privacy-unsubscribed"),
+        "",
+        t("privacy-applications", count=len(overview.applications)),
+    ]
+    for app in overview.applications[:PRIVACY_APPS_SHOWN]:
+        head = f"• № {e(app.number)} ({STATUS_ICONS.get(app.status, '')} {t('app-status-' + app.status)})"
+        if app.erased_at:
+            lines.append(head + " — " + t("privacy-app-erased", date=fmt_ts(app.erased_at, locale)))
+        else:
+            lines.append(head + " — " + t(
+                "privacy-app-consent", version=e(app.consent_version), date=fmt_ts(app.consent_at, locale)
+            ))
+    if len(overview.applications) > PRIVACY_APPS_SHOWN:
+        lines.append(t("privacy-more", count=len(overview.applications) - PRIVACY_APPS_SHOWN))
+    lines += [
+        "",
+        t("privacy-questions", count=overview.questions),
+        t("privacy-handoffs", count=overview.handoffs, open=overview.open_handoffs),
+    ]
+    if p and p.consent_withdrawn_at:
+        lines += ["", t("privacy-withdrawn-at", date=fmt_ts(p.consent_withdrawn_at, locale))]
+    lines += ["", t("privacy-hint")]
+    return "\n".join(lines)[:MAX_MESSAGE]
+
+
+def privacy_confirm(t: Translator, overview) -> str:  # noqa: ANN001
+    open_apps = sum(1 for a in overview.applications if a.status in OPEN_STATUSES)
+    lines = [t("privacy-confirm"), ""]
+    if open_apps:
+        lines.append(t("privacy-confirm-open", count=open_apps))
+    if overview.applications or overview.handoffs:
+        lines.append(t("privacy-confirm-staff"))
+    lines.append(t("privacy-confirm-final"))
+    return "\n".join(lines)
+
+
+def privacy_done(t: Translator, withdrawal) -> str:  # noqa: ANN001
+    """What the user is told after withdrawing consent (storage.privacy.Withdrawal)."""
+    lines = [t("privacy-done")]
+    if withdrawal.applications:
+        withdrawn = sum(1 for a in withdrawal.applications if a.status in OPEN_STATUSES)
+        lines.append(t("privacy-done-apps", erased=len(withdrawal.applications), withdrawn=withdrawn))
+    deleted = withdrawal.questions + withdrawal.handoffs
+    if deleted:
+        lines.append(t("privacy-done-questions", count=deleted))
+    if withdrawal.applications or withdrawal.handoff_messages:
+        lines.append(t("privacy-done-staff"))
+    lines.append(t("privacy-done-footer"))
+    return "\n".join(lines)

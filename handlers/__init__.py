@@ -12,6 +12,7 @@ from handlers import (
     language,
     measures,
     menu,
+    privacy,
     questions,
     staff,
 )
@@ -32,6 +33,7 @@ def get_routers() -> list[Router]:
     )
     return [
         questions.create_fast_router(),  # plain questions, the bulk of the traffic
+        privacy.create_router(),  # /privacy: one check for other messages; works inside any dialogue
         staff.create_router(),  # card buttons, the staff group, /export
         broadcast.create_router(),  # campaigns (admins), subscriptions
         join.create_form_router(),  # a user inside the join dialogue

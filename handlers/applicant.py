@@ -15,10 +15,10 @@ from bot.services.applications import ApplicationService
 from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
 from bot.services.questions import QuestionService
-from bot.views import e, fmt_ts, short, status_line
+from bot.views import e, erased, fmt_ts, short, status_line
 from handlers.common import show
-from handlers.keyboards import back_to_menu, button, main_menu
-from storage.applications import ApplicationRepository, ThreadRepository
+from handlers.keyboards import button, main_menu
+from storage.applications import OPEN_STATUSES, ApplicationRepository, ThreadRepository
 
 MAX_ANSWER = 3000
 
@@ -64,8 +64,10 @@ def create_router() -> Router:
     async def list_text(user_id: int, applications: ApplicationService, kb: KnowledgeBase, t: Translator,
                         locale: str) -> tuple[str, InlineKeyboardMarkup]:
         apps = await applications.of_user(user_id)
+        privacy_row = [button(t("menu-privacy"), MenuCb(action="privacy"))]
         if not apps:
-            return t("myapps-empty"), back_to_menu(t)
+            return t("myapps-empty"), InlineKeyboardMarkup(
+                inline_keyboard=[privacy_row, [button(t("btn-menu"), MenuCb(action="main"))]])
         lines = [t("myapps-title"), ""]
         rows = []
         for app in apps:
@@ -73,6 +75,7 @@ def create_router() -> Router:
             name = cluster.name.get(locale)[0] if cluster else "—"
             lines.append(f"<b>№ {e(app.number)}</b> · {e(short(name, 40))}\n   {status_line(t, app.status, None)} · {fmt_ts(app.created_at, locale)}")
             rows.append([button(f"№ {app.number}", MyAppCb(app=app.id))])
+        rows.append(privacy_row)
         rows.append([button(t("btn-menu"), MenuCb(action="main"))])
         return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -104,14 +107,17 @@ def create_router() -> Router:
             t("myapp-org", value=e(app.org_name)),
             t("card-created", value=fmt_ts(app.created_at, locale)),
         ]
+        if app.erased_at:
+            lines.append(t("myapp-erased", date=fmt_ts(app.erased_at, locale)))
         messages = await app_repo.messages(app.id)
         if messages:
             lines += ["", t("myapp-messages")]
             for m in messages[-10:]:
                 who = t("myapp-from-staff") if m.direction == "to_applicant" else t("myapp-from-you")
-                lines.append(f"<i>{who}, {fmt_ts(m.created_at, locale)}:</i> {e(short(m.text, 500))}")
+                said = e(short(m.text, 500)) if m.text else erased(t)
+                lines.append(f"<i>{who}, {fmt_ts(m.created_at, locale)}:</i> {said}")
         rows = []
-        if app.status in ("new", "in_review", "info_requested"):
+        if app.status in OPEN_STATUSES:
             rows.append([button(t("btn-answer") if app.status == "info_requested" else t("btn-write-staff"),
                                 AppReplyCb(app=app.id))])
         rows.append([button(t("btn-back"), MenuCb(action="myapps"))])
@@ -123,7 +129,7 @@ def create_router() -> Router:
     async def answer_pressed(callback: CallbackQuery, callback_data: AppReplyCb, state: FSMContext,
                              app_repo: ApplicationRepository, t: Translator) -> None:
         app = await app_repo.get(callback_data.app)
-        if app is None or app.user_id != callback.from_user.id or app.status in ("accepted", "rejected"):
+        if app is None or app.user_id != callback.from_user.id or app.status not in OPEN_STATUSES:
             await callback.answer(t("error-outdated"), show_alert=True)
             return
         await state.set_state(Conversation.answer)
@@ -138,8 +144,9 @@ def create_router() -> Router:
         if app is None or message.from_user is None or app.user_id != message.from_user.id:
             await message.answer(t("error-outdated"), reply_markup=main_menu(t))
             return
-        if app.status in ("accepted", "rejected"):
-            await message.answer(t("applicant-closed", number=e(app.number)), reply_markup=main_menu(t))
+        if app.status not in OPEN_STATUSES:
+            key = "applicant-withdrawn" if app.status == "withdrawn" else "applicant-closed"
+            await message.answer(t(key, number=e(app.number)), reply_markup=main_menu(t))
             return
         if not message.text or len(message.text) > MAX_ANSWER:
             await message.answer(t("err-text-too-long", limit=MAX_ANSWER) if message.text else t("err-need-text"))

@@ -240,16 +240,21 @@ def create_router() -> Router:
         if action == "aud":
             rows = None
             if value == "language":
-                rows = [[button("ru", BroadcastCb(action="audval", value="language:ru"))],
-                        [button("en", BroadcastCb(action="audval", value="language:en"))]]
+                rows = [[button(code, BroadcastCb(action="audval", kind="language", value=code))]
+                        for code in ("ru", "en")]
             elif value == "region":
+                # at most 89 regions; two per row keeps the keyboard under Telegram's 100 buttons
                 regions = await campaigns.audience_regions()
-                rows = [[button(r, BroadcastCb(action="audval", value=f"region:{i}"))] for i, r in enumerate(regions[:40])]
-                await state.update_data(regions=regions[:40])
+                cells = [button(r, BroadcastCb(action="audval", kind="region", value=str(i)))
+                         for i, r in enumerate(regions)]
+                rows = [cells[i:i + 2] for i in range(0, len(cells), 2)]
+                await state.update_data(regions=regions)
             elif value == "cluster":
-                rows = [[button(short(c.name.ru, 50), BroadcastCb(action="audval", value=f"cluster:{id_}"))] for id_, c in kb.clusters]
+                rows = [[button(short(c.name.get(t.locale)[0], 50), BroadcastCb(action="audval", kind="cluster", value=str(id_)))]
+                        for id_, c in kb.clusters]
             elif value == "status":
-                rows = [[button(t("app-status-" + s), BroadcastCb(action="audval", value=f"status:{s}"))] for s in STATUSES]
+                rows = [[button(t("app-status-" + s), BroadcastCb(action="audval", kind="status", value=s))]
+                        for s in STATUSES]
             elif value in ("all", "never_applied"):
                 await choose(message, state, kb, campaigns, t, value, None)
                 return
@@ -263,7 +268,7 @@ def create_router() -> Router:
             await message.answer(t("compose-audience-value"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
             return
         if action == "audval":
-            kind, _, raw = value.partition(":")
+            kind, raw = callback_data.kind, value
             if kind == "region":
                 regions = data.get("regions") or []
                 if not raw.isdigit() or int(raw) >= len(regions):
@@ -277,6 +282,9 @@ def create_router() -> Router:
                 await message.answer(t("error-outdated"))
                 return
             elif kind == "language" and raw not in ("ru", "en"):
+                await message.answer(t("error-outdated"))
+                return
+            elif kind not in ("region", "cluster", "status", "language"):
                 await message.answer(t("error-outdated"))
                 return
             await choose(message, state, kb, campaigns, t, kind, raw)
@@ -293,6 +301,9 @@ def create_router() -> Router:
             await state.set_state(Compose.schedule)
             await message.answer(t("compose-ask-time"))
         elif action == "send":
+            if not await campaigns.count_audience(data["aud_kind"], data.get("aud_value")):
+                await message.answer(t("compose-empty"))
+                return
             campaign = await campaigns.create(
                 callback.from_user.id, data["src_chat"], data["src_msg"], data.get("summary", ""),
                 data.get("join_cluster"), bool(data.get("unsub")),

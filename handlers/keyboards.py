@@ -36,9 +36,10 @@ def _build_main_menu(t: Translator, admin: bool) -> InlineKeyboardMarkup:
     b.button(text=t("menu-ask"), callback_data=MenuCb(action="ask"))
     b.button(text=t("menu-join"), callback_data=MenuCb(action="join"))
     b.button(text=t("menu-myapps"), callback_data=MenuCb(action="myapps"))
+    b.button(text=t("menu-privacy"), callback_data=MenuCb(action="privacy"))
     b.button(text=t("menu-language"), callback_data=MenuCb(action="lang"))
     b.button(text=t("menu-help"), callback_data=MenuCb(action="help"))
-    sizes = [2, 2, 1, 2]
+    sizes = [2, 2, 2, 2]
     if admin:
         b.button(text=t("menu-broadcast"), callback_data=MenuCb(action="broadcast"))
         sizes.append(1)

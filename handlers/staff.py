@@ -160,7 +160,8 @@ def create_router() -> Router:
 
     @group.message(ReplyToStaffThread(), IsStaff())
     async def staff_reply(message: Message, thread: tuple[str, int], settings: Settings, i18n,  # noqa: ANN001
-                          applications: ApplicationService, handoffs: HandoffService) -> None:
+                          applications: ApplicationService, handoffs: HandoffService,
+                          app_repo: ApplicationRepository) -> None:
         t = i18n.get(settings.default_locale)
         if not message.text:
             await message.reply(t("staff-need-text"))
@@ -171,6 +172,12 @@ def create_router() -> Router:
         kind, ref = thread
         actor = Actor.of(message.from_user)  # type: ignore[arg-type]
         if kind == "application":
+            app = await app_repo.get(ref)
+            if app is None:
+                return
+            if app.erased_at:  # the applicant withdrew consent: nobody to write to
+                await message.reply(t("staff-app-erased-no-relay", number=e(app.number)))
+                return
             app = await applications.staff_message(ref, actor, message.text)
             await message.reply(t("staff-relayed-app", number=app.number))
         else:
@@ -216,8 +223,9 @@ def create_router() -> Router:
             return None
 
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
-        xlsx = export.to_xlsx(apps, columns, sheet_title=t("export-sheet"), extra=extra)
-        csv = export.to_csv(apps, columns, extra=extra)
+        gone = t("erased-marker")
+        xlsx = export.to_xlsx(apps, columns, sheet_title=t("export-sheet"), extra=extra, erased=gone)
+        csv = export.to_csv(apps, columns, extra=extra, erased=gone)
         caption = t("export-caption", count=len(apps))
         await bot.send_document(chat, BufferedInputFile(xlsx, f"applications-{stamp}.xlsx"), caption=caption)
         await bot.send_document(chat, BufferedInputFile(csv, f"applications-{stamp}.csv"))

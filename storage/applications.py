@@ -13,7 +13,8 @@ from storage.db import Database
 from storage.outbox import enqueue
 
 OPEN_STATUSES = ("new", "in_review", "info_requested")
-STATUSES = (*OPEN_STATUSES, "accepted", "rejected")
+# "withdrawn": the applicant withdrew consent (/privacy) while the application was open
+STATUSES = (*OPEN_STATUSES, "accepted", "rejected", "withdrawn")
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
@@ -46,6 +47,7 @@ class Application:
     staff_message_id: int | None
     created_at: str
     updated_at: str
+    erased_at: str | None = None  # the applicant's personal data was erased (consent withdrawn)
 
 
 _APP_COLUMNS = ", ".join(f.name for f in fields(Application))
@@ -184,6 +186,10 @@ class ApplicationRepository:
                 await conn.execute(
                     "INSERT INTO application_events (application_id, actor_id, to_status) VALUES (?, ?, 'new')",
                     (app_id, new.user_id),
+                )
+                # a new consent was given: a withdrawal (/privacy) no longer stands
+                await conn.execute(
+                    "UPDATE users SET consent_withdrawn_at = NULL WHERE id = ?", (new.user_id,)
                 )
                 for kind, payload in jobs:
                     await enqueue(conn, kind, _fill(payload, app_id, number))

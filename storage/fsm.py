@@ -136,6 +136,12 @@ class SQLiteStorage(BaseStorage):
     async def close(self) -> None:
         """Nothing to release: the app owns (and closes) the shared database."""
 
+    def forget_user(self, user_id: int) -> None:
+        """Drop the cached states of every key of `user_id` (after its rows were deleted in
+        another transaction, e.g. the withdrawal of consent)."""
+        for params in [p for p in self._states if p[2] == user_id]:
+            del self._states[params]
+
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = _state_name(state)
         params = _key_params(key)

@@ -23,6 +23,18 @@ class UserRecord:
     blocked: bool
 
 
+# A user who withdrew consent (/privacy) keeps no name in the profile until they consent again.
+_UPSERT_SEEN = (
+    "INSERT INTO users (id, first_name, last_name, username, language_code)"
+    " VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (id) DO UPDATE SET"
+    " first_name = CASE WHEN users.consent_withdrawn_at IS NULL THEN excluded.first_name ELSE '' END,"
+    " last_name = CASE WHEN users.consent_withdrawn_at IS NULL THEN excluded.last_name END,"
+    " username = CASE WHEN users.consent_withdrawn_at IS NULL THEN excluded.username END,"
+    f" language_code = excluded.language_code, last_seen = {_NOW}, blocked = 0"
+)
+
+
 class UserRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -36,26 +48,12 @@ class UserRepository:
         language_code: str | None,
     ) -> None:
         """Record that the user was seen; a returning user who had blocked the bot is active again."""
-        await self.db.write(
-            "INSERT INTO users (id, first_name, last_name, username, language_code)"
-            " VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
-            " last_name = excluded.last_name, username = excluded.username,"
-            f" language_code = excluded.language_code, last_seen = {_NOW}, blocked = 0",
-            (user_id, first_name, last_name, username, language_code),
-        )
+        await self.db.write(_UPSERT_SEEN, (user_id, first_name, last_name, username, language_code))
 
     async def upsert_seen_many(self, rows: list[tuple]) -> None:
         """rows: (id, first_name, last_name, username, language_code), in one transaction."""
         async with self.db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO users (id, first_name, last_name, username, language_code)"
-                " VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name,"
-                " last_name = excluded.last_name, username = excluded.username,"
-                f" language_code = excluded.language_code, last_seen = {_NOW}, blocked = 0",
-                rows,
-            )
+            await conn.executemany(_UPSERT_SEEN, rows)
 
     async def chosen_locales(self) -> dict[int, str]:
         rows = await self.db.fetchall("SELECT id, locale FROM users WHERE locale IS NOT NULL")
@@ -162,6 +160,14 @@ class ContentRepository:
         return [(r[0], Faq.model_validate(json.loads(r[1]))) for r in rows]
 
 
+# The questions of a user who withdrew consent (/privacy) are logged without their id.
+_INSERT_QUESTION = (
+    "INSERT INTO questions (user_id, text, language, best_kind, best_slug, score, answered)"
+    " VALUES (CASE WHEN EXISTS (SELECT 1 FROM users WHERE id = ? AND consent_withdrawn_at IS NOT NULL)"
+    " THEN NULL ELSE ? END, ?, ?, ?, ?, ?, ?)"
+)
+
+
 class QuestionRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -177,19 +183,13 @@ class QuestionRepository:
         answered: bool,
     ) -> int:
         return await self.db.write(
-            "INSERT INTO questions (user_id, text, language, best_kind, best_slug, score, answered)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (user_id, text, language, best_kind, best_slug, score, int(answered)),
+            _INSERT_QUESTION, (user_id, user_id, text, language, best_kind, best_slug, score, int(answered))
         )
 
     async def add_many(self, rows: list[tuple]) -> None:
         """rows: (user_id, text, language, best_kind, best_slug, score, answered)."""
         async with self.db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO questions (user_id, text, language, best_kind, best_slug, score, answered)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(*r[:6], int(r[6])) for r in rows],
-            )
+            await conn.executemany(_INSERT_QUESTION, [(r[0], *r[:6], int(r[6])) for r in rows])
 
     async def unanswered(self, limit: int = 50) -> list[tuple[str, str, str]]:
         rows = await self.db.fetchall(

@@ -75,6 +75,22 @@ async def test_compose_preview_count_and_send(app):
     assert total == 3
 
 
+async def test_an_empty_audience_is_not_sent(app):
+    admin = Chatter(app, app.bot.session, user_id=ADMIN)
+    await add_users(app, [1001])  # Russian-speaking: nobody has English
+    await admin.send("/broadcast")
+    await admin.send("Text")
+    await admin.press(admin.last_message(), BroadcastCb(action="next").pack())
+    await admin.press(admin.last_message(), BroadcastCb(action="aud", value="language").pack())
+    calls = await admin.press(admin.last_message(), BroadcastCb(action="audval", kind="language", value="en").pack())
+    ctx = app.dp.fsm.get_context(bot=app.bot, chat_id=ADMIN, user_id=ADMIN)
+    assert "Получателей сейчас: <b>0</b>" in sent_texts(calls)[-1]
+    calls = await admin.press(admin.last_message(), BroadcastCb(action="send").pack())
+    assert "нет ни одного получателя" in sent_texts(calls)[-1]
+    assert await ctx.get_state() == Compose.confirm.state
+    assert (await app.db.fetchone("SELECT count(*) FROM campaigns"))[0] == 0
+
+
 async def test_sender_delivers_once_handles_403_429_and_reports(settings):
     session = FlakySession()
     app = create_app(settings.model_copy(update={"broadcast_rate": 500.0}), session=session)
@@ -213,3 +229,52 @@ async def test_audience_segments(app):
     assert await repo.count_audience("never_applied", None) == 3
     await app.users.repo.set_blocked(5002, True)
     assert await repo.count_audience("never_applied", None) == 2
+
+
+async def test_every_audience_is_chosen_through_its_buttons(app):
+    """The admin picks each segment with the buttons the bot shows, and sees its count."""
+    from storage.applications import NewApplication
+
+    await add_users(app, [5001, 5002])
+    await app.users.repo.upsert_seen(5004, "E", None, None, "en")
+    cluster_id, _ = app.kb.by_slug("cluster", "interregional-chemical")
+    await app.applications.repo.create(NewApplication(
+        user_id=5001, cluster_id=cluster_id, org_name="X", inn="7707083893", ogrn=None,
+        region="Ханты-Мансийский автономный округ — Югра", products="p", okved="", contact_name="c",
+        phone="+79123456789", email="a@b.ru", comment="", consent_version="v",
+        consent_at="2026-01-01T00:00:00Z", language="ru", campaign=None, username=None, full_name="X"), [])
+    admin = Chatter(app, app.bot.session, user_id=ADMIN)
+    ctx = app.dp.fsm.get_context(bot=app.bot, chat_id=ADMIN, user_id=ADMIN)
+
+    def find(message, text):  # noqa: ANN001, ANN202
+        for row in message.reply_markup.inline_keyboard:
+            for b in row:
+                if b.text.startswith(text):
+                    return b.callback_data
+        raise AssertionError(f"no button {text!r} in {message.reply_markup}")
+
+    async def pick(kind_button: str, value_button: str) -> str:
+        await admin.send("/broadcast")
+        await admin.send("Текст")
+        await admin.press(admin.last_message(), BroadcastCb(action="next").pack())
+        await admin.press(admin.last_message(), find(admin.last_message(), kind_button))
+        calls = await admin.press(admin.last_message(), find(admin.last_message(), value_button))
+        assert await ctx.get_state() == Compose.confirm.state
+        return sent_texts(calls)[-1]
+
+    assert "Получателей сейчас: <b>1</b>" in await pick("По языку", "en")
+    assert "Получателей сейчас: <b>3</b>" in await pick("По языку", "ru")  # 5001, 5002 and the admin
+    text = await pick("По региону", "Ханты-Мансийский")
+    assert "Получателей сейчас: <b>1</b>" in text and "Ханты-Мансийский" in text
+    assert "Получателей сейчас: <b>1</b>" in await pick("По кластеру", "Межрегиональный")
+    assert "Получателей сейчас: <b>1</b>" in await pick("Заявители по статусу", "новая")
+
+    # forged: an unknown kind, an index out of range
+    for forged in (BroadcastCb(action="audval", kind="everyone", value="1"),
+                   BroadcastCb(action="audval", kind="region", value="7")):
+        await admin.send("/broadcast")
+        await admin.send("Текст")
+        await admin.press(admin.last_message(), BroadcastCb(action="next").pack())
+        calls = await admin.press(admin.last_message(), forged.pack())
+        assert await ctx.get_state() == Compose.audience.state
+        assert sent_texts(calls), "the admin is told the button is outdated"

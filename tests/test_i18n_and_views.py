@@ -54,6 +54,12 @@ def test_russian_plural_forms():
     assert "3 кластера" in t("clusters-title", count=3)
     assert "5 кластеров" in t("clusters-title", count=5)
     assert "21 кластер" in t("clusters-title", count=21)
+    assert ": 1 получатель." in t("compose-started", id=1, count=1)
+    assert ": 2 получателя." in t("compose-started", id=1, count=2)
+    assert ": 11 получателей." in t("compose-started", id=1, count=11)
+    assert "хотя бы 5 символов" in t("err-text-too-short", limit=5)
+    assert "хотя бы 2 символа" in t("err-text-too-short", limit=2)
+    assert ": 1 recipient." in I18n().get("en")("compose-scheduled", id=1, count=1, when="x")
 
 
 def test_unknown_locale_falls_back():

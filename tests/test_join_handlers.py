@@ -10,9 +10,12 @@ from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import Chat, Contact, PhotoSize, User, Voice
 
 from bot.callbacks import AppReplyCb, FormCb, HandoffCb, JoinCb, StaffCb
+from bot.i18n import I18n
 from bot.services.regions import default_matcher
 from handlers.join import JoinForm
 from tests.conftest import Chatter, answered, sent_texts
+
+CONSENT = I18n().get("ru")("consent-version")  # the version applicants agree to now
 
 STAFF_CHAT = -100777
 GOOD_INN = "7707083893"
@@ -77,7 +80,7 @@ async def test_happy_path_stores_and_delivers_one_card(app, chatter):
     )
     assert row[0].endswith("-0001") and row[1] == "ООО «Химпром <тест> & Ко»"
     assert (row[2], row[3], row[4], row[5], row[6]) == (GOOD_INN, "Омская область", "20.14,20.59", "+79123456789", "info@himprom.ru")
-    assert row[7] == "2026-11-26" and row[8] and row[9] == "new" and row[10] == "ru"
+    assert row[7] == CONSENT and row[8] and row[9] == "new" and row[10] == "ru"
     assert await app.delivery.process_due() == 1
     cards = staff_messages(app)
     assert len(cards) == 1

@@ -42,7 +42,7 @@ from storage.repositories import UserRepository
 
 log = logging.getLogger(__name__)
 
-STAFF_KINDS = {"staff_card", "staff_card_update", "staff_message", "handoff_card"}
+STAFF_KINDS = {"staff_card", "staff_card_update", "staff_message", "handoff_card", "staff_edit"}
 MAX_BACKOFF = 300.0
 IDLE_WAIT = 5.0
 UNREACHABLE_KEY = "staff_unreachable_notified"
@@ -309,6 +309,18 @@ class Delivery:
         )
         if kind:
             await self.threads.remember("staff_threads", chat, message.message_id, kind, int(ref))
+
+    async def _job_staff_edit(self, payload: dict[str, Any]) -> None:
+        """Replace the text of one of the bot's messages in the staff group (and drop its
+        buttons): personal data erased after a withdrawal of consent."""
+        try:
+            await self.bot.edit_message_text(
+                text=payload["text"], chat_id=int(payload["chat_id"]), message_id=int(payload["message_id"])
+            )
+        except TelegramBadRequest as exc:
+            if "message is not modified" in exc.message or "message to edit not found" in exc.message:
+                return
+            raise
 
     async def _job_handoff_card(self, payload: dict[str, Any]) -> None:
         handoff = await self.handoffs.get(int(payload["handoff_id"]))

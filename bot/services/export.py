@@ -13,7 +13,9 @@ Everything in an application was typed by an applicant, so every cell is treated
   even if someone edits the cell;
 * identifiers (ИНН, ОГРН, phone numbers) stay text: leading zeros survive and nothing turns
   into a number in scientific notation;
-* timestamps are written as ``YYYY-MM-DD HH:MM`` text in UTC, identically in both formats.
+* timestamps are written as ``YYYY-MM-DD HH:MM`` text in UTC, identically in both formats;
+* the personal fields of an application whose applicant withdrew consent (``erased_at`` set)
+  show the caller's localized marker (e.g. "[erased]"), never an empty or "None" cell.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from storage.applications import Application
 
 __all__ = [
     "Column",
+    "PERSONAL_KEYS",
     "default_columns",
     "neutralize",
     "to_csv",
@@ -50,7 +53,9 @@ class Column:
 
 
 _FIELDS = frozenset(f.name for f in fields(Application))
-_TIMESTAMPS = frozenset({"created_at", "updated_at", "consent_at"})
+_TIMESTAMPS = frozenset({"created_at", "updated_at", "consent_at", "erased_at"})
+# erased when the applicant withdraws consent (storage/privacy.py)
+PERSONAL_KEYS = frozenset({"contact_name", "phone", "email", "comment", "username", "full_name"})
 DEFAULT_KEYS = (
     "number",
     "created_at",
@@ -113,7 +118,10 @@ def neutralize(value: object) -> object:
 
 
 def to_rows(
-    apps: Sequence[Application], columns: Sequence[Column], extra: Extra | None = None
+    apps: Sequence[Application],
+    columns: Sequence[Column],
+    extra: Extra | None = None,
+    erased: str | None = None,
 ) -> list[list[object]]:
     """The data rows (no header row), one per application, one value per column.
 
@@ -123,6 +131,8 @@ def to_rows(
     field is taken as is, and a computed key becomes an empty cell. Timestamp fields become
     ``YYYY-MM-DD HH:MM`` (UTC); strings lose the control characters a spreadsheet cannot hold
     and their line breaks become "\n".
+    If ``erased`` is given, it is the value of the personal fields (``PERSONAL_KEYS``) of an
+    application whose personal data was erased.
     Values are not neutralized here: each format does that in its own way.
     """
     _check_columns(columns, extra)
@@ -131,6 +141,8 @@ def to_rows(
         row: list[object] = []
         for column in columns:
             value = extra(app, column.key) if extra is not None else None
+            if value is None and erased is not None and app.erased_at and column.key in PERSONAL_KEYS:
+                value = erased
             if value is None and column.key in _FIELDS:
                 value = getattr(app, column.key)
                 if column.key in _TIMESTAMPS:
@@ -141,13 +153,17 @@ def to_rows(
 
 
 def to_csv(
-    apps: Sequence[Application], columns: Sequence[Column], *, extra: Extra | None = None
+    apps: Sequence[Application],
+    columns: Sequence[Column],
+    *,
+    extra: Extra | None = None,
+    erased: str | None = None,
 ) -> bytes:
     """CSV for Excel in a Russian locale: UTF-8 with BOM, ``;`` between fields, CRLF lines."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([neutralize(_clean(c.header)) for c in columns])
-    for row in to_rows(apps, columns, extra):
+    for row in to_rows(apps, columns, extra, erased):
         writer.writerow(["" if v is None else neutralize(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -158,9 +174,10 @@ def to_xlsx(
     *,
     sheet_title: str,
     extra: Extra | None = None,
+    erased: str | None = None,
 ) -> bytes:
     """One sheet: a bold, frozen header row, an autofilter, column widths fitted to content."""
-    rows = to_rows(apps, columns, extra)
+    rows = to_rows(apps, columns, extra, erased)
     wb = Workbook()
     ws = wb.active
     ws.title = _sheet_title(sheet_title)

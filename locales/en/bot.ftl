@@ -24,7 +24,7 @@ help-text =
     • <b>A question in your own words</b> — e.g. "who makes tyres", "subsidies for cluster members", "how to join".
     • <b>Join a cluster</b> — an application to join.
 
-    Commands: /menu — menu, /clusters — clusters, /support — support measures, /join — join, /language — language, /help — this help.
+    Commands: /menu — menu, /clusters — clusters, /support — support measures, /join — join, /applications — my applications, /privacy — my data and consent, /language — language, /help — this help.
     Every answer shows its source and the date its facts are valid for.
 ask-prompt =
     Type your question in your own words, for example:
@@ -170,7 +170,7 @@ join-duplicate =
 join-sent =
     ✅ Application <b>No. { $number }</b> is sent.
     The association's staff will review it and write to you here; if they need details, the bot will bring you their question. See the status under "My applications" (/applications).
-consent-version = 2026-11-26
+consent-version = 2026-11-26.2
 consent-text =
     <b>Consent to the processing of personal data</b> (version { $version })
 
@@ -178,7 +178,7 @@ consent-text =
 
     Purpose: reviewing the application to join an industrial cluster and contacting me about it. Actions: collection, recording, systematization, storage, clarification, use, transfer to the cluster's specialized organization and to the Ministry of Industry and Trade of Russia for reviewing the application, deletion.
 
-    The consent is valid until the purpose is achieved and may be withdrawn at any time by writing to AKIT RF or to the staff through this bot (Federal Law 152-FZ, Art. 9).
+    The consent is valid until the purpose is achieved and may be withdrawn at any time with the /privacy command in this bot (the personal data is then erased and open applications withdrawn) or by writing to AKIT RF (Federal Law 152-FZ, Art. 9).
 field-cluster-label = Cluster
 field-org-name-label = Organization
 field-inn-label = INN
@@ -362,8 +362,15 @@ compose-ask-time = When to send? Type the date and time, Moscow time: <code>2026
 compose-bad-time = I didn't understand the time. Format: <code>2026-12-01 10:00</code> (Moscow time).
 compose-past-time = That time has passed — please give a time in the future.
 compose-cancelled = The campaign is cancelled.
-compose-started = 🚀 Campaign No. { $id } started: { $count } recipients. Progress is in the next message.
-compose-scheduled = 🕒 Campaign No. { $id } is scheduled for { $when } (Moscow time): { $count } recipients.
+compose-empty = Nobody is in this audience right now: choose another one (← Back) or cancel the campaign.
+compose-started = 🚀 Campaign No. { $id } started: { $count } { $count ->
+        [one] recipient
+       *[other] recipients
+    }. Progress is in the next message.
+compose-scheduled = 🕒 Campaign No. { $id } is scheduled for { $when } (Moscow time): { $count } { $count ->
+        [one] recipient
+       *[other] recipients
+    }.
 campaign-status-draft = draft
 campaign-status-scheduled = scheduled
 campaign-status-running = running
@@ -396,3 +403,63 @@ campaigns-line =
     delivered { $sent }, blocked { $blocked }, failed { $failed }, left { $left } of { $total } · applications via its link: { $applied }
 cmd-unsubscribe = Unsubscribe from campaigns
 cmd-subscribe = Subscribe to campaigns
+
+# ---- Personal data (/privacy) -------------------------------------------------------------------
+menu-privacy = 🔐 My data
+cmd-privacy = My data and consent
+app-status-withdrawn = withdrawn
+erased-marker = [erased]
+card-erased = 🔒 <b>The applicant's personal data was erased</b> { $value } (consent withdrawn).
+myapp-erased = 🔒 Your contact details and messages in this application were erased { $date }.
+applicant-withdrawn = Application No. { $number } was withdrawn together with your consent to the processing of personal data. To contact the association again, send a new application.
+privacy-title = 🔐 <b>Your data in the bot</b>
+privacy-profile = <b>Profile</b>
+privacy-name = Name: { $value }
+privacy-language = Language: { $value }
+privacy-language-name = English
+privacy-subscribed = Campaigns: you are subscribed to news and invitations
+privacy-unsubscribed = Campaigns: you are unsubscribed
+privacy-applications = <b>Applications</b>: { $count }
+privacy-app-consent = consent version { $version } given { $date }
+privacy-app-erased = personal data erased { $date }
+privacy-more = …and { $count } more
+privacy-questions = <b>Questions in the log</b>: { $count }
+privacy-handoffs = <b>Questions to the staff</b>: { $count }{ $open ->
+        [0] {""}
+       *[other] , awaiting an answer: { $open }
+    }
+privacy-withdrawn-at = Consent to the processing of personal data withdrawn { $date }.
+privacy-hint = "Download my data" sends a file with everything the bot stores about you. Withdrawing consent erases your contact details from your applications, your question log and the name in your profile, and unsubscribes you from campaigns; the enterprise's details and the applications' numbers and statuses stay with the association.
+privacy-btn-download = 📥 Download my data
+privacy-btn-unsubscribe = 🔕 Unsubscribe from campaigns
+privacy-btn-subscribe = 🔔 Subscribe to campaigns
+privacy-btn-withdraw = 🗑 Withdraw consent and delete my data
+privacy-btn-confirm = ✅ Yes, withdraw and delete
+privacy-subscribed-now = You are subscribed to campaigns.
+privacy-unsubscribed-now = You have unsubscribed from campaigns.
+privacy-download-wait = Preparing the file…
+privacy-download-caption = Everything the bot stores about you, as JSON (UTF-8).
+privacy-confirm =
+    ⚠️ <b>Withdraw your consent to the processing of personal data?</b>
+
+    This deletes:
+    • in all your applications — the contact person, phone, e-mail, comment, your Telegram name and your messages to the staff;
+    • your question log and the questions you handed to the staff;
+    • the name in your profile and an unfinished application, if you are filling one in.
+    You will be unsubscribed from campaigns.
+
+    What stays: the enterprise's details (name, INN/OGRN, region, cluster, products, OKVED), the applications' numbers, statuses and review history — the association needs them for its records.
+privacy-confirm-open = Open applications that will be withdrawn: { $count }.
+privacy-confirm-staff = The association's staff will be notified that the data was erased.
+privacy-confirm-final = This cannot be undone. You can send a new application at any time — we will ask for consent again.
+privacy-done = ✅ Consent withdrawn, personal data erased.
+privacy-done-apps = Applications erased: { $erased }, of them withdrawn: { $withdrawn }.
+privacy-done-questions = Questions deleted: { $count }.
+privacy-done-staff = The association's staff have been notified.
+privacy-done-footer = You are unsubscribed from campaigns. You can send a new application at any time — "Join a cluster" in the menu.
+privacy-dialogue-closed = The unfinished application was deleted.
+staff-app-withdrawn = ↩️ Application No. { $number } was withdrawn: the applicant withdrew consent to the processing of personal data. Their contact details and messages were erased.
+staff-app-erased = 🔒 The applicant of application No. { $number } withdrew consent to the processing of personal data. Their contact details and messages were erased; the status did not change.
+staff-message-erased = 💬 Message deleted: the user withdrew consent to the processing of personal data.
+staff-handoff-erased = 🙋 Question No. { $id }: the user withdrew consent to the processing of personal data; the question and the user's details were deleted.
+staff-app-erased-no-relay = The applicant of application No. { $number } withdrew consent to the processing of personal data — the message cannot be passed on.
