@@ -213,7 +213,11 @@ class Delivery:
         if await self.outbox.get_kv(UNREACHABLE_KEY):
             return
         await self.outbox.set_kv(UNREACHABLE_KEY, reason[:200])
-        log.error("the staff group %s is unreachable (%s): cards wait in the outbox", self.settings.staff_chat_id, reason)
+        if self.settings.staff_chat_id is None:
+            log.error("STAFF_CHAT_ID is not set: application and question cards wait in the outbox until it is")
+        else:
+            log.error("the staff group %s is unreachable (%s): cards wait in the outbox",
+                      self.settings.staff_chat_id, reason)
         for admin in self.settings.admin_ids:
             t = self.i18n.get(None)
             try:
