@@ -357,11 +357,12 @@ def create_router() -> Router:
             return
         lines = [t("campaigns-title"), ""]
         for campaign, counts, applied in rows:
-            left = campaign.total - counts["sent"] - counts["blocked"] - counts["failed"]
+            left = campaign.total - counts["sent"] - counts["blocked"] - counts["failed"] - counts["skipped"]
             lines.append(t(
                 "campaigns-line", id=campaign.id, status=t("campaign-status-" + campaign.status),
                 date=fmt_ts(campaign.created_at, locale), summary=e(short(campaign.summary, 60)),
-                sent=counts["sent"], blocked=counts["blocked"], failed=counts["failed"], left=left,
+                sent=counts["sent"], blocked=counts["blocked"], failed=counts["failed"],
+                skipped=counts["skipped"], left=left,
                 total=campaign.total, applied=applied,
             ))
         await message.answer("\n".join(lines)[:4096])

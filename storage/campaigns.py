@@ -13,6 +13,14 @@ AUDIENCE_KINDS = ("all", "language", "region", "cluster", "status", "never_appli
 RU_LIKE = ("ru", "uk", "be", "kk", "ky", "uz", "tg", "hy", "az")
 
 
+# Run inside the transaction that unsubscribes a user: the campaigns under way skip them.
+SKIP_UNSUBSCRIBED = (
+    "UPDATE campaign_recipients SET status = 'skipped', error = 'unsubscribed', updated_at = " + _NOW +
+    " WHERE user_id = ? AND status = 'pending'"
+    " AND campaign_id IN (SELECT id FROM campaigns WHERE status IN ('scheduled', 'running', 'paused'))"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Campaign:
     id: int
@@ -166,6 +174,19 @@ class CampaignRepository:
         )
         return [(r[0], r[1] or "ru") for r in rows]
 
+    async def claim(self, campaign_id: int, user_id: int) -> bool:
+        """Mark the recipient "sending" unless they were skipped meanwhile (unsubscribed after
+        the batch was read); False means: don't send."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                f"UPDATE campaign_recipients SET status = 'sending', updated_at = {_NOW}"
+                " WHERE campaign_id = ? AND user_id = ? AND status IN ('pending', 'sending')",
+                (campaign_id, user_id),
+            )
+            claimed = cur.rowcount > 0
+            await cur.close()
+        return claimed
+
     async def mark(self, campaign_id: int, user_id: int, status: str, error: str | None = None,
                    *, attempt: bool = False) -> None:
         await self.db.write(
@@ -179,7 +200,7 @@ class CampaignRepository:
             "SELECT status, count(*) FROM campaign_recipients WHERE campaign_id = ? GROUP BY status",
             (campaign_id,),
         )
-        out = dict.fromkeys(("pending", "sending", "sent", "blocked", "failed"), 0)
+        out = dict.fromkeys(("pending", "sending", "sent", "blocked", "failed", "skipped"), 0)
         out.update({r[0]: r[1] for r in rows})
         return out
 

@@ -14,6 +14,7 @@ from storage.applications import (
     Event,
     Jobs,
 )
+from storage.campaigns import SKIP_UNSUBSCRIBED
 from storage.db import Database
 from storage.outbox import enqueue
 
@@ -285,6 +286,7 @@ class PrivacyRepository:
                 " subscribed = 0, consent_withdrawn_at = excluded.consent_withdrawn_at",
                 (user_id, at),
             )
+            await conn.execute(SKIP_UNSUBSCRIBED, params)
             await conn.execute("DELETE FROM fsm_states WHERE user_id = ?", params)
 
             withdrawal = Withdrawal(at, apps, app_messages, handoff_messages, handoffs, questions)

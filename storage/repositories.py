@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from storage.campaigns import SKIP_UNSUBSCRIBED
 from storage.db import Database
 from storage.models import Cluster, Faq, Measure
 
@@ -95,11 +96,15 @@ class UserRepository:
         )
 
     async def set_subscribed(self, user_id: int, subscribed: bool) -> None:
-        await self.db.write(
-            "INSERT INTO users (id, subscribed) VALUES (?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET subscribed = excluded.subscribed",
-            (user_id, int(subscribed)),
-        )
+        """Unsubscribing also takes the user out of the campaigns under way (still pending)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO users (id, subscribed) VALUES (?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET subscribed = excluded.subscribed",
+                (user_id, int(subscribed)),
+            )
+            if not subscribed:
+                await conn.execute(SKIP_UNSUBSCRIBED, (user_id,))
 
     async def count(self) -> int:
         row = await self.db.fetchone("SELECT count(*) FROM users")

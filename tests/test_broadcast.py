@@ -109,7 +109,7 @@ async def test_sender_delivers_once_handles_403_429_and_reports(settings):
         status = await app.broadcaster.send_campaign(await app.broadcaster.repo.get(campaign.id))
         assert status == "done"
         counts = await app.broadcaster.repo.counts(campaign.id)
-        assert counts == {"pending": 0, "sending": 0, "sent": 38, "blocked": 1, "failed": 1}
+        assert counts == {"pending": 0, "sending": 0, "sent": 38, "blocked": 1, "failed": 1, "skipped": 0}
         sent_to = [c.chat_id for c in session.calls if isinstance(c, CopyMessage)]
         ok = [u for u in recipients if u not in (2005, 2020)]
         assert all(sent_to.count(u) == (2 if u == 2010 else 1) for u in ok)  # 2010: the 429, then the copy
@@ -278,3 +278,79 @@ async def test_every_audience_is_chosen_through_its_buttons(app):
         calls = await admin.press(admin.last_message(), forged.pack())
         assert await ctx.get_state() == Compose.audience.state
         assert sent_texts(calls), "the admin is told the button is outdated"
+
+
+async def test_who_unsubscribes_during_a_campaign_is_skipped(settings):
+    session = FlakySession()
+    app = create_app(settings.model_copy(update={"broadcast_rate": 20.0}), session=session)
+    await app.startup()
+    try:
+        users = list(range(3001, 3011))
+        await add_users(app, users)
+        repo = app.broadcaster.repo
+        earlier = await repo.create(ADMIN, ADMIN, 1, "earlier", None, False, {"kind": "all"})
+        await repo.launch(earlier.id, None)
+        await app.broadcaster.send_campaign(await repo.get(earlier.id))
+        campaign = await repo.create(ADMIN, ADMIN, 1, "t", None, False, {"kind": "all"})
+        await repo.launch(campaign.id, None)
+        # before the sender starts: the Unsubscribe button / command
+        await app.users.repo.set_subscribed(3002, False)
+        # withdrawing consent unsubscribes too
+        await app.privacy.withdraw(3003)
+        before = len(copies(session))
+        sending = asyncio.create_task(app.broadcaster.send_campaign(await repo.get(campaign.id)))
+        # after the sender has read its batch (all of them): /unsubscribe as the user would
+        for _ in range(500):
+            if len(copies(session)) > before:
+                break
+            await asyncio.sleep(0.01)
+        assert len(copies(session)) > before
+        late = Chatter(app, session, user_id=3010)
+        await late.send("/unsubscribe")
+        assert await sending == "done"
+        sent_to = [c.chat_id for c in copies(session)[before:]]
+        assert sorted(sent_to) == [u for u in users if u not in (3002, 3003, 3010)]
+        counts = await repo.counts(campaign.id)
+        assert counts["skipped"] == 3 and counts["pending"] == counts["sending"] == 0
+        report = [m.text for m in session.calls if isinstance(m, SendMessage) and m.chat_id == ADMIN][-1]
+        assert "отписались до отправки: 3" in report
+        # the finished campaign is history: unsubscribing later changes none of its figures
+        assert (await repo.counts(earlier.id))["sent"] == 10
+        assert (await repo.counts(earlier.id))["skipped"] == 0
+        admin = Chatter(app, session, user_id=ADMIN)
+        listing = sent_texts(await admin.send("/campaigns"))[-1]
+        assert "отписались 3" in listing
+    finally:
+        await app.shutdown()
+
+
+async def test_migration_0006_keeps_recipients_and_allows_skipped(tmp_path):
+    import sqlite3
+
+    from storage.db import Database, list_migrations
+
+    path = tmp_path / "v5.sqlite3"
+    conn = sqlite3.connect(path)
+    for version, _, sql in list_migrations()[:5]:
+        conn.executescript(sql)
+        conn.execute(f"PRAGMA user_version = {version}")
+    conn.executescript("""
+        INSERT INTO campaigns (id, admin_id, source_chat_id, source_message_id, audience, status, total)
+            VALUES (1, 900, 900, 5, '{"kind": "all"}', 'running', 3);
+        INSERT INTO campaign_recipients (campaign_id, user_id, status, attempts, error)
+            VALUES (1, 11, 'sent', 1, NULL), (1, 12, 'failed', 5, 'boom'), (1, 13, 'pending', 0, NULL);
+    """)
+    conn.commit()
+    conn.close()
+    db = Database(path)
+    await db.open()
+    try:
+        assert await db.schema_version() >= 6
+        rows = await db.fetchall("SELECT user_id, status, attempts, error FROM campaign_recipients ORDER BY user_id")
+        assert [tuple(r) for r in rows] == [(11, "sent", 1, None), (12, "failed", 5, "boom"), (13, "pending", 0, None)]
+        await db.write("UPDATE campaign_recipients SET status = 'skipped' WHERE user_id = 13")
+        indexes = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"campaign_recipients_todo", "campaign_recipients_user"} <= indexes
+        assert await db.fetchall("PRAGMA foreign_key_check") == []
+    finally:
+        await db.close()

@@ -1,7 +1,8 @@
 """Invitation campaigns: a paced, durable sender with live progress for the admin.
 
 Pacing: one message every 1/BROADCAST_RATE seconds on a fixed grid of time slots (no bursts).
-Every recipient's state is written as it goes (pending → sending → sent / blocked / failed), so
+Every recipient's state is written as it goes (pending → sending → sent / blocked / failed, or
+pending → skipped when they unsubscribe before their turn), so
 after a crash or restart the campaign resumes by itself and a recipient marked sent is never
 sent again. The window: messages that were in flight at the moment of a hard kill are marked
 "sending" and are sent again after the restart — at most `IN_FLIGHT` messages (Telegram may or
@@ -204,7 +205,7 @@ class Broadcaster:
                     if run.stop is not None:  # paused or stopped while waiting for a slot
                         gate.release()
                         break
-                    task = asyncio.create_task(self._send_one(campaign, user_id, markups.get(locale), gate))
+                    task = asyncio.create_task(self._send_one(run, user_id, markups.get(locale), gate))
                     in_flight.add(task)
                     task.add_done_callback(in_flight.discard)
                     last_user = user_id
@@ -227,11 +228,12 @@ class Broadcaster:
             await self._report(fresh or campaign)
         return status
 
-    async def _send_one(self, campaign: Campaign, user_id: int, markup: InlineKeyboardMarkup | None,
+    async def _send_one(self, run: Run, user_id: int, markup: InlineKeyboardMarkup | None,
                         gate: asyncio.Semaphore) -> None:
+        campaign = run.campaign
         try:
-            await self.repo.mark(campaign.id, user_id, "sending")
             attempts = 0
+            claimed = False
             while True:
                 wait = self._resume_at - time.monotonic()
                 if wait > 0:
@@ -239,6 +241,13 @@ class Broadcaster:
                 await self.limiter.acquire()
                 if self._resume_at > time.monotonic():
                     continue  # a 429 arrived while this one waited for its turn
+                if not claimed:
+                    if run.stop is not None:
+                        return  # paused, cancelled or shutting down: stays pending, nothing sent
+                    # "sending" just before the first try, unless they unsubscribed meanwhile
+                    if not await self.repo.claim(campaign.id, user_id):
+                        return  # skipped
+                    claimed = True
                 try:
                     await self.bot.copy_message(
                         chat_id=user_id,
@@ -292,7 +301,7 @@ class Broadcaster:
         t = self.i18n.get(self.settings.default_locale)
         c = run.campaign
         total = max(c.total, 1)
-        done = counts["sent"] + counts["blocked"] + counts["failed"]
+        done = counts["sent"] + counts["blocked"] + counts["failed"] + counts["skipped"]
         left = c.total - done
         if c.total == 0:
             done = total = 1  # nobody to send to: complete
@@ -305,8 +314,8 @@ class Broadcaster:
         return t(
             "campaign-progress",
             id=c.id, status=status, bar=bar, percent=round(100 * done / total), sent=counts["sent"],
-            blocked=counts["blocked"], failed=counts["failed"], left=left, total=c.total,
-            rate=f"{rate:.1f}", eta=f"{eta // 60}:{eta % 60:02d}",
+            blocked=counts["blocked"], failed=counts["failed"], skipped=counts["skipped"], left=left,
+            total=c.total, rate=f"{rate:.1f}", eta=f"{eta // 60}:{eta % 60:02d}",
         )
 
     def controls(self, campaign: Campaign) -> InlineKeyboardMarkup | None:
@@ -352,7 +361,7 @@ class Broadcaster:
         await self.bot.send_message(
             campaign.admin_id,
             t("campaign-report", id=campaign.id, sent=counts["sent"], blocked=counts["blocked"],
-              failed=counts["failed"], total=campaign.total),
+              failed=counts["failed"], skipped=counts["skipped"], total=campaign.total),
         )
         failures = await self.repo.failures(campaign.id)
         if failures:

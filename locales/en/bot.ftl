@@ -380,7 +380,10 @@ campaign-status-done = finished
 campaign-progress =
     📣 <b>Campaign No. { $id }</b> — { $status }
     { $bar } { $percent }%
-    Delivered: { $sent } · blocked: { $blocked } · failed: { $failed } · left: { $left } of { $total }
+    Delivered: { $sent } · blocked: { $blocked } · failed: { $failed }{ $skipped ->
+        [0] {""}
+       *[other] {" · "}unsubscribed: { $skipped }
+    } · left: { $left } of { $total }
     Rate: { $rate }/s · about { $eta } left
 campaign-btn-pause = ⏸ Pause
 campaign-btn-resume = ▶️ Resume
@@ -393,14 +396,20 @@ campaign-cancel-ok = The campaign is stopped.
 campaign-cancel-no = This campaign can't be stopped any more.
 campaign-report =
     ✅ <b>Campaign No. { $id } is finished.</b>
-    Delivered: { $sent } of { $total } · blocked the bot: { $blocked } · failed: { $failed }
+    Delivered: { $sent } of { $total } · blocked the bot: { $blocked } · failed: { $failed }{ $skipped ->
+        [0] {""}
+       *[other] {" · "}unsubscribed before sending: { $skipped }
+    }
 campaign-failures-caption = Not delivered: { $count }
 campaigns-empty = No campaigns yet. A new one: /broadcast
 campaigns-title = <b>Campaigns</b>
 campaigns-line =
     <b>No. { $id }</b> · { $status } · { $date }
     { $summary }
-    delivered { $sent }, blocked { $blocked }, failed { $failed }, left { $left } of { $total } · applications via its link: { $applied }
+    delivered { $sent }, blocked { $blocked }, failed { $failed }{ $skipped ->
+        [0] {""}
+       *[other] {", "}unsubscribed { $skipped }
+    }, left { $left } of { $total } · applications via its link: { $applied }
 cmd-unsubscribe = Unsubscribe from campaigns
 cmd-subscribe = Subscribe to campaigns
 

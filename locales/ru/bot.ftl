@@ -397,7 +397,10 @@ campaign-status-done = завершена
 campaign-progress =
     📣 <b>Рассылка № { $id }</b> — { $status }
     { $bar } { $percent }%
-    Доставлено: { $sent } · заблокировали: { $blocked } · ошибки: { $failed } · осталось: { $left } из { $total }
+    Доставлено: { $sent } · заблокировали: { $blocked } · ошибки: { $failed }{ $skipped ->
+        [0] {""}
+       *[other] {" · "}отписались: { $skipped }
+    } · осталось: { $left } из { $total }
     Скорость: { $rate }/с · осталось примерно { $eta }
 campaign-btn-pause = ⏸ Пауза
 campaign-btn-resume = ▶️ Продолжить
@@ -410,14 +413,20 @@ campaign-cancel-ok = Рассылка остановлена.
 campaign-cancel-no = Эту рассылку уже нельзя остановить.
 campaign-report =
     ✅ <b>Рассылка № { $id } завершена.</b>
-    Доставлено: { $sent } из { $total } · заблокировали бота: { $blocked } · ошибки: { $failed }
+    Доставлено: { $sent } из { $total } · заблокировали бота: { $blocked } · ошибки: { $failed }{ $skipped ->
+        [0] {""}
+       *[other] {" · "}отписались до отправки: { $skipped }
+    }
 campaign-failures-caption = Недоставленные: { $count }
 campaigns-empty = Рассылок ещё не было. Новая — /broadcast
 campaigns-title = <b>Рассылки</b>
 campaigns-line =
     <b>№ { $id }</b> · { $status } · { $date }
     { $summary }
-    доставлено { $sent }, заблокировали { $blocked }, ошибки { $failed }, осталось { $left } из { $total } · заявок по ссылке: { $applied }
+    доставлено { $sent }, заблокировали { $blocked }, ошибки { $failed }{ $skipped ->
+        [0] {""}
+       *[other] {", "}отписались { $skipped }
+    }, осталось { $left } из { $total } · заявок по ссылке: { $applied }
 cmd-unsubscribe = Отписаться от рассылок
 cmd-subscribe = Подписаться на рассылки
 
