@@ -254,7 +254,10 @@ async def one_run(mode: str, transport: str, n: int, errors: ErrorLog) -> RunRes
     fake = None
     with tempfile.TemporaryDirectory(prefix="bench-join-") as tmp:
         common = {"_env_file": None, "database_path": Path(tmp) / "bot.sqlite3",
-                  "staff_chat_id": STAFF_CHAT, "staff_ids": [800], "admin_ids": [900]}
+                  "staff_chat_id": STAFF_CHAT, "staff_ids": [800], "admin_ids": [900],
+                  # how fast the bot itself goes: Telegram's 20 messages/min per group would make
+                  # 200 cards take 10 minutes whatever the bot does
+                  "staff_messages_per_minute": 0}
         session = None
         if transport == "http":
             fake = FakeTelegram()

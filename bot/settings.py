@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     staff_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     staff_chat_id: int | None = None
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    # new messages in the staff group per minute (Telegram allows about 20); 0: no pacing
+    staff_messages_per_minute: int = Field(default=20, ge=0, le=1000)
     default_locale: Literal["ru", "en"] = "ru"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # webhook mode: set WEBHOOK_URL to receive updates over HTTPS instead of long polling

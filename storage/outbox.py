@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,13 @@ async def enqueue(conn: aiosqlite.Connection, kind: str, payload: dict[str, Any]
     return cur.lastrowid or 0
 
 
+def _not_in(kinds: Collection[str]) -> tuple[str, list[str]]:
+    if not kinds:
+        return "", []
+    ordered = sorted(kinds)
+    return f" AND kind NOT IN ({', '.join('?' * len(ordered))})", ordered
+
+
 class OutboxRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -37,18 +45,22 @@ class OutboxRepository:
         async with self.db.transaction() as conn:
             return await enqueue(conn, kind, payload)
 
-    async def due(self, now: float | None = None, limit: int = 20) -> list[Job]:
+    async def due(self, now: float | None = None, limit: int = 20,
+                  exclude_kinds: Collection[str] = ()) -> list[Job]:
+        """The oldest jobs due now, leaving out kinds that are on hold."""
         now = time.time() if now is None else now
+        skip, params = _not_in(exclude_kinds)
         rows = await self.db.fetchall(
             "SELECT id, kind, payload, attempts FROM outbox"
-            " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-            (now, limit),
+            f" WHERE status = 'pending' AND next_attempt_at <= ?{skip} ORDER BY id LIMIT ?",
+            (now, *params, limit),
         )
         return [Job(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
 
-    async def next_due_at(self) -> float | None:
+    async def next_due_at(self, exclude_kinds: Collection[str] = ()) -> float | None:
+        skip, params = _not_in(exclude_kinds)
         row = await self.db.fetchone(
-            "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'"
+            f"SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'{skip}", tuple(params)
         )
         return float(row[0]) if row and row[0] is not None else None
 

@@ -745,6 +745,9 @@ class FakeTelegram:
         self._delay_next: dict[str, list[list[float]]] = {}  # method -> [[seconds, count], ...]
         self.global_rate_limit: float | None = None
         self.chat_rate_limit: float | None = None
+        # Telegram's "20 messages per minute in the same group": sends to a chat id < 0
+        self.group_limit_per_minute: int | None = None
+        self._group_send_times: dict[int, deque[float]] = {}
         self.rate_limited_count: int = 0
         self._send_times: deque[float] = deque()
         self._chat_send_times: dict[int, deque[float]] = {}
@@ -1521,6 +1524,17 @@ class FakeTelegram:
             if cid is not None:
                 times = self._chat_send_times.setdefault(cid, deque())
                 retry = self._window_check(times, self.chat_rate_limit, now)
+        if retry is None and self.group_limit_per_minute:
+            try:
+                cid = int(call.params.get("chat_id"))
+            except (TypeError, ValueError):
+                cid = None
+            if cid is not None and cid < 0:
+                times = self._group_send_times.setdefault(cid, deque())
+                while times and times[0] <= now - 60.0:
+                    times.popleft()
+                if len(times) >= self.group_limit_per_minute:
+                    retry = max(1, math.ceil(times[0] + 60.0 - now))
         if retry is None:
             return None
         self.rate_limited_count += 1
@@ -1536,6 +1550,8 @@ class FakeTelegram:
         except (TypeError, ValueError):
             return
         self._chat_send_times.setdefault(cid, deque()).append(now)
+        if cid < 0:
+            self._group_send_times.setdefault(cid, deque()).append(now)
 
     # ------------------------------------------------------------------ HTTP layer
 

@@ -199,3 +199,67 @@ async def test_startup_check_of_the_staff_group(settings):
         assert len(to_admin) == 1 and "STAFF_CHAT_ID" in to_admin[0].text  # told once, not on every start
     finally:
         await app.shutdown()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def paced_app(settings, per_minute: int):  # noqa: ANN001, ANN201
+    app, session = await make_app(settings.model_copy(update={"staff_messages_per_minute": per_minute}))
+    clock = Clock()
+    app.delivery.staff_pacer.clock = clock
+    return app, session, clock
+
+
+async def test_the_staff_group_gets_at_most_its_per_minute_limit(settings):
+    app, session, clock = await paced_app(settings, 5)
+    try:
+        for i in range(8):
+            await app.applications.repo.create(
+                new_application(user_id=600 + i, inn=["7707083893", "7728168971", "7736050003", "7702070139",
+                                                      "7710140679", "7703270067", "7712040126", "7701107259"][i]),
+                [("staff_card", {"application_id": "{id}"})])
+        await app.delivery.outbox.add("user_message", {"chat_id": 700, "text": "to a user"})
+        await app.delivery.process_due()
+        assert len(cards(session)) == 5
+        # the user's message is not stuck behind the cards that wait
+        assert [c.text for c in session.calls if isinstance(c, SendMessage) and c.chat_id == 700] == ["to a user"]
+        assert await app.delivery.process_due() == 0
+        clock.now += 59.0
+        assert await app.delivery.process_due() == 0 and len(cards(session)) == 5
+        clock.now += 1.01  # a minute after the first five
+        await app.delivery.process_due()
+        assert len(cards(session)) == 8 and await pending(app) == 0
+        numbers = [r[0] for r in await app.db.fetchall("SELECT number FROM applications ORDER BY staff_message_id")]
+        assert numbers == sorted(numbers)  # in the order they were sent
+    finally:
+        await app.shutdown()
+
+
+async def test_a_429_from_the_staff_group_holds_all_its_jobs(settings):
+    app, session, clock = await paced_app(settings, 0)  # no pacing: only the 429 holds them
+    try:
+        session.failures[STAFF_CHAT] = [method_error(TelegramRetryAfter, "Too Many Requests", retry_after=30)]
+        for i, inn in enumerate(["7707083893", "7728168971", "7736050003", "7702070139"]):
+            await app.applications.repo.create(new_application(user_id=600 + i, inn=inn),
+                                               [("staff_card", {"application_id": "{id}"})])
+        for _ in range(3):
+            await app.delivery.process_due()
+        assert len(cards(session)) == 1  # one refused request, not one per waiting card
+        await app.delivery.outbox.add("user_message", {"chat_id": 700, "text": "to a user"})
+        await app.delivery.process_due()
+        assert [c.chat_id for c in session.calls if isinstance(c, SendMessage)][-1] == 700
+        clock.now += 30.5
+        await app.delivery.process_due()
+        assert len(cards(session)) == 4  # the other three; the refused one is due 30 s after its 429
+        await app.db.write("UPDATE outbox SET next_attempt_at = 0 WHERE status = 'pending'")
+        await app.delivery.process_due()
+        assert len(cards(session)) == 5 and await pending(app) == 0
+        assert len({c.text for c in cards(session)}) == 4  # every card once, plus the refused try
+    finally:
+        await app.shutdown()

@@ -192,6 +192,9 @@ async def test_join_dialogue_200_applicants_concurrently(tmp_path: Path, caplog:
         staff_chat_id=STAFF_CHAT,
         staff_ids=[800],
         admin_ids=[900],
+        # the local API has no per-group limit; with Telegram's 20/min the 200 cards would take
+        # 10 minutes (tests/test_delivery.py checks that pacing)
+        staff_messages_per_minute=0,
     )
     world = World()
     app = create_app(settings, session=world.session)

@@ -4,6 +4,11 @@ A job is marked done only after Telegram accepted the message. Failures are retr
 backoff (429: after exactly `retry_after`); jobs survive restarts because they live in SQLite.
 If the staff group is missing or unreachable, admins are told once and the jobs wait.
 
+Telegram lets a bot post about 20 messages a minute in one group. New messages to the staff
+group (cards, notices) are paced to STAFF_MESSAGES_PER_MINUTE in any 60 s; past that they wait
+in the outbox while messages to users go on. A 429 for the group holds every staff job for
+`retry_after` (one refused request, not one per queued card).
+
 Delivery is at-least-once: if the process dies between Telegram's "ok" and the "done" write
 (one database write, milliseconds), that one message is sent again after the restart.
 """
@@ -14,6 +19,8 @@ import asyncio
 import logging
 import random
 import time
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import Bot
@@ -42,7 +49,9 @@ from storage.repositories import UserRepository
 
 log = logging.getLogger(__name__)
 
-STAFF_KINDS = {"staff_card", "staff_card_update", "staff_message", "handoff_card", "staff_edit"}
+STAFF_KINDS = frozenset({"staff_card", "staff_card_update", "staff_message", "handoff_card", "staff_edit"})
+STAFF_SEND_KINDS = frozenset({"staff_card", "staff_message", "handoff_card"})  # new messages in the group
+STAFF_WINDOW = 60.0
 MAX_BACKOFF = 300.0
 IDLE_WAIT = 5.0
 UNREACHABLE_KEY = "staff_unreachable_notified"
@@ -83,6 +92,33 @@ def staff_keyboard(t, app: Application) -> InlineKeyboardMarkup | None:  # noqa:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+class GroupPacer:
+    """At most `per_minute` new messages in any `STAFF_WINDOW` seconds (0: no pacing)."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self._sent: deque[float] = deque()
+
+    def ready_at(self, now: float) -> float:
+        """When the next message may go: `now`, or when the oldest of the window expires."""
+        if self.per_minute <= 0:
+            return now
+        while self._sent and self._sent[0] <= now - STAFF_WINDOW:
+            self._sent.popleft()
+        if len(self._sent) < self.per_minute:
+            return now
+        return self._sent[-self.per_minute] + STAFF_WINDOW
+
+    def full(self) -> bool:
+        now = self.clock()
+        return self.ready_at(now) > now
+
+    def record(self) -> None:
+        if self.per_minute > 0:
+            self._sent.append(self.clock())
+
+
 class Delivery:
     def __init__(
         self,
@@ -109,6 +145,18 @@ class Delivery:
         self._task: asyncio.Task | None = None
         self._stopping = False
         self.backoff_base = 1.0
+        self.staff_pacer = GroupPacer(settings.staff_messages_per_minute)
+        self._staff_hold_until = 0.0  # the pacer's clock: a 429 for the group holds its jobs
+
+    def _held(self) -> tuple[frozenset[str], float]:
+        """The job kinds on hold now, and when the hold ends (the pacer's clock)."""
+        now = self.staff_pacer.clock()
+        if now < self._staff_hold_until:
+            return STAFF_KINDS, self._staff_hold_until
+        ready = self.staff_pacer.ready_at(now)
+        if ready > now:
+            return STAFF_SEND_KINDS, ready
+        return frozenset(), now
 
     # ---- running -----------------------------------------------------------------------------
     def wake(self) -> None:
@@ -137,8 +185,11 @@ class Delivery:
                 processed = 0
             if processed:
                 continue
-            next_at = await self.outbox.next_due_at()
+            held, until = self._held()
+            next_at = await self.outbox.next_due_at(exclude_kinds=held)
             wait = IDLE_WAIT if next_at is None else max(0.05, min(IDLE_WAIT, next_at - time.time()))
+            if held:  # the held jobs may go when the hold ends
+                wait = max(0.05, min(wait, until - self.staff_pacer.clock()))
             try:
                 await asyncio.wait_for(self._wake.wait(), wait)
             except TimeoutError:
@@ -146,23 +197,33 @@ class Delivery:
             self._wake.clear()
 
     async def process_due(self, limit: int = 50) -> int:
-        """Deliver the jobs that are due now, oldest first. Returns how many were attempted."""
-        jobs = await self.outbox.due(limit=limit)
+        """Deliver the jobs that are due now, oldest first, except those on hold (the staff
+        group's pace or its 429). Returns how many were attempted."""
+        held, _ = self._held()
+        jobs = await self.outbox.due(limit=limit, exclude_kinds=held)
         blocked_staff = False
+        attempted = 0
         for job in jobs:
             if self._stopping:
                 break
-            if blocked_staff and job.kind in STAFF_KINDS:
-                continue  # the group is unreachable: the rest of its jobs wait with the first one
+            if job.kind in STAFF_KINDS:
+                if blocked_staff:
+                    continue  # the group refused one: the rest of its jobs wait with it
+                if job.kind in STAFF_SEND_KINDS and self.staff_pacer.full():
+                    continue  # this minute's messages to the group are used up
+            attempted += 1
             ok = await self._attempt(job)
             if not ok and job.kind in STAFF_KINDS:
                 blocked_staff = True
-        return len(jobs)
+        return attempted
 
     async def _attempt(self, job: Job) -> bool:
         try:
             await self._deliver(job)
         except TelegramRetryAfter as exc:
+            if job.kind in STAFF_KINDS:  # the group's limit: its other jobs wait too
+                self._staff_hold_until = max(self._staff_hold_until, self.staff_pacer.clock() + exc.retry_after)
+                log.warning("429 from the staff group: its messages wait %s s", exc.retry_after)
             await self.outbox.retry_later(job.id, time.time() + exc.retry_after, f"429 retry after {exc.retry_after}", count_attempt=False)
             return False
         except CardPending:
@@ -265,6 +326,7 @@ class Delivery:
             return  # gone, or already delivered (a repeat after a crash)
         t = self._staff_t()
         chat = self._staff_chat()
+        self.staff_pacer.record()
         message = await self.bot.send_message(
             chat,
             application_card(t, app, self._cluster_name(app.cluster_id), self.settings.default_locale),
@@ -306,6 +368,7 @@ class Delivery:
             if handoff is not None and handoff.staff_message_id is None:
                 raise CardPending
             reply_to = handoff.staff_message_id if handoff else None
+        self.staff_pacer.record()
         message = await self.bot.send_message(
             chat,
             payload["text"],
@@ -331,6 +394,7 @@ class Delivery:
         if handoff is None or handoff.staff_message_id is not None:
             return
         chat = self._staff_chat()
+        self.staff_pacer.record()
         message = await self.bot.send_message(chat, handoff_card(self._staff_t(), handoff, self.settings.default_locale))
         await self.handoffs.set_card(handoff.id, chat, message.message_id)
 
