@@ -83,14 +83,17 @@ class App:
         )
 
     def start_background(self) -> None:
-        """Background work of a running bot: batched writes of the question log and seen users."""
+        """Background work of a running bot: batched writes of the question log and seen users,
+        the outbox, campaigns, and the check for content imported meanwhile."""
         self.questions.start()
         self.users.start()
         self.delivery.start()
         self.broadcaster.start()
+        self.kb.watch()
 
     async def shutdown(self) -> None:
         await self.inflight.wait()
+        await self.kb.stop_watching()
         await self.delivery.stop()
         await self.broadcaster.stop()
         await self.questions.stop()

@@ -150,7 +150,17 @@ class ContentRepository:
                     f" intent = excluded.intent, data = excluded.data, updated_at = {_NOW}",
                     (f.slug, pos, f.intent, f.model_dump_json()),
                 )
+            # a running bot sees the new revision and reloads (KnowledgeBase.refresh_if_changed)
+            await conn.execute(
+                "INSERT INTO kv (key, value) VALUES ('content_revision', '1')"
+                " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
         return {"clusters": len(clusters), "measures": len(measures), "faq": len(faq)}
+
+    async def revision(self) -> str | None:
+        """Changes with every import; None before the first."""
+        row = await self.db.fetchone("SELECT value FROM kv WHERE key = 'content_revision'")
+        return str(row[0]) if row else None
 
     async def clusters(self) -> list[tuple[int, Cluster]]:
         rows = await self.db.fetchall("SELECT id, data FROM clusters ORDER BY position, id")

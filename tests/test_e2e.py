@@ -6,14 +6,21 @@ mistake shows up here as a missing message.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import shutil
 import signal
+import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.botproc import BotProcess
 from tests.fake_telegram import FakeTelegram
 
 USER = 4242
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -141,3 +148,37 @@ async def test_rejected_token_is_one_clear_line(fake, tmp_path):
     code = await proc.wait_exit()
     assert code == 2
     assert b"BOT_TOKEN" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+async def test_content_imported_while_the_bot_runs_is_answered(fake, bot, tmp_path):
+    """`python -m bot import` in another process; the running bot picks it up by itself."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    faq = yaml.safe_load((content / "faq.yaml").read_text(encoding="utf-8"))
+    faq.append({**faq[0], "slug": "tariff-calculator",
+                "question": {"ru": "Есть ли калькулятор тарифов?"},
+                "answer": {"ru": "Калькулятор тарифов появится в 2027 году."},
+                "aliases": ["калькулятор тарифов"]})
+    (content / "faq.yaml").write_text(yaml.safe_dump(faq, allow_unicode=True), encoding="utf-8")
+
+    after = fake.send_text(USER, "калькулятор тарифов")
+    assert "Калькулятор тарифов появится" not in (await fake.wait_message(USER, after=after)).text
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_IDS", "_TOKEN", "_CHAT_ID"))}
+    env.update(DATABASE_PATH=str(bot.db_path), BOT_TOKEN="", WEBHOOK_URL="")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "import", str(content), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert "imported" in out.decode()
+
+    for _ in range(30):  # the bot checks every 10 s
+        after = fake.send_text(USER, "калькулятор тарифов")
+        answer = await fake.wait_message(USER, after=after)
+        if "Калькулятор тарифов появится" in answer.text:
+            break
+        await asyncio.sleep(1)
+    else:
+        raise AssertionError(f"the running bot still answers the old content: {answer.text[:200]}")
+    assert_no_api_errors(fake)

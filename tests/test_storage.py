@@ -89,6 +89,25 @@ async def test_content_import_export_roundtrip(db, tmp_path):
     assert [id_ for id_, _ in await repo.clusters()] == ids
 
 
+async def test_a_running_bot_reloads_content_imported_meanwhile(db):
+    from bot.services.knowledge import KnowledgeBase
+
+    repo = ContentRepository(db)
+    kb = KnowledgeBase(repo, SearchIndex(db))
+    assert await kb.ensure_loaded() is True
+    first = kb.revision
+    assert first is not None
+    assert await kb.refresh_if_changed() is False  # nothing new
+    content = read_content(ROOT / "content")
+    renamed = content.clusters[0].model_copy(update={"aliases": [*content.clusters[0].aliases, "зюзюблик"]})
+    await repo.replace_all([renamed, *content.clusters[1:]], content.measures, content.faq)  # another process
+    version = kb.index.version
+    assert await kb.refresh_if_changed() is True
+    assert kb.revision != first and kb.index.version > version  # the answer cache keys on it
+    assert "зюзюблик" in kb.clusters[0][1].aliases
+    assert await kb.refresh_if_changed() is False
+
+
 def test_content_errors_name_file_entry_and_field(tmp_path):
     (tmp_path / "faq.yaml").write_text(
         "- slug: ok-entry\n  question: {ru: 'Q'}\n  answer: {ru: 'A'}\n  source: src\n  as_of: 2024-01-01\n"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 
+from bot.services.tasks import cancel_task
 from storage.content_loader import DEFAULT_CONTENT_DIR, import_content
 from storage.models import Cluster, Faq, Measure
 from storage.repositories import ContentRepository
@@ -11,6 +14,9 @@ from storage.search_index import IndexDoc, SearchIndex
 
 MEASURE_KINDS = ("subsidy", "tax", "loan", "other")
 CLUSTER_STATUSES = ("active", "creating")
+CONTENT_CHECK_EVERY = 10.0  # seconds between checks for content imported while the bot runs
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +37,8 @@ class KnowledgeBase:
         self.faq: list[tuple[int, Faq]] = []
         self._by_id: dict[tuple[str, int], Cluster | Measure | Faq] = {}
         self._by_slug: dict[tuple[str, str], tuple[int, Cluster | Measure | Faq]] = {}
+        self.revision: str | None = None  # of the content loaded (ContentRepository.revision)
+        self._watch: asyncio.Task | None = None
 
     async def ensure_loaded(self, content_dir=DEFAULT_CONTENT_DIR) -> bool:
         """First start: load the content files into an empty database. Returns True if loaded."""
@@ -42,6 +50,7 @@ class KnowledgeBase:
         return loaded
 
     async def reload(self) -> None:
+        self.revision = await self.repo.revision()
         self.clusters = await self.repo.clusters()
         self.measures = await self.repo.measures()
         self.faq = await self.repo.faq()
@@ -52,6 +61,32 @@ class KnowledgeBase:
                 self._by_id[(kind, id_)] = entry
                 self._by_slug[(kind, entry.slug)] = (id_, entry)
         await self.index.rebuild(self.index_docs())
+
+    async def refresh_if_changed(self) -> bool:
+        """Reload when the content in the database changed (`python -m bot import` while the
+        bot runs); True if it did."""
+        if await self.repo.revision() == self.revision:
+            return False
+        await self.reload()
+        log.info("knowledge base reloaded: content revision %s", self.revision)
+        return True
+
+    def watch(self, every: float = CONTENT_CHECK_EVERY) -> None:
+        """Check for new content every `every` seconds in the background."""
+        if self._watch is None:
+            self._watch = asyncio.create_task(self._watch_loop(every), name="content-watch")
+
+    async def stop_watching(self) -> None:
+        await cancel_task(self._watch)
+        self._watch = None
+
+    async def _watch_loop(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.refresh_if_changed()
+            except Exception:  # a bad moment for the database: try again next time
+                log.exception("could not check the knowledge base for changes")
 
     def index_docs(self) -> list[IndexDoc]:
         docs = []
