@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime import FluentBundle, FluentResource, resolver
 
 from bot.settings import SUPPORTED_LOCALES
+
+# Fluent refuses a placeable longer than 2,500 characters (a guard against runaway nesting) and
+# renders "{???}" instead. User texts inserted into messages are limited well below Telegram's
+# 4,096 but may exceed 2,500 once escaped ("&" -> "&amp;"): allow what a message can hold, x4.
+resolver.MAX_PART_LENGTH = max(resolver.MAX_PART_LENGTH, 4 * 4096)
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 

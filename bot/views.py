@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
+import re
+from html import escape, unescape
 
 from bot.i18n import Translator
 from storage.applications import OPEN_STATUSES
@@ -25,6 +26,29 @@ def _footer(t: Translator, entry: Cluster | Measure | Faq, locale: str, fallback
     if fallback:
         lines.append(t("fallback-note"))
     return "\n".join(lines)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_length(html: str) -> int:
+    """What Telegram counts against its 4,096 limit: the text after parsing tags and entities."""
+    return len(unescape(_TAG.sub("", html)))
+
+
+def fit_lines(lines: list[str], limit: int = MAX_MESSAGE) -> str:
+    """Join whole lines (each a complete HTML fragment) while the message stays within
+    Telegram's limit; the lines that don't fit are replaced by "…". Never cuts inside a tag."""
+    out: list[str] = []
+    used = 0
+    for line in lines:
+        size = visible_length(line) + (1 if out else 0)
+        if used + size > limit - 2:
+            out.append("…")
+            break
+        out.append(line)
+        used += size
+    return "\n".join(out)
 
 
 def clip(html_parts: list[str], footer: str) -> str:
@@ -180,7 +204,7 @@ def application_card(t: Translator, app, cluster_name: str, locale: str) -> str:
     if app.campaign:
         lines.append(t("card-campaign", value=e(app.campaign)))
     lines.append(t("card-created", value=fmt_ts(app.created_at, locale)))
-    return "\n".join(lines)[:MAX_MESSAGE]
+    return fit_lines(lines)
 
 
 def handoff_card(t: Translator, handoff, locale: str) -> str:  # noqa: ANN001
@@ -193,7 +217,7 @@ def handoff_card(t: Translator, handoff, locale: str) -> str:  # noqa: ANN001
     if handoff.found:
         lines.append(t("handoff-card-found", value=e(cut(handoff.found, 300))))
     lines.append(t("handoff-card-hint"))
-    return "\n".join(lines)[:MAX_MESSAGE]
+    return fit_lines(lines)
 
 
 # ---- personal data (/privacy) ------------------------------------------------------------------
@@ -235,7 +259,7 @@ def privacy_screen(t: Translator, overview, locale: str) -> str:  # noqa: ANN001
     if p and p.consent_withdrawn_at:
         lines += ["", t("privacy-withdrawn-at", date=fmt_ts(p.consent_withdrawn_at, locale))]
     lines += ["", t("privacy-hint")]
-    return "\n".join(lines)[:MAX_MESSAGE]
+    return fit_lines(lines)
 
 
 def privacy_confirm(t: Translator, overview) -> str:  # noqa: ANN001

@@ -15,7 +15,7 @@ from bot.services.applications import ApplicationService
 from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
 from bot.services.questions import QuestionService
-from bot.views import e, erased, fmt_ts, short, status_line
+from bot.views import e, erased, fit_lines, fmt_ts, short, status_line
 from handlers.common import show
 from handlers.keyboards import button, main_menu
 from storage.applications import OPEN_STATUSES, ApplicationRepository, ThreadRepository
@@ -121,7 +121,7 @@ def create_router() -> Router:
             rows.append([button(t("btn-answer") if app.status == "info_requested" else t("btn-write-staff"),
                                 AppReplyCb(app=app.id))])
         rows.append([button(t("btn-back"), MenuCb(action="myapps"))])
-        await show(callback, "\n".join(lines)[:4096], InlineKeyboardMarkup(inline_keyboard=rows))
+        await show(callback, fit_lines(lines), InlineKeyboardMarkup(inline_keyboard=rows))
         await callback.answer()
 
     # ---- answering the staff about an application ---------------------------------------------

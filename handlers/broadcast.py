@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -16,7 +18,7 @@ from bot.i18n import Translator
 from bot.services.broadcast import Broadcaster
 from bot.services.knowledge import KnowledgeBase
 from bot.settings import Settings
-from bot.views import e, fmt_ts, short
+from bot.views import e, fit_lines, fmt_ts, short
 from handlers.filters import PrivateChat
 from handlers.keyboards import button, main_menu
 from storage.applications import STATUSES
@@ -313,7 +315,7 @@ def create_router() -> Router:
             await state.clear()
             if data.get("send_at"):
                 await message.answer(t("compose-scheduled", id=campaign.id, count=total, when=fmt_local(data["send_at"])),
-                                     reply_markup=broadcaster.controls(await campaigns.get(campaign.id)))
+                                     reply_markup=broadcaster.controls(await campaigns.get(campaign.id), t.locale))
             else:
                 await message.answer(t("compose-started", id=campaign.id, count=total))
             broadcaster.wake()
@@ -330,7 +332,7 @@ def create_router() -> Router:
     # ---- running campaigns ------------------------------------------------------------------------
     @router.callback_query(CampaignCb.filter())
     async def control(callback: CallbackQuery, callback_data: CampaignCb, settings: Settings,
-                      broadcaster: Broadcaster, t: Translator) -> None:
+                      broadcaster: Broadcaster, campaigns: CampaignRepository, t: Translator) -> None:
         if not is_admin(settings, callback.from_user.id):
             await refuse(callback, t)
             return
@@ -344,6 +346,15 @@ def create_router() -> Router:
             ok = await broadcaster.cancel(callback_data.id)
         await callback.answer(t("campaign-" + action + ("-ok" if ok else "-no")) if action in ("pause", "resume", "cancel")
                               else t("error-outdated"), show_alert=not ok)
+        message = callback.message if isinstance(callback.message, Message) else None
+        campaign = await campaigns.get(callback_data.id) if ok and message else None
+        if message is not None and campaign is not None:
+            # the buttons follow the status at once (Resume after Pause), also for a campaign
+            # that is scheduled or paused and so has no progress being edited
+            markup = broadcaster.controls(campaign, t.locale)
+            if markup != message.reply_markup:
+                with suppress(TelegramBadRequest):  # e.g. the sender edited it a moment ago
+                    await message.edit_reply_markup(reply_markup=markup)
 
     @router.message(Command("campaigns"), PrivateChat())
     async def history(message: Message, settings: Settings, campaigns: CampaignRepository, t: Translator,
@@ -365,6 +376,6 @@ def create_router() -> Router:
                 skipped=counts["skipped"], left=left,
                 total=campaign.total, applied=applied,
             ))
-        await message.answer("\n".join(lines)[:4096])
+        await message.answer(fit_lines(lines))
 
     return router

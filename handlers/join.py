@@ -41,7 +41,7 @@ from bot.services.validation import (
     validate_org_name,
     validate_phone,
 )
-from bot.views import e, short, status_line
+from bot.views import cut, e, short, status_line
 from handlers.filters import PrivateChat
 from handlers.keyboards import button, main_menu
 from storage.applications import DuplicateApplication
@@ -135,16 +135,16 @@ def summary(kb: KnowledgeBase, t: Translator, locale: str, data: dict[str, Any])
     cluster = kb.cluster(int(data.get("cluster_id", 0)))
     values = {
         "cluster": cluster.name.get(locale)[0] if cluster else "—",
-        "org_name": data.get("org_name", ""),
+        "org_name": cut(data.get("org_name", ""), 300),
         "inn": data.get("inn", ""),
         "ogrn": data.get("ogrn") or "—",
         "region": data.get("region", ""),
-        "products": data.get("products", ""),
+        "products": cut(data.get("products", "")),
         "okved": ", ".join(data.get("okved") or []) or "—",
-        "contact": data.get("contact_name", ""),
+        "contact": cut(data.get("contact_name", ""), 200),
         "phone": data.get("phone", ""),
         "email": data.get("email", ""),
-        "comment": data.get("comment") or "—",
+        "comment": cut(data.get("comment") or "—"),
     }
     lines = [t("join-summary-title"), ""]
     lines += [t("field-" + f.replace("_", "-") + "-label") + ": " + e(values[f]) for f in FIELDS]

@@ -111,7 +111,10 @@ def create_router() -> Router:
             await show(callback, *await screen(user_id, privacy, t, locale))
         elif action == "download":
             await callback.answer(t("privacy-download-wait"))
-            data = await privacy.export(user_id, t, locale, await state.get_data())
+            # an unfinished application is the join dialogue's draft; other dialogues' data isn't
+            # the user's personal data (an admin's campaign draft, a reply being written)
+            in_join = (await state.get_state() or "").startswith("JoinForm:")
+            data = await privacy.export(user_id, t, locale, await state.get_data() if in_join else None)
             name = f"my-data-{dt.datetime.now(dt.UTC):%Y-%m-%d}.json"
             await callback.bot.send_document(
                 user_id, BufferedInputFile(data, name), caption=t("privacy-download-caption")

@@ -161,6 +161,17 @@ class CampaignRepository:
         row = await self.db.fetchone("SELECT min(send_at) FROM campaigns WHERE status = 'scheduled'")
         return float(row[0]) if row and row[0] is not None else None
 
+    async def user_locale(self, user_id: int) -> str:
+        """The language the bot speaks with this user (as for recipients); 'ru' if unknown."""
+        ru_like = ", ".join(f"'{c}'" for c in RU_LIKE)
+        row = await self.db.fetchone(
+            "SELECT COALESCE(u.locale, CASE WHEN u.language_code IS NULL OR u.language_code = ''"
+            f" OR substr(u.language_code, 1, 2) IN ({ru_like}) THEN 'ru' ELSE 'en' END)"
+            " FROM users u WHERE u.id = ?",
+            (user_id,),
+        )
+        return row[0] if row and row[0] else "ru"
+
     async def pending_batch_with_locale(self, campaign_id: int, after_user: int, limit: int) -> list[tuple[int, str]]:
         """(user id, language) of the next recipients, in user id order."""
         ru_like = ", ".join(f"'{c}'" for c in RU_LIKE)

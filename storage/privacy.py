@@ -214,12 +214,13 @@ class PrivacyRepository:
             await cur.close()
 
             # the outbox: what carries the user's words is emptied; what is still to be sent to
-            # the staff (their messages, follow-ups) is not sent at all
+            # the staff (their messages, follow-ups) is not sent at all; the notices of an
+            # earlier withdrawal (no personal data) still go
             await conn.execute(
                 "UPDATE outbox SET payload = '{}',"
                 " last_error = CASE status WHEN 'pending' THEN 'personal data erased' ELSE last_error END,"
                 " status = CASE status WHEN 'pending' THEN 'failed' ELSE status END"
-                " WHERE kind = 'staff_message' AND ("
+                " WHERE kind = 'staff_message' AND json_extract(payload, '$.notice') IS NULL AND ("
                 "  (json_extract(payload, '$.reply_to[0]') = 'application'"
                 "   AND json_extract(payload, '$.reply_to[1]') IN (SELECT id FROM applications WHERE user_id = ?))"
                 "  OR (json_extract(payload, '$.reply_to[0]') = 'handoff'"

@@ -53,7 +53,8 @@ class Chatter:
         for call in calls:
             # the real Bot API refuses bad HTML: check every text as Telegram would
             if isinstance(call, SendMessage | EditMessageText):
-                parse_html(call.text)
+                plain, _ = parse_html(call.text)
+                assert len(plain) <= 4096, f"message is too long ({len(plain)}): {plain[:200]}"
         return calls
 
     async def send(self, text: str | None = None, **message_fields) -> list:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import CopyMessage, EditMessageText, SendDocument, SendMessage
@@ -354,3 +355,35 @@ async def test_migration_0006_keeps_recipients_and_allows_skipped(tmp_path):
         assert await db.fetchall("PRAGMA foreign_key_check") == []
     finally:
         await db.close()
+
+
+async def test_a_scheduled_campaign_paused_and_resumed_stays_scheduled(app):
+    from aiogram.methods import EditMessageReplyMarkup
+
+    admin = Chatter(app, app.bot.session, user_id=ADMIN, language_code="en")
+    await add_users(app, [1001, 1002])
+    await admin.send("/broadcast")
+    await admin.send("Text")
+    await admin.press(admin.last_message(), BroadcastCb(action="next").pack())
+    await admin.press(admin.last_message(), BroadcastCb(action="aud", value="all").pack())
+    await admin.press(admin.last_message(), BroadcastCb(action="schedule").pack())
+    await admin.send("2099-12-31 23:59")
+    calls = await admin.press(admin.last_message(), BroadcastCb(action="send").pack())
+    scheduled = [c for c in calls if isinstance(c, SendMessage)][-1]
+    assert "scheduled" in scheduled.text
+    buttons = [b.text for row in scheduled.reply_markup.inline_keyboard for b in row]
+    assert any("Pause" in b for b in buttons), buttons  # in the admin's language
+    campaign_id = (await app.db.fetchone("SELECT max(id) FROM campaigns"))[0]
+    message = admin.last_message()
+
+    calls = await admin.press(message, CampaignCb(action="pause", id=campaign_id).pack())
+    edits = [c for c in calls if isinstance(c, EditMessageReplyMarkup)]
+    assert edits and any("Resume" in b.text for row in edits[-1].reply_markup.inline_keyboard for b in row)
+    assert (await app.db.fetchone("SELECT status FROM campaigns WHERE id = ?", (campaign_id,)))[0] == "paused"
+
+    calls = await admin.press(admin.last_message(), CampaignCb(action="resume", id=campaign_id).pack())
+    assert (await app.db.fetchone("SELECT status FROM campaigns WHERE id = ?", (campaign_id,)))[0] == "scheduled"
+    edits = [c for c in calls if isinstance(c, EditMessageReplyMarkup)]
+    assert edits and any("Pause" in b.text for row in edits[-1].reply_markup.inline_keyboard for b in row)
+    assert await app.broadcaster.repo.next_active(time.time()) is None  # not due: nothing sent
+    assert not copies(app.bot.session)

@@ -62,6 +62,28 @@ def test_russian_plural_forms():
     assert ": 1 recipient." in I18n().get("en")("compose-scheduled", id=1, count=1, when="x")
 
 
+def test_long_user_texts_are_not_lost_in_fluent():
+    # Fluent's own limit is 2,500 characters per placeable; an escaped 3,000-character answer
+    # is 15,000 ("&" -> "&amp;")
+    t = I18n().get("en")
+    reason = "&amp;" * 3000
+    text = t("applicant-rejected", number="2026-0001", reason=reason)
+    assert reason in text and "{???}" not in text
+
+
+def test_fit_lines_keeps_whole_tags_and_counts_what_telegram_counts():
+    from bot.views import fit_lines, visible_length
+    from tests.fake_telegram import parse_html
+
+    lines = [f"<b>№ {i}</b> <i>{'&amp;' * 300}</i>" for i in range(40)]  # 12,000 visible
+    text = fit_lines(lines)
+    plain, _ = parse_html(text)
+    assert len(plain) <= 4096 and text.endswith("\n…")
+    assert visible_length("<b>a&amp;b</b>") == 3
+    short = ["<b>a</b>", "b"]
+    assert fit_lines(short) == "<b>a</b>\nb"  # nothing cut when it fits
+
+
 def test_unknown_locale_falls_back():
     i18n = I18n()
     assert i18n.pick_locale(None, "de") == "en"

@@ -14,6 +14,7 @@ from bot.i18n import I18n
 from bot.services.regions import default_matcher
 from handlers.join import JoinForm
 from tests.conftest import Chatter, answered, sent_texts
+from tests.fake_telegram import parse_html
 
 CONSENT = I18n().get("ru")("consent-version")  # the version applicants agree to now
 
@@ -87,6 +88,39 @@ async def test_happy_path_stores_and_delivers_one_card(app, chatter):
     assert "ООО «Химпром &lt;тест&gt; &amp; Ко»" in cards[0].text  # escaped on the wire
     assert await app.delivery.process_due() == 0  # done: never sent twice
     assert len(staff_messages(app)) == 1
+
+
+async def test_the_longest_answers_fit_in_the_summary_and_the_card(app, chatter):
+    """Products and comment of 2,000 characters each (the limits), full of markup characters:
+    the summary and the staff card stay within Telegram's 4,096 and their HTML stays whole."""
+    await fill_until_summary(app, chatter, name="Я" * 299 + "&")
+    for field in ("products", "comment"):
+        await chatter.press(chatter.last_message(), press(FormCb(action="edit", value=field)))
+        calls = await chatter.send(("<b>&" * 500)[:2000])
+        assert await state_of(app, chatter) == JoinForm.summary.state
+    summary = sent_texts(calls)[-1]
+    assert "Проверьте заявку" in summary and summary.count("&lt;b&gt;") > 100
+    await chatter.press(chatter.last_message(), press(FormCb(action="send")))
+    await app.delivery.process_due()
+    card = staff_messages(app)[-1].text
+    plain, _ = parse_html(card)
+    assert len(plain) <= 4096 and "Иванова Мария" in plain  # the contact made it onto the card
+    row = await app.db.fetchone("SELECT products, comment FROM applications")
+    assert len(row[0]) == 2000 and len(row[1]) == 2000  # stored in full (and exported in full)
+
+
+async def test_a_long_staff_reply_full_of_markup_reaches_the_applicant_whole(app, chatter):
+    await submit(app, chatter)
+    await app.delivery.process_due()
+    card_msg = app.bot.session.messages[(STAFF_CHAT, max(m for c, m in app.bot.session.messages if c == STAFF_CHAT))]
+    text = ("Уточните & <проверьте> " * 200)[:2900]
+    await staff_chatter(app).send(text, reply_to_message=card_msg)
+    mark = len(app.bot.session.calls)
+    await app.delivery.process_due()
+    to_user = [c for c in app.bot.session.calls[mark:] if isinstance(c, SendMessage) and c.chat_id == chatter.user.id]
+    assert len(to_user) == 1
+    plain, _ = parse_html(to_user[0].text)
+    assert text in plain and "{???}" not in plain
 
 
 async def test_every_step_refuses_bad_input_and_asks_again(app, chatter):

@@ -417,6 +417,32 @@ async def test_withdrawing_twice_is_harmless(app, chatter):
     assert (await row(app, "SELECT count(*) FROM outbox"))[0] == jobs  # no second notice
 
 
+async def test_a_second_withdrawal_keeps_the_first_ones_staff_notice(app, chatter):
+    """The staff group is unreachable (or paced) when the user withdraws twice: the notice
+    queued by the first withdrawal still goes out afterwards."""
+    await apply(app, chatter)
+    await app.delivery.process_due()  # the card is in the group
+    await withdraw(chatter)
+    await withdraw(chatter)  # before the notice went out
+    await app.delivery.process_due()
+    notices = [c.text for c in app.bot.session.calls
+               if isinstance(c, SendMessage) and c.chat_id == STAFF_CHAT and "отозвал" in c.text]
+    assert len(notices) == 1, notices
+
+
+async def test_the_download_holds_only_the_join_dialogues_draft(app, chatter):
+    await apply(app, chatter)
+    await chatter.send("/applications")
+    app_id = (await row(app, "SELECT id FROM applications"))[0]
+    await chatter.press(chatter.last_message(), AppReplyCb(app=app_id).pack())
+    assert await state_of(app, chatter) is not None  # writing a message to the staff
+    _, screen = await open_privacy(chatter)
+    calls = await chatter.press(screen, PrivacyCb(action="download", uid=chatter.user.id).pack())
+    document = [c for c in calls if isinstance(c, SendDocument)][0]
+    data = json.loads(document.document.data)
+    assert not data.get("unfinished_application"), data.get("unfinished_application")
+
+
 async def test_forged_buttons_of_another_user_do_nothing(app, chatter):
     victim_app = await apply(app, chatter)
     _, victim_screen = await open_privacy(chatter)

@@ -70,6 +70,7 @@ class Run:
     sent_at_start: int = 0
     stop: str | None = None  # "paused" | "cancelled" when the admin pressed a button
     last_text: str = ""
+    locale: str = "ru"  # the admin's: progress, buttons and report are in their language
 
 
 class Broadcaster:
@@ -114,7 +115,10 @@ class Broadcaster:
         return ok
 
     async def resume(self, campaign_id: int) -> bool:
-        ok = await self.repo.set_status(campaign_id, "running", allowed_from=("paused",))
+        """Back to sending; a scheduled campaign paused before its time is scheduled again."""
+        campaign = await self.repo.get(campaign_id)
+        waiting = bool(campaign and campaign.started_at is None and campaign.send_at and campaign.send_at > time.time())
+        ok = await self.repo.set_status(campaign_id, "scheduled" if waiting else "running", allowed_from=("paused",))
         self.wake()
         return ok
 
@@ -126,7 +130,8 @@ class Broadcaster:
             campaign = await self.repo.get(campaign_id)
             if campaign:
                 counts = await self.repo.counts(campaign_id)
-                await self._update_progress(Run(campaign, sent_at_start=counts["sent"]), final=True)
+                await self._update_progress(Run(campaign, sent_at_start=counts["sent"],
+                                                locale=await self.repo.user_locale(campaign.admin_id)), final=True)
         return ok
 
     # ---- the loop ---------------------------------------------------------------------------
@@ -184,7 +189,7 @@ class Broadcaster:
     async def send_campaign(self, campaign: Campaign) -> str:
         """Send to every pending recipient; returns the final status (done/paused/cancelled)."""
         counts = await self.repo.counts(campaign.id)
-        run = self.run = Run(campaign, sent_at_start=counts["sent"])
+        run = self.run = Run(campaign, sent_at_start=counts["sent"], locale=await self.repo.user_locale(campaign.admin_id))
         if self._stopping:
             run.stop = "shutdown"
         markups = {loc: await self.markup_for(campaign, loc) for loc in self.i18n.translators}
@@ -222,7 +227,7 @@ class Broadcaster:
         if status == "shutdown":
             return status  # resumes at the next start; the progress message stays as it is
         fresh = await self.repo.get(campaign.id)
-        await self._update_progress(Run(fresh or campaign, started=run.started, sent_at_start=run.sent_at_start),
+        await self._update_progress(Run(fresh or campaign, started=run.started, sent_at_start=run.sent_at_start, locale=run.locale),
                                     final=status in ("done", "cancelled"))
         if status == "done":
             await self._report(fresh or campaign)
@@ -298,7 +303,7 @@ class Broadcaster:
                 log.warning("could not update campaign progress: %s", type(exc).__name__)
 
     def progress_text(self, run: Run, counts: dict[str, int], final: bool) -> str:
-        t = self.i18n.get(self.settings.default_locale)
+        t = self.i18n.get(run.locale)
         c = run.campaign
         total = max(c.total, 1)
         done = counts["sent"] + counts["blocked"] + counts["failed"] + counts["skipped"]
@@ -318,8 +323,8 @@ class Broadcaster:
             total=c.total, rate=f"{rate:.1f}", eta=f"{eta // 60}:{eta % 60:02d}",
         )
 
-    def controls(self, campaign: Campaign) -> InlineKeyboardMarkup | None:
-        t = self.i18n.get(self.settings.default_locale)
+    def controls(self, campaign: Campaign, locale: str | None = None) -> InlineKeyboardMarkup | None:
+        t = self.i18n.get(locale or self.settings.default_locale)
 
         def b(key: str, action: str) -> InlineKeyboardButton:
             return InlineKeyboardButton(text=t(key), callback_data=CampaignCb(action=action, id=campaign.id).pack())
@@ -339,7 +344,7 @@ class Broadcaster:
         text = self.progress_text(run, counts, final)
         if text == run.last_text:
             return  # never "message is not modified"
-        markup = self.controls(campaign)
+        markup = self.controls(campaign, run.locale)
         if campaign.progress_message_id is None:
             message = await self.bot.send_message(campaign.admin_id, text, reply_markup=markup)
             await self.repo.set_progress_message(campaign.id, message.chat.id, message.message_id)
@@ -356,7 +361,7 @@ class Broadcaster:
         run.last_text = text
 
     async def _report(self, campaign: Campaign) -> None:
-        t = self.i18n.get(self.settings.default_locale)
+        t = self.i18n.get(await self.repo.user_locale(campaign.admin_id))
         counts = await self.repo.counts(campaign.id)
         await self.bot.send_message(
             campaign.admin_id,

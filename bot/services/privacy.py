@@ -154,7 +154,8 @@ class PrivacyService:
         for app in w.applications:
             jobs.append(("staff_card_update", {"application_id": app.id}))
             key = "staff-app-withdrawn" if app.status in OPEN_STATUSES else "staff-app-erased"
-            jobs.append(("staff_message", {"text": t(key, number=e(app.number)), "reply_to": ["application", app.id]}))
+            jobs.append(("staff_message", {"text": t(key, number=e(app.number)), "reply_to": ["application", app.id],
+                                            "notice": True}))  # a later withdrawal keeps it
         erased = t("staff-message-erased")
         for m in w.app_messages:
             jobs.append(("staff_edit", {"chat_id": m.chat_id, "message_id": m.message_id, "text": erased}))
