@@ -45,7 +45,7 @@ def options_screen(t: Translator, kb: KnowledgeBase, data: dict) -> tuple[str, I
     join = data.get("join_cluster")
     for id_, c in kb.accepting_clusters():
         on = join == c.slug
-        rows.append([button(("✅ " if on else "➕ ") + t("compose-join-button", cluster=short(c.name.ru, 40)),
+        rows.append([button(("✅ " if on else "➕ ") + t("compose-join-button", cluster=short(c.name.get(t.locale)[0], 40)),
                             BroadcastCb(action="join", value="0" if on else str(id_)))])
     unsub = bool(data.get("unsub"))
     rows.append([button(("✅ " if unsub else "➕ ") + t("compose-unsub-button"), BroadcastCb(action="unsub"))])
@@ -65,7 +65,7 @@ def audience_label(t: Translator, kb: KnowledgeBase, kind: str, value: str | Non
     label = t("audience-" + kind.replace("_", "-"))
     if kind == "cluster" and value:
         c = kb.cluster(int(value))
-        label += f": {c.name.ru if c else value}"
+        label += f": {c.name.get(t.locale)[0] if c else value}"
     elif kind == "status" and value:
         label += ": " + t("app-status-" + value)
     elif value:

@@ -28,7 +28,7 @@ from bot.services.applications import Actor, ApplicationService
 from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
 from bot.settings import Settings
-from bot.views import e
+from bot.views import e, short
 from handlers.keyboards import button
 from storage.applications import (
     STATUSES,
@@ -202,7 +202,7 @@ def create_router() -> Router:
         rows += [[button(mark(cd.status == s) + t("app-status-" + s), ExportCb(status=s, cluster=cd.cluster, days=cd.days))]
                  for s in STATUSES]
         rows.append([button(mark(cd.cluster == 0) + t("export-any-cluster"), ExportCb(status=cd.status, cluster=0, days=cd.days))])
-        rows += [[button(mark(cd.cluster == id_) + c.name.ru[:50], ExportCb(status=cd.status, cluster=id_, days=cd.days))]
+        rows += [[button(mark(cd.cluster == id_) + short(c.name.get(t.locale)[0], 50), ExportCb(status=cd.status, cluster=id_, days=cd.days))]
                  for id_, c in kb.clusters]
         rows.append([button(mark(cd.days == d) + (t("export-days", days=d) if d else t("export-all-time")),
                             ExportCb(status=cd.status, cluster=cd.cluster, days=d)) for d in PERIODS])
