@@ -138,7 +138,7 @@ def summary(kb: KnowledgeBase, t: Translator, locale: str, data: dict[str, Any])
         "org_name": cut(data.get("org_name", ""), 300),
         "inn": data.get("inn", ""),
         "ogrn": data.get("ogrn") or "—",
-        "region": data.get("region", ""),
+        "region": region_label(default_matcher(), data.get("region", ""), locale),
         "products": cut(data.get("products", "")),
         "okved": ", ".join(data.get("okved") or []) or "—",
         "contact": cut(data.get("contact_name", ""), 200),
@@ -156,12 +156,18 @@ def summary(kb: KnowledgeBase, t: Translator, locale: str, data: dict[str, Any])
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def region_label(matcher: RegionMatcher, name: str, locale: str) -> str:
+    """A region as the user reads it (stored and shown to staff by its Russian name)."""
+    region = matcher.get(name) if locale == "en" else None
+    return region.en if region is not None else name
+
+
 def region_list(t: Translator, matcher: RegionMatcher, page: int):  # noqa: ANN201
     names = matcher.names()
     pages = -(-len(names) // REGION_PAGE)
     page = min(max(page, 0), pages - 1)
     rows = [
-        [button(name, FormCb(action="region", value=str(page * REGION_PAGE + i)))]
+        [button(region_label(matcher, name, t.locale), FormCb(action="region", value=str(page * REGION_PAGE + i)))]
         for i, name in enumerate(names[page * REGION_PAGE : (page + 1) * REGION_PAGE])
     ]
     nav = []
@@ -372,12 +378,14 @@ def create_form_router() -> Router:
         if not matches:
             await ask(message, state, kb, t, locale, "region", prefix="⚠️ " + t("err-region-unknown"))
             return
-        rows = [[button(("✅ " if m.name == exact else "") + m.name, FormCb(action="region", value=str(names.index(m.name))))]
+        rows = [[button(("✅ " if m.name == exact else "") + region_label(matcher, m.name, locale),
+                        FormCb(action="region", value=str(names.index(m.name))))]
                 for m in matches]
         rows.append([button(t("btn-region-list"), FormCb(action="region_list", value="0"))])
         rows.append(nav_row(t, "region"))
         key = "join-region-confirm" if exact else "join-region-choose"
-        await message.answer(t(key, region=e(exact or "")), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+        await message.answer(t(key, region=e(region_label(matcher, exact, locale) if exact else "")),
+                             reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
     return router
 

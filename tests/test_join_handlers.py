@@ -416,3 +416,20 @@ async def test_export_by_date_range(app, chatter):
     assert "Заявок в выгрузке: 1" in docs[0].caption
     calls = await staff.send("/export вчера")
     assert "/export 2026-01-01 2026-03-31" in sent_texts(calls)[-1]
+
+
+async def test_regions_are_shown_in_english_to_english_users_and_stored_in_russian(app):
+    en = Chatter(app, app.bot.session, user_id=4343, language_code="en")
+    cluster_id, _ = app.kb.by_slug("cluster", "interregional-chemical")
+    await en.send("/join")
+    await en.press(en.last_message(), press(FormCb(action="cluster", value=str(cluster_id))))
+    await en.send("ACME")
+    await en.send(GOOD_INN)
+    await en.press(en.last_message(), press(FormCb(action="skip")))
+    calls = await en.send("омская")
+    offer = [c for c in calls if isinstance(c, SendMessage)][-1]
+    assert "Omsk Oblast" in offer.text
+    assert any("Omsk Oblast" in b.text for row in offer.reply_markup.inline_keyboard for b in row)
+    index = default_matcher().names().index("Омская область")
+    await en.press(en.last_message(), press(FormCb(action="region", value=str(index))))
+    assert (await data_of(app, en))["region"] == "Омская область"  # staff see the official name
