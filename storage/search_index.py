@@ -8,6 +8,7 @@ and typo correction, which FTS5 cannot do on stems by itself.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import math
 from collections import Counter, defaultdict
@@ -92,6 +93,10 @@ class SearchIndex:
         # letter (people rarely mistype it), which keeps the lists short on a big vocabulary
         self._trigram_postings: dict[tuple[str, str], list[str]] = {}
         self.version = 0
+        # set except while a rebuild is replacing the tables: a search waits for it (~30 ms)
+        # rather than read a half-built index on the shared connection
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     # ---- building -------------------------------------------------------------------------
     async def rebuild(self, docs: Iterable[IndexDoc]) -> int:
@@ -106,6 +111,15 @@ class SearchIndex:
                     " ".join(analyze(doc.body)),
                 )
             )
+        self._idle.clear()
+        try:
+            await self._replace(rows)
+        finally:
+            self._idle.set()
+        self._build_vocab(r[2:] for r in rows)
+        return len(rows)
+
+    async def _replace(self, rows: list[tuple[str, str, str, str, str]]) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM search_fts")
             await conn.execute("DELETE FROM search_docs")
@@ -117,8 +131,6 @@ class SearchIndex:
                 "INSERT INTO search_fts (rowid, name, products, body) VALUES (?, ?, ?, ?)",
                 [(i, r[2], r[3], r[4]) for i, r in enumerate(rows, 1)],
             )
-        self._build_vocab(r[2:] for r in rows)
-        return len(rows)
 
     async def load(self) -> int:
         """Rebuild the in-memory vocabulary from the stored index."""
@@ -219,6 +231,8 @@ class SearchIndex:
         return await self._match(" OR ".join(f'"{t}"' for t in unique), limit)
 
     async def _match(self, match: str, limit: int) -> list[Candidate]:
+        if not self._idle.is_set():
+            await self._idle.wait()
         w_name, w_products, w_body = FIELD_WEIGHTS
         rows = await self.db.fetchall(
             "SELECT d.id, d.kind, d.slug, f.name, f.products, f.body,"

@@ -200,3 +200,28 @@ async def test_small_talk_is_answered_kindly_and_not_logged(app, chatter):
     assert "Что я умею" in sent_texts(calls)[-1]
     row = await app.db.fetchone("SELECT count(*) FROM questions")
     assert row[0] == 0
+
+
+async def test_questions_asked_while_the_content_reloads_get_the_answer(app):
+    """A reload (content imported while the bot runs) rebuilds the index on the shared
+    connection; searches during it wait for it instead of reading a half-built index."""
+    import asyncio
+
+    app.questions.cache_size = 0
+    assert (await app.search.search("кто выпускает шины")).confident
+    stop = False
+    results: list[tuple[bool, str | None]] = []
+
+    async def asker() -> None:
+        while not stop:
+            found = await app.search.search("кто выпускает шины")
+            results.append((found.confident, found.best.slug if found.best else None))
+
+    askers = [asyncio.create_task(asker()) for _ in range(4)]
+    for _ in range(3):
+        await app.kb.reload()
+        await asyncio.sleep(0.01)
+    stop = True
+    await asyncio.gather(*askers)
+    assert len(results) > 20
+    assert {r for r in results} == {(True, "barnaul")}
