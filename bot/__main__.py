@@ -42,6 +42,8 @@ def _configure_logging(settings: Settings) -> None:
     )
     # aiohttp's access/client logs may contain URLs with the token: keep them quiet.
     logging.getLogger("aiohttp").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: names, phones, e-mails
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from bot.i18n import I18n
 from bot.middlewares import InFlightMiddleware, UserContextMiddleware
 from bot.services.applications import ApplicationService
 from bot.services.broadcast import Broadcaster
-from bot.services.delivery import Delivery
+from bot.services.delivery import Delivery, StaffSendCounter
 from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
 from bot.services.privacy import PrivacyService
@@ -141,6 +141,7 @@ def create_app(
     delivery = Delivery(
         bot, settings, i18n, kb, OutboxRepository(db), app_repo, handoff_repo, threads, UserRepository(db)
     )
+    bot.session.middleware(StaffSendCounter(delivery.staff_pacer, settings.staff_chat_id))
     campaigns = CampaignRepository(db)
     broadcaster = Broadcaster(bot, settings, i18n, campaigns)
     applications = ApplicationService(app_repo, i18n, delivery.wake)

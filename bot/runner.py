@@ -11,12 +11,18 @@ import asyncio
 import logging
 import secrets
 import signal
+import sqlite3
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramUnauthorizedError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramUnauthorizedError,
+)
 from aiogram.types import User
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
@@ -37,12 +43,20 @@ async def _serve(settings: Settings, receive: Callable[[App, User], Awaitable[in
     """Start the app, check the token, register commands, start background work, then let
     `receive` take updates until it returns its exit code; always shut down cleanly."""
     app = create_app(settings)
-    await app.startup()
+    try:
+        await app.startup()
+    except (OSError, sqlite3.Error) as exc:  # a directory, a file in the way, no permission
+        log.error("DATABASE_PATH: cannot open %s: %s", settings.database_path, exc)
+        await app.bot.session.close()
+        return EXIT_CONFIG
     try:
         try:
             me = await app.bot.get_me()
         except TelegramUnauthorizedError:
             log.error("Telegram refused BOT_TOKEN (401 Unauthorized): check the token from @BotFather")
+            return EXIT_CONFIG
+        except (TelegramNetworkError, TelegramNotFound) as exc:
+            log.error("TELEGRAM_API_URL: no Bot API at %s (%s)", settings.telegram_api_url, type(exc).__name__)
             return EXIT_CONFIG
         await app.set_commands()
         await app.delivery.check_staff_chat()
@@ -87,6 +101,13 @@ class WebhookHandler(SimpleRequestHandler):
 
     async def close(self) -> None:
         return None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        try:
+            return await super().handle(request)
+        except ValueError:  # a body that is not JSON (or not UTF-8): nobody but Telegram calls here
+            log.warning("webhook: refused a request whose body is not JSON")
+            return web.Response(status=400)
 
     async def _background_feed_update(self, bot: Bot, update: dict[str, Any]) -> None:
         # as in polling, a failed update is logged once and the bot goes on (nobody awaits

@@ -123,8 +123,10 @@ class Settings(BaseSettings):
             parts is None
             or parts.scheme.lower() != "https"
             or not parts.hostname
-            or parts.query
-            or parts.fragment
+            or "?" in value
+            or "#" in value
+            or parts.username is not None  # credentials would end up in logs and requests
+            or parts.port == 0
             or any(ch.isspace() for ch in value)
         ):
             raise ValueError("expected the public https:// base URL Telegram will call, like https://bot.example.com")

@@ -665,13 +665,17 @@ async def test_staff_group_500_then_403_cards_arrive_once_admin_warned_once(fake
     warning = await fake.wait_message(ADMIN, contains=UNREACHABLE_WARNING, after=mark)
     assert str(STAFF_CHAT) in warning.text and "bot was kicked" in warning.text
     third = await Person(fake, 4244).apply(inn="7702070139")
+    # while the group refuses, only the oldest card probes it (one request per backoff); the
+    # others wait without a request of their own
     await fake.wait_for(
-        lambda f: staff_sends(f, ok=False, contains=f"Заявка № {third}"), timeout=10
+        lambda f: at_least(2, staff_sends(f, ok=False, contains=f"Заявка № {second}")), timeout=15
     )
+    assert not staff_sends(fake, contains=f"Заявка № {third}")
     assert not cards(fake, second) and not cards(fake, third)
     fake.clear_failures()
     await wait_card(fake, second, timeout=20)
     await wait_card(fake, third, timeout=20)
+    assert cards(fake, second)[0].seq < cards(fake, third)[0].seq  # in their order
 
     # a barrier: a later staff action goes through, then count
     card3 = cards(fake, third)[0]

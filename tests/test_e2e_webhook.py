@@ -133,6 +133,12 @@ async def test_webhook_walkthrough_secret_and_sigterm(fake, tmp_path):
         refused = fake.seq
         assert await telegram.deliver(fake.send_text(USER, "/start"), secret="wrong-secret") == 401
         assert await telegram.deliver(fake.send_text(USER, "/start"), secret=None) == 401
+        # a body that isn't JSON (or isn't UTF-8) is refused with 400, no traceback
+        async with aiohttp.ClientSession() as http:
+            for body in (b"{not json", b"\xff\xfe", b""):
+                async with http.post(telegram.url, data=body,
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as resp:
+                    assert resp.status == 400, (body, resp.status)
         after = fake.send_text(USER, "/help")
         assert await telegram.deliver(after) == 200
         await fake.wait_message(USER, after=after)

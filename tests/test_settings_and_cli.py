@@ -45,6 +45,12 @@ def test_ids_are_split_on_commas(monkeypatch):
         ("WEBHOOK_URL", "bot.example.com", "WEBHOOK_URL"),
         ("WEBHOOK_URL", "https://", "WEBHOOK_URL"),
         ("WEBHOOK_URL", "https://bot.example.com/?a=1", "WEBHOOK_URL"),
+        ("WEBHOOK_URL", "https://bot.example.com/?", "WEBHOOK_URL"),
+        ("WEBHOOK_URL", "https://bot.example.com#", "WEBHOOK_URL"),
+        ("WEBHOOK_URL", "https://user:pa55@bot.example.com", "WEBHOOK_URL"),
+        ("WEBHOOK_URL", "https://bot.example.com:0", "WEBHOOK_URL"),
+        ("STAFF_MESSAGES_PER_MINUTE", "-1", "STAFF_MESSAGES_PER_MINUTE"),
+        ("STAFF_MESSAGES_PER_MINUTE", "abc", "STAFF_MESSAGES_PER_MINUTE"),
         ("WEBHOOK_PATH", "telegram/webhook", "WEBHOOK_PATH"),
         ("WEBHOOK_PATH", "/tele gram", "WEBHOOK_PATH"),
         ("WEBHOOK_SECRET", "not allowed!", "WEBHOOK_SECRET"),
@@ -211,3 +217,23 @@ def test_no_token_in_a_terminal_opens_the_console(tmp_path):
     text = output.decode(errors="replace")
     assert "BOT_TOKEN is not set" in text
     assert "Здравствуйте" in text
+
+
+@pytest.mark.parametrize("case", ["directory", "file in the way"])
+def test_a_database_path_that_cannot_be_opened_is_one_line(tmp_path, case):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    path = tmp_path if case == "directory" else blocker / "bot.sqlite3"
+    done = run_bot(env={"BOT_TOKEN": "123456:ABC", "DATABASE_PATH": str(path),
+                        "TELEGRAM_API_URL": "http://127.0.0.1:9"})
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "DATABASE_PATH" in done.stderr
+
+
+def test_no_bot_api_at_the_url_is_one_line(tmp_path):
+    done = run_bot(env={"BOT_TOKEN": "123456:ABC", "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+                        "TELEGRAM_API_URL": "http://127.0.0.1:9"})
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "TELEGRAM_API_URL" in done.stderr and "123456:ABC" not in done.stderr

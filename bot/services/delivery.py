@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -51,7 +52,7 @@ log = logging.getLogger(__name__)
 
 STAFF_KINDS = frozenset({"staff_card", "staff_card_update", "staff_message", "handoff_card", "staff_edit"})
 STAFF_SEND_KINDS = frozenset({"staff_card", "staff_message", "handoff_card"})  # new messages in the group
-STAFF_WINDOW = 60.0
+STAFF_WINDOW = 61.0  # Telegram's minute, plus a second: it counts from when a request arrives
 MAX_BACKOFF = 300.0
 IDLE_WAIT = 5.0
 UNREACHABLE_KEY = "staff_unreachable_notified"
@@ -93,7 +94,9 @@ def staff_keyboard(t, app: Application) -> InlineKeyboardMarkup | None:  # noqa:
 
 
 class GroupPacer:
-    """At most `per_minute` new messages in any `STAFF_WINDOW` seconds (0: no pacing)."""
+    """At most `per_minute` new messages in any `STAFF_WINDOW` seconds (0: no pacing). Every
+    message the bot sends to the group counts (cards, notices, and the replies of handlers to
+    staff actions): `StaffSendCounter` records them when Telegram has accepted them."""
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
@@ -117,6 +120,25 @@ class GroupPacer:
     def record(self) -> None:
         if self.per_minute > 0:
             self._sent.append(self.clock())
+
+
+class StaffSendCounter(BaseRequestMiddleware):
+    """A Bot API request middleware: counts every message accepted in the staff group."""
+
+    def __init__(self, pacer: GroupPacer, staff_chat_id: int | None) -> None:
+        self.pacer = pacer
+        self.staff_chat_id = staff_chat_id
+
+    async def __call__(self, make_request, bot, method):  # noqa: ANN001, ANN204
+        response = await make_request(bot, method)
+        name = getattr(method, "__api_method__", "")
+        if (
+            self.staff_chat_id is not None
+            and (name.startswith("send") or name in ("copyMessage", "forwardMessage"))
+            and str(getattr(method, "chat_id", "")) == str(self.staff_chat_id)
+        ):
+            self.pacer.record()
+        return response
 
 
 class Delivery:
@@ -231,12 +253,12 @@ class Delivery:
             return False
         except StaffUnreachable as exc:
             await self._staff_unreachable(str(exc))
-            await self.outbox.retry_later(job.id, time.time() + self._backoff(job.attempts), str(exc))
+            await self._hold_staff(job, str(exc))
             return False
         except (TelegramForbiddenError, TelegramNotFound) as exc:
             if job.kind in STAFF_KINDS:
                 await self._staff_unreachable(exc.message)
-                await self.outbox.retry_later(job.id, time.time() + self._backoff(job.attempts), exc.message)
+                await self._hold_staff(job, exc.message)
                 return False
             # the user blocked the bot or deleted the account: nobody to deliver to
             await self.users.set_blocked(int(job.payload["chat_id"]), True)
@@ -247,7 +269,7 @@ class Delivery:
             lowered = exc.message.lower()
             if job.kind in STAFF_KINDS and any(s in lowered for s in _UNREACHABLE):
                 await self._staff_unreachable(exc.message)
-                await self.outbox.retry_later(job.id, time.time() + self._backoff(job.attempts), exc.message)
+                await self._hold_staff(job, exc.message)
                 return False
             if "chat not found" in lowered:
                 await self.outbox.mark_failed(job.id, exc.message)
@@ -266,6 +288,14 @@ class Delivery:
             await self.outbox.set_kv(UNREACHABLE_KEY, None)
             log.info("the staff group is reachable again")
         return True
+
+    async def _hold_staff(self, job: Job, error: str) -> None:
+        """The group can't be reached: this job probes it again after the backoff, and every
+        other staff job waits as long (one request per backoff, not one per card), so that
+        when the group is back they all go in their order."""
+        delay = self._backoff(job.attempts)
+        self._staff_hold_until = max(self._staff_hold_until, self.staff_pacer.clock() + delay)
+        await self.outbox.retry_later(job.id, time.time() + delay, error)
 
     def _backoff(self, attempts: int) -> float:
         return min(MAX_BACKOFF, self.backoff_base * 2 ** min(attempts, 12)) * random.uniform(0.8, 1.2)
@@ -326,7 +356,6 @@ class Delivery:
             return  # gone, or already delivered (a repeat after a crash)
         t = self._staff_t()
         chat = self._staff_chat()
-        self.staff_pacer.record()
         message = await self.bot.send_message(
             chat,
             application_card(t, app, self._cluster_name(app.cluster_id), self.settings.default_locale),
@@ -368,7 +397,6 @@ class Delivery:
             if handoff is not None and handoff.staff_message_id is None:
                 raise CardPending
             reply_to = handoff.staff_message_id if handoff else None
-        self.staff_pacer.record()
         message = await self.bot.send_message(
             chat,
             payload["text"],
@@ -394,7 +422,6 @@ class Delivery:
         if handoff is None or handoff.staff_message_id is not None:
             return
         chat = self._staff_chat()
-        self.staff_pacer.record()
         message = await self.bot.send_message(chat, handoff_card(self._staff_t(), handoff, self.settings.default_locale))
         await self.handoffs.set_card(handoff.id, chat, message.message_id)
 
