@@ -460,6 +460,15 @@ async def send(callback: CallbackQuery, message: Message, state: FSMContext, kb:
         first = "consent" if missing[0] == "consent_at" else {"cluster_id": "cluster", "contact_name": "contact"}.get(missing[0], missing[0])
         await ask(message, state, kb, t, locale, first, prefix="⚠️ " + t("err-missing"))
         return
+    if int(data["cluster_id"]) not in {id_ for id_, _ in kb.accepting_clusters()}:
+        # the knowledge base changed during the dialogue: the cluster no longer takes applications
+        if not kb.accepting_clusters():
+            await state.clear()
+            await message.answer(t("join-none-accepting"), reply_markup=main_menu(t))
+            return
+        await state.update_data(editing=True)  # back to the summary once a cluster is chosen
+        await ask(message, state, kb, t, locale, "cluster", prefix="⚠️ " + t("join-cluster-closed"))
+        return
     try:
         app = await applications.submit(callback.from_user, data, locale, data.get("consent_version") or t("consent-version"))
     except DuplicateApplication as exc:

@@ -433,3 +433,28 @@ async def test_regions_are_shown_in_english_to_english_users_and_stored_in_russi
     index = default_matcher().names().index("Омская область")
     await en.press(en.last_message(), press(FormCb(action="region", value=str(index))))
     assert (await data_of(app, en))["region"] == "Омская область"  # staff see the official name
+
+
+async def test_a_cluster_closed_during_the_dialogue_is_not_applied_to(app, chatter):
+    """Content imported while the user fills the form: their cluster stops taking applications."""
+    async def reimport(accepting: set[str]) -> None:
+        clusters = [c.model_copy(update={"accepts_applications": c.slug in accepting}) for _, c in app.kb.clusters]
+        await app.kb.repo.replace_all(clusters, [m for _, m in app.kb.measures], [f for _, f in app.kb.faq])
+        assert await app.kb.refresh_if_changed()
+
+    await fill_until_summary(app, chatter)
+    await reimport({"tver-chemical"})  # ours closes, another one opens
+    calls = await chatter.press(chatter.last_message(), press(FormCb(action="send")))
+    assert "больше не принимает заявки" in sent_texts(calls)[-1]
+    assert await state_of(app, chatter) == JoinForm.cluster.state
+    assert (await app.db.fetchone("SELECT count(*) FROM applications"))[0] == 0
+    tver_id, _ = app.kb.by_slug("cluster", "tver-chemical")
+    await chatter.press(chatter.last_message(), press(FormCb(action="cluster", value=str(tver_id))))
+    assert await state_of(app, chatter) == JoinForm.summary.state  # the rest of the answers kept
+    assert (await data_of(app, chatter))["org_name"] == "ООО «Химпром»"
+
+    await reimport(set())  # none takes applications any more
+    calls = await chatter.press(chatter.last_message(), press(FormCb(action="send")))
+    assert "ни один кластер не принимает" in sent_texts(calls)[-1]
+    assert await state_of(app, chatter) is None
+    assert (await app.db.fetchone("SELECT count(*) FROM applications"))[0] == 0

@@ -162,6 +162,7 @@ join-cancelled = The application is cancelled. Nothing was saved.
 join-unfinished = You have an unfinished application. Continue it or start over?
 join-help = You are filling in an application to join a cluster. Answer the question below; "← Back" goes to the previous step, /cancel cancels the application.
 join-finish-first = Please finish the application first, or cancel it with /cancel.
+join-cluster-closed = This cluster no longer takes applications through the bot. Choose another one; your other answers are kept.
 join-none-accepting = No cluster accepts applications through the bot right now. Please check later or ask a question.
 join-link-unknown = The link is out of date or the cluster doesn't accept applications now. Open the menu to choose a cluster.
 join-duplicate =
