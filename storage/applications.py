@@ -332,6 +332,12 @@ class HandoffRepository:
         full_name: str, jobs: Jobs,
     ) -> Handoff:
         async with self.db.transaction() as conn:
+            # after a withdrawal of consent (until a new one) the user's name isn't stored
+            withdrawn = await conn.execute_fetchall(
+                "SELECT 1 FROM users WHERE id = ? AND consent_withdrawn_at IS NOT NULL", (user_id,)
+            )
+            if withdrawn:
+                username, full_name = None, ""
             cur = await conn.execute(
                 "INSERT INTO handoffs (user_id, language, text, found, username, full_name) VALUES (?, ?, ?, ?, ?, ?)",
                 (user_id, language, text, found, username, full_name),

@@ -443,6 +443,19 @@ async def test_the_download_holds_only_the_join_dialogues_draft(app, chatter):
     assert not data.get("unfinished_application"), data.get("unfinished_application")
 
 
+async def test_after_withdrawal_a_question_to_staff_carries_no_name(app, chatter):
+    await apply(app, chatter)
+    await withdraw(chatter)
+    await app.delivery.process_due()
+    await chatter.send("как приготовить борщ")
+    await chatter.press(chatter.last_message(), HandoffCb(action="ask").pack())
+    await app.delivery.process_due()
+    assert tuple(await row(app, "SELECT full_name, username FROM handoffs")) == ("", None)
+    card = [c.text for c in app.bot.session.calls
+            if isinstance(c, SendMessage) and c.chat_id == STAFF_CHAT and "борщ" in c.text][-1]
+    assert chatter.user.first_name not in card and str(chatter.user.id) in card  # reachable by id
+
+
 async def test_forged_buttons_of_another_user_do_nothing(app, chatter):
     victim_app = await apply(app, chatter)
     _, victim_screen = await open_privacy(chatter)
