@@ -135,9 +135,11 @@ def create_router() -> Router:
         else:
             await event.answer(t("admins-only"))
 
-    async def begin(target: Message, state: FSMContext, t: Translator) -> None:
+    async def begin(target: Message, state: FSMContext, t: Translator, *, keep: bool = False) -> None:
+        """Ask for the campaign's message; `keep`: a new message for the same draft (Edit)."""
         await state.set_state(Compose.message)
-        await state.set_data({})
+        if not keep:
+            await state.set_data({})
         await target.answer(t("compose-send-message"), reply_markup=InlineKeyboardMarkup(
             inline_keyboard=[[button(t("btn-cancel"), BroadcastCb(action="cancel"))]]))
 
@@ -164,7 +166,8 @@ def create_router() -> Router:
         await message.answer(t("compose-cancelled"), reply_markup=main_menu(t))
 
     @router.message(StateFilter(Compose.message), PrivateChat())
-    async def got_message(message: Message, state: FSMContext, settings: Settings, kb: KnowledgeBase, t: Translator) -> None:
+    async def got_message(message: Message, state: FSMContext, settings: Settings, kb: KnowledgeBase,
+                          campaigns: CampaignRepository, t: Translator) -> None:
         if not is_admin(settings, message.chat.id):
             await state.clear()
             return
@@ -176,8 +179,14 @@ def create_router() -> Router:
             return
         summary = message.text or message.caption or t("compose-media")
         await state.update_data(src_chat=message.chat.id, src_msg=message.message_id, summary=summary[:100])
-        await state.set_state(Compose.options)
-        text, markup = options_screen(t, kb, await state.get_data())
+        data = await state.get_data()
+        if "aud_kind" in data:  # edited: straight back to the confirmation with the rest kept
+            await state.set_state(Compose.confirm)
+            count = await campaigns.count_audience(data["aud_kind"], data.get("aud_value"))
+            text, markup = confirm_screen(t, kb, data, count)
+        else:
+            await state.set_state(Compose.options)
+            text, markup = options_screen(t, kb, data)
         await message.answer(text, reply_markup=markup)
 
     @router.message(StateFilter(Compose.schedule), PrivateChat())
@@ -218,7 +227,7 @@ def create_router() -> Router:
             await message.answer(t("compose-cancelled"), reply_markup=main_menu(t))
             return
         if action == "edit":
-            await begin(message, state, t)
+            await begin(message, state, t, keep=True)  # the buttons, audience and time stay
             return
         if "src_msg" not in data:
             await begin(message, state, t)

@@ -46,6 +46,7 @@ from handlers.filters import PrivateChat
 from handlers.keyboards import button, main_menu
 from storage.applications import DuplicateApplication
 
+PREVIEW_CAMPAIGN = "preview"  # bot/services/broadcast.py: markup_for_draft
 DEEP_LINK = re.compile(r"^join_([a-z0-9-]{1,48})(?:__([A-Za-z0-9_-]{1,40}))?$")
 REGION_PAGE = 10
 REGION_OFFER_SCORE = 0.7  # weaker guesses are not offered: "not found" + the full list
@@ -235,7 +236,9 @@ def create_entry_router() -> Router:
         if match is None or found is None or not found[1].accepts_applications:
             await message.answer(t("join-link-unknown"), reply_markup=main_menu(t))
             return
-        await begin(message, state, kb, t, locale, cluster_id=found[0], campaign=match.group(2))
+        # "preview": the link of a campaign still being composed, pressed by an admin trying it
+        campaign = match.group(2) if match.group(2) != PREVIEW_CAMPAIGN else None
+        await begin(message, state, kb, t, locale, cluster_id=found[0], campaign=campaign)
 
     @router.message(Command("join"), PrivateChat())
     async def join_cmd(message: Message, state: FSMContext, kb: KnowledgeBase, t: Translator, locale: str) -> None:

@@ -387,3 +387,24 @@ async def test_a_scheduled_campaign_paused_and_resumed_stays_scheduled(app):
     assert edits and any("Pause" in b.text for row in edits[-1].reply_markup.inline_keyboard for b in row)
     assert await app.broadcaster.repo.next_active(time.time()) is None  # not due: nothing sent
     assert not copies(app.bot.session)
+
+
+async def test_editing_the_message_keeps_the_buttons_audience_and_time(app):
+    admin = Chatter(app, app.bot.session, user_id=ADMIN)
+    await add_users(app, [1001])
+    await admin.send("/broadcast")
+    await admin.send("Первый текст")
+    cluster_id, _ = app.kb.by_slug("cluster", "interregional-chemical")
+    await admin.press(admin.last_message(), BroadcastCb(action="join", value=str(cluster_id)).pack())
+    await admin.press(admin.last_message(), BroadcastCb(action="next").pack())
+    await admin.press(admin.last_message(), BroadcastCb(action="aud", value="all").pack())
+    await admin.press(admin.last_message(), BroadcastCb(action="schedule").pack())
+    await admin.send("2099-12-31 23:59")
+    await admin.press(admin.last_message(), BroadcastCb(action="edit").pack())
+    calls = await admin.send("Второй текст")
+    ctx = app.dp.fsm.get_context(bot=app.bot, chat_id=ADMIN, user_id=ADMIN)
+    assert await ctx.get_state() == Compose.confirm.state
+    data = await ctx.get_data()
+    assert data["summary"] == "Второй текст" and data["join_cluster"] == "interregional-chemical"
+    assert data["aud_kind"] == "all" and data.get("send_at")
+    assert "Получателей сейчас" in sent_texts(calls)[-1]

@@ -235,6 +235,12 @@ async def test_deep_link_preselects_the_cluster_and_records_the_campaign(app, ch
     assert "не принимает заявки" in sent_texts(calls)[-1]
 
 
+async def test_the_preview_link_of_a_campaign_draft_records_no_campaign(app, chatter):
+    await chatter.send("/start join_interregional-chemical__preview")
+    assert await state_of(app, chatter) == JoinForm.org_name.state
+    assert "campaign" not in await data_of(app, chatter)
+
+
 async def test_cluster_card_join_button_preselects(app, chatter):
     cluster_id, _ = app.kb.by_slug("cluster", "interregional-chemical")
     await chatter.send("/menu")
