@@ -357,9 +357,10 @@ def create_router() -> Router:
                               else t("error-outdated"), show_alert=not ok)
         message = callback.message if isinstance(callback.message, Message) else None
         campaign = await campaigns.get(callback_data.id) if ok and message else None
-        if message is not None and campaign is not None:
-            # the buttons follow the status at once (Resume after Pause), also for a campaign
-            # that is scheduled or paused and so has no progress being edited
+        if message is not None and campaign is not None and campaign.progress_message_id != message.message_id:
+            # the buttons follow the status at once (Resume after Pause) on a message the sender
+            # doesn't edit itself (the announcement of a scheduled campaign): never a
+            # "message is not modified" race with the progress edits
             markup = broadcaster.controls(campaign, t.locale)
             if markup != message.reply_markup:
                 with suppress(TelegramBadRequest):  # e.g. the sender edited it a moment ago
