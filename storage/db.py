@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -53,13 +54,26 @@ class Database:
     async def open(self) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        if await asyncio.to_thread(Path(str(self.path)).is_dir):
+            raise sqlite3.OperationalError(f"{self.path} is a directory, not a database file")
+        connection = aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            self._conn = await connection
+        except BaseException:
+            # aiosqlite stops its worker thread without waiting: let it finish while the event
+            # loop is alive (otherwise the thread reports "Event loop is closed" at exit)
+            await asyncio.to_thread(connection._thread.join, 5)
+            raise
         self._conn.row_factory = aiosqlite.Row
-        await self._conn.execute("PRAGMA journal_mode=WAL")
-        await self._conn.execute("PRAGMA busy_timeout=5000")
-        await self._conn.execute("PRAGMA foreign_keys=ON")
-        await self._conn.execute("PRAGMA synchronous=NORMAL")
-        await self.migrate()
+        try:
+            await self._conn.execute("PRAGMA journal_mode=WAL")
+            await self._conn.execute("PRAGMA busy_timeout=5000")
+            await self._conn.execute("PRAGMA foreign_keys=ON")
+            await self._conn.execute("PRAGMA synchronous=NORMAL")
+            await self.migrate()
+        except BaseException:
+            await self.close()  # not a database, or can't be written: nothing left running
+            raise
 
     async def close(self) -> None:
         if self._conn is not None:
