@@ -11,6 +11,12 @@ from storage.db import Database
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 AUDIENCE_KINDS = ("all", "language", "region", "cluster", "status", "never_applied")
 RU_LIKE = ("ru", "uk", "be", "kk", "ky", "uz", "tg", "hy", "az")
+# The language the bot speaks with user `u`: their choice, else Russian for Russian-like
+# Telegram languages and unknown ones, English otherwise (constants, not input).
+USER_LOCALE = (
+    "COALESCE(u.locale, CASE WHEN u.language_code IS NULL OR u.language_code = ''"
+    f" OR substr(u.language_code, 1, 2) IN ({', '.join(repr(c) for c in RU_LIKE)}) THEN 'ru' ELSE 'en' END)"
+)
 
 
 # Run inside the transaction that unsubscribes a user: the campaigns under way skip them.
@@ -54,12 +60,7 @@ def audience_where(kind: str, value: Any) -> tuple[str, tuple]:
     if kind == "all":
         return base, ()
     if kind == "language":
-        ru_like = ", ".join(f"'{c}'" for c in RU_LIKE)
-        expr = (
-            "COALESCE(u.locale, CASE WHEN u.language_code IS NULL OR u.language_code = ''"
-            f" OR substr(u.language_code, 1, 2) IN ({ru_like}) THEN 'ru' ELSE 'en' END)"
-        )
-        return f"{base} AND {expr} = ?", (str(value),)
+        return f"{base} AND {USER_LOCALE} = ?", (str(value),)
     if kind == "region":
         return f"{base} AND EXISTS (SELECT 1 FROM applications a WHERE a.user_id = u.id AND a.region = ?)", (str(value),)
     if kind == "cluster":
@@ -163,21 +164,16 @@ class CampaignRepository:
 
     async def user_locale(self, user_id: int) -> str:
         """The language the bot speaks with this user (as for recipients); 'ru' if unknown."""
-        ru_like = ", ".join(f"'{c}'" for c in RU_LIKE)
         row = await self.db.fetchone(
-            "SELECT COALESCE(u.locale, CASE WHEN u.language_code IS NULL OR u.language_code = ''"
-            f" OR substr(u.language_code, 1, 2) IN ({ru_like}) THEN 'ru' ELSE 'en' END)"
-            " FROM users u WHERE u.id = ?",
+            f"SELECT {USER_LOCALE} FROM users u WHERE u.id = ?",
             (user_id,),
         )
         return row[0] if row and row[0] else "ru"
 
     async def pending_batch_with_locale(self, campaign_id: int, after_user: int, limit: int) -> list[tuple[int, str]]:
         """(user id, language) of the next recipients, in user id order."""
-        ru_like = ", ".join(f"'{c}'" for c in RU_LIKE)
         rows = await self.db.fetchall(
-            "SELECT r.user_id, COALESCE(u.locale, CASE WHEN u.language_code IS NULL OR u.language_code = ''"
-            f" OR substr(u.language_code, 1, 2) IN ({ru_like}) THEN 'ru' ELSE 'en' END)"
+            f"SELECT r.user_id, {USER_LOCALE}"
             " FROM campaign_recipients r LEFT JOIN users u ON u.id = r.user_id"
             " WHERE r.campaign_id = ? AND r.status IN ('pending', 'sending') AND r.user_id > ?"
             " ORDER BY r.user_id LIMIT ?",
