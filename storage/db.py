@@ -44,6 +44,9 @@ class Database:
         self.path = str(path)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # True once this process holds the single-instance lock on the file: only then may
+        # caches assume that no other process writes (set by the instance lock, see the runner)
+        self.exclusive = False
 
     @property
     def conn(self) -> aiosqlite.Connection:
