@@ -357,10 +357,10 @@ async def run(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         "refused_by_reason": dict(reasons.most_common(12)),
         "injected_faults": len(fake.injected),
         "by_kind": dict(stats.by_kind),
-        "missing": stats.missing[:20],
+        "missing": _examples(stats.missing),
         "seconds": round(elapsed, 1),
         "exit_code": code,
-        "stderr_tail": stderr[-3000:] if tracebacks or errors else "",
+        "stderr_problems": _problems(stderr),
     }
 
 
@@ -377,6 +377,34 @@ def _split(total: int, people: list[Person]) -> list[int]:
             shares.append(group // 2)
     shares[-1] += total - sum(shares)
     return shares
+
+
+def _examples(missing: list[str], per_kind: int = 3) -> list[str]:
+    """Up to `per_kind` examples of each kind of missing reply or answer, with its count."""
+    kinds: dict[str, list[str]] = {}
+    for line in missing:
+        kinds.setdefault(line.split(" from ")[0].split(" by ")[0], []).append(line)
+    out = []
+    for kind, lines in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
+        out.append(f"{len(lines)} × {kind}, e.g.:")
+        out += ["    " + line for line in lines[:per_kind]]
+    return out
+
+
+def _problems(stderr: str, limit: int = 40) -> list[str]:
+    """The ERROR and WARNING lines and the tracebacks' last lines of the bot's log."""
+    lines = stderr.splitlines()
+    keep = []
+    for i, line in enumerate(lines):
+        if " ERROR " in line or " WARNING " in line or " CRITICAL " in line:
+            keep.append(line[:300])
+        elif line.startswith("Traceback"):
+            j = i + 1
+            while j < len(lines) and (lines[j].startswith(" ") or not lines[j].strip()):
+                j += 1
+            if j < len(lines):
+                keep.append("  traceback ends: " + lines[j][:300])
+    return keep[:limit]
 
 
 def _generalize(description: str) -> str:
@@ -418,9 +446,10 @@ def main() -> int:
         out.print(f"  refused: {n} × {reason}")
     for line in r["missing"]:
         out.print(f"  missing: {line}")
-    if r["stderr_tail"]:
-        out.print("---- end of the bot's stderr ----")
-        out.print(r["stderr_tail"])
+    if r["stderr_problems"]:
+        out.print("the bot's log (errors and warnings):")
+        for line in r["stderr_problems"]:
+            out.print("  " + line)
     ok = (
         r["replies_given"] == r["replies_expected"] and r["presses_answered"] == r["presses"]
         and r["tracebacks"] == 0 and r["refused_requests"] == 0 and r["exit_code"] == 0
