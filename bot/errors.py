@@ -49,8 +49,7 @@ STORAGE_TRACEBACK_EVERY = 60.0  # seconds: while the disk stays full, one traceb
 REPLY_ATTEMPTS = 3
 
 
-def storage_unavailable(exc: BaseException) -> bool:
-    """True for a database that can't be written now (full disk, lock, read-only file)."""
+def _unavailable(exc: BaseException) -> bool:
     if not isinstance(exc, sqlite3.OperationalError):
         return False
     code = getattr(exc, "sqlite_errorcode", None)
@@ -60,6 +59,21 @@ def storage_unavailable(exc: BaseException) -> bool:
     return any(m in text for m in _UNAVAILABLE_MESSAGES)
 
 
+def storage_unavailable(exc: BaseException) -> BaseException | None:
+    """The error saying the database can't be written now (full disk, lock, read-only file),
+    found in `exc` or in what it was raised from or while handling (SQLite rolls a
+    transaction back by itself on SQLITE_FULL, so the ROLLBACK after it fails with "no
+    transaction is active" and hides the cause); None for anything else."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if _unavailable(current):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _kind(update: Update) -> str:
     return update.event_type if update.event_type else "unknown"
 
@@ -67,7 +81,7 @@ def _kind(update: Update) -> str:
 def create_error_handler(i18n: I18n, presses: PressAnswers) -> Callable[..., Awaitable[bool]]:
     last_storage_traceback = [float("-inf")]
 
-    def log_failure(update: Update, exc: BaseException, unavailable: bool) -> None:
+    def log_failure(update: Update, exc: BaseException, unavailable: BaseException | None) -> None:
         where = f"update {update.update_id} ({_kind(update)})"
         if isinstance(exc, TelegramForbiddenError):
             log.info("%s: the user can't be written to: %s", where, exc.message)
@@ -77,7 +91,7 @@ def create_error_handler(i18n: I18n, presses: PressAnswers) -> Callable[..., Awa
             if with_traceback:
                 last_storage_traceback[0] = now
             log.error("%s: the database can't be written (%s); the user was asked to retry",
-                      where, exc, exc_info=exc if with_traceback else None)
+                      where, unavailable, exc_info=exc if with_traceback else None)
         else:
             log.error("%s failed: %s: %s", where, type(exc).__name__, exc, exc_info=exc)
 
