@@ -16,8 +16,8 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
-from bot.i18n import I18n
 from bot.errors import create_error_handler
+from bot.i18n import I18n
 from bot.middlewares import InFlightMiddleware, PressAnswers, TextLimits, UserContextMiddleware
 from bot.services.applications import ApplicationService
 from bot.services.broadcast import Broadcaster

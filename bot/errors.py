@@ -14,6 +14,7 @@ import asyncio
 import logging
 import sqlite3
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -74,6 +75,24 @@ def storage_unavailable(exc: BaseException) -> BaseException | None:
     return None
 
 
+def redacted_traceback(exc: BaseException) -> str:
+    """The traceback of `exc` (and what it was raised from or during), as Python prints it,
+    but with the message withheld for exceptions whose message may quote the input
+    (`int("<what the user typed>")`): only Bot API and database errors keep theirs."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    blocks = []
+    for item in reversed(chain):
+        name = f"{type(item).__module__}.{type(item).__qualname__}"
+        said = f": {item}" if isinstance(item, TelegramAPIError | sqlite3.Error) else " (message withheld)"
+        blocks.append("Traceback (most recent call last):\n" + "".join(traceback.format_tb(item.__traceback__))
+                      + name + said)
+    return "\n\nDuring the handling of the above, another exception occurred:\n\n".join(blocks)
+
+
 def _kind(update: Update) -> str:
     return update.event_type if update.event_type else "unknown"
 
@@ -90,10 +109,10 @@ def create_error_handler(i18n: I18n, presses: PressAnswers) -> Callable[..., Awa
             with_traceback = now - last_storage_traceback[0] >= STORAGE_TRACEBACK_EVERY
             if with_traceback:
                 last_storage_traceback[0] = now
-            log.error("%s: the database can't be written (%s); the user was asked to retry",
-                      where, unavailable, exc_info=exc if with_traceback else None)
+            log.error("%s: the database can't be written (%s); the user was asked to retry%s",
+                      where, unavailable, "\n" + redacted_traceback(exc) if with_traceback else "")
         else:
-            log.error("%s failed: %s: %s", where, type(exc).__name__, exc, exc_info=exc)
+            log.error("%s failed: %s\n%s", where, type(exc).__name__, redacted_traceback(exc))
 
     async def send(bot: Bot, chat_id: int, text: str) -> None:
         for attempt in range(1, REPLY_ATTEMPTS + 1):
@@ -109,7 +128,7 @@ def create_error_handler(i18n: I18n, presses: PressAnswers) -> Callable[..., Awa
                     raise
                 await asyncio.sleep(0.5 * attempt)
 
-    async def tell(bot: Bot, update: Update, text: str) -> None:
+    async def tell(bot: Bot, update: Update, text: str, *, write: bool) -> None:
         query = update.callback_query
         if query is not None:
             if not presses.finish(query.id):
@@ -124,21 +143,20 @@ def create_error_handler(i18n: I18n, presses: PressAnswers) -> Callable[..., Awa
             if message is None:
                 return  # nobody to tell (a member update, an inline query...)
             chat_id = message.chat.id
-        await send(bot, chat_id, text)
+        if write:
+            await send(bot, chat_id, text)
 
     async def on_error(event: ErrorEvent, bot: Bot, **data: Any) -> bool:
         exc = event.exception
         update = event.update
         unavailable = storage_unavailable(exc)
         log_failure(update, exc, unavailable)
-        if isinstance(exc, TelegramForbiddenError):
-            if update.callback_query is not None:
-                presses.finish(update.callback_query.id)
-            return True
         t: Translator = data.get("t") or i18n.get(data.get("locale"))
         text = t("error-save-failed" if unavailable else "error-try-again")
         try:
-            await tell(bot, update, text)
+            # blocked by the user (or by the chat it wrote to): a press still gets its answer,
+            # but no message is written
+            await tell(bot, update, text, write=not isinstance(exc, TelegramForbiddenError))
         except TelegramAPIError as exc2:
             log.warning("update %d: the user could not be told about the failure: %s",
                         update.update_id, exc2)

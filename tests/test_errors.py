@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 import pytest
-from aiogram.exceptions import TelegramBadRequest, TelegramServerError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramServerError
 from aiogram.methods import (
     AnswerCallbackQuery,
     SendDocument,
@@ -34,7 +34,13 @@ from bot.views import fit_lines, truncate_html, truncate_text, utf16_len, visibl
 from handlers.join import JoinForm
 from tests.conftest import Chatter, answered, sent_texts
 from tests.fake_telegram import parse_html
-from tests.test_join_handlers import STAFF_CHAT, data_of, fill_until_summary, staff_chatter, state_of
+from tests.test_join_handlers import (
+    STAFF_CHAT,
+    data_of,
+    fill_until_summary,
+    staff_chatter,
+    state_of,
+)
 
 RU = I18n().get("ru")
 EN = I18n().get("en")
@@ -120,10 +126,43 @@ async def test_a_bot_api_error_in_a_handler_is_logged_once_and_the_user_told(app
     assert sent_texts(calls)[-1] == TRY_AGAIN
     errors = error_records(caplog)
     assert len(errors) == 1, [r.getMessage() for r in errors]
-    assert errors[0].exc_info is not None and "TelegramBadRequest" in errors[0].getMessage()
+    logged = errors[0].getMessage()
+    assert "Traceback" in logged and "TelegramBadRequest" in logged and "didn't like" in logged
     assert "Иван" not in caplog.text and "/help" not in caplog.text  # no personal data, no input
     # and the bot goes on: the same command works now
     assert TRY_AGAIN not in sent_texts(await chatter.send("/help"))
+
+
+async def test_a_bug_is_logged_without_the_input_it_may_quote(app, chatter, caplog):
+    secret = "+7 912 345-67-89"
+    original = app.bot.session.make_request
+
+    async def buggy(bot, method, timeout=None):  # noqa: ANN001, ANN202
+        if isinstance(method, SendMessage) and method.text != TRY_AGAIN:
+            raise ValueError(f"invalid literal for int() with base 10: {secret!r}")
+        return await original(bot, method, timeout)
+
+    app.bot.session.make_request = buggy
+    try:
+        calls = await chatter.send("/help")
+    finally:
+        del app.bot.session.make_request
+    assert sent_texts(calls) == [TRY_AGAIN]
+    (record,) = error_records(caplog)
+    assert "Traceback" in record.getMessage() and "ValueError (message withheld)" in record.getMessage()
+    assert secret not in caplog.text
+
+
+async def test_a_user_who_blocked_the_bot_is_not_written_to_but_presses_are_answered(app, chatter, caplog):
+    await chatter.send("/menu")
+    menu = chatter.last_message()
+    with bot_api_fails(app.bot.session, SendMessage, error=TelegramForbiddenError, count=5,
+                       description="Forbidden: bot was blocked by the user") as failed:
+        await chatter.send("/help")
+        assert len(failed) == 1  # no second attempt to write to them
+        calls = await chatter.press(menu, MenuCb(action="join").pack())
+    assert len(failed) == 2 and len(answered(calls)) == 1
+    assert not error_records(caplog)
 
 
 async def test_the_error_message_is_in_the_users_language(app):
@@ -309,7 +348,7 @@ async def test_one_traceback_a_minute_while_the_disk_stays_full(app, chatter, ca
         for _ in range(5):
             assert sent_texts(await chatter.send("ООО «Химпром»")) == [SAVE_FAILED]
     errors = error_records(caplog)
-    assert len(errors) == 5 and sum(r.exc_info is not None for r in errors) == 1
+    assert len(errors) == 5 and sum("Traceback" in r.getMessage() for r in errors) == 1
 
 
 # ---------------------------------------------------------------------------------- defect 9
