@@ -16,8 +16,9 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
+from bot.errors import create_error_handler
 from bot.i18n import I18n
-from bot.middlewares import InFlightMiddleware, UserContextMiddleware
+from bot.middlewares import InFlightMiddleware, PressAnswers, TextLimits, UserContextMiddleware
 from bot.services.applications import ApplicationService
 from bot.services.broadcast import Broadcaster
 from bot.services.delivery import Delivery, StaffSendCounter
@@ -142,6 +143,9 @@ def create_app(
         bot, settings, i18n, kb, OutboxRepository(db), app_repo, handoff_repo, threads, UserRepository(db)
     )
     bot.session.middleware(StaffSendCounter(delivery.staff_pacer, settings.staff_chat_id))
+    bot.session.middleware(TextLimits())  # no text is refused by Telegram for its length
+    presses = PressAnswers()  # every press answered once; knows which ones handlers answered
+    bot.session.middleware(presses.recorder)
     campaigns = CampaignRepository(db)
     broadcaster = Broadcaster(bot, settings, i18n, campaigns)
     applications = ApplicationService(app_repo, i18n, delivery.wake)
@@ -154,6 +158,8 @@ def create_app(
     dp = Dispatcher(storage=fsm_storage, events_isolation=SimpleEventIsolation())
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(UserContextMiddleware(users, i18n))
+    dp.callback_query.outer_middleware(presses)
+    dp.errors.register(create_error_handler(i18n, presses))  # log once, tell the user
     dp.include_routers(*get_routers())
     dp.workflow_data.update(
         settings=settings, db=db, i18n=i18n, kb=kb, search=search, users=users, questions=questions,

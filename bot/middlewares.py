@@ -1,16 +1,36 @@
-"""Outer middlewares: user bookkeeping, language, and in-flight tracking for a clean stop."""
+"""Outer middlewares: user bookkeeping, language, in-flight tracking for a clean stop, an
+answer for every button press; and a Bot API request middleware that keeps every text within
+Telegram's limits."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.default import Default
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.exceptions import TelegramAPIError
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
+from aiogram.types import CallbackQuery, TelegramObject, User
 
 from bot.i18n import I18n
 from bot.services.users import UserService
+from bot.views import (
+    CALLBACK_ANSWER_LIMIT,
+    CAPTION_LIMIT,
+    MAX_MESSAGE,
+    truncate_html,
+    truncate_text,
+    utf16_len,
+    visible_length,
+)
+
+log = logging.getLogger(__name__)
 
 
 class UserContextMiddleware(BaseMiddleware):
@@ -58,3 +78,110 @@ class InFlightMiddleware(BaseMiddleware):
         pending = [t for t in self.tasks if t is not current and not t.done()]
         if pending:
             await asyncio.wait(pending, timeout=timeout)
+
+
+class PressAnswers(BaseMiddleware):
+    """Outer callback_query middleware: every press gets exactly one answer.
+
+    The Bot API request middleware `recorder` notes which presses a handler answered itself.
+    After the handlers: a press nobody handled (old-format, garbage or forged data) is answered
+    "this button is outdated"; a handled press the handler didn't answer is answered silently.
+    A handler that raised leaves its press to the error handler (bot.errors), which asks
+    `finish()` whether the press still needs an answer (an alert) or, if it was answered before
+    the failure, a message.
+    """
+
+    LIMIT = 10_000  # presses in flight remembered at most (a bound, not a working figure)
+
+    def __init__(self) -> None:
+        self._pending: OrderedDict[str, bool] = OrderedDict()  # query id -> answered
+        self.recorder = _AnswerRecorder(self._pending)
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if not isinstance(event, CallbackQuery):
+            return await handler(event, data)
+        self._pending[event.id] = False
+        while len(self._pending) > self.LIMIT:
+            self._pending.popitem(last=False)
+        try:
+            result = await handler(event, data)
+        except Exception:
+            raise  # the error handler tells the user and calls finish()
+        except BaseException:
+            self._pending.pop(event.id, None)
+            raise
+        if not self._pending.pop(event.id, False):
+            bot: Bot = data["bot"]
+            text = None
+            if result is UNHANDLED:
+                t = data.get("t")
+                text = t("error-outdated") if t is not None else None
+            try:
+                await bot.answer_callback_query(event.id, text=text, show_alert=text is not None)
+            except TelegramAPIError as exc:
+                log.warning("a button press could not be answered: %s", exc)
+        return result
+
+    def finish(self, query_id: str) -> bool:
+        """Forget the press; True if it was already answered."""
+        return self._pending.pop(query_id, False)
+
+
+class _AnswerRecorder(BaseRequestMiddleware):
+    def __init__(self, pending: OrderedDict[str, bool]) -> None:
+        self.pending = pending
+
+    async def __call__(self, make_request, bot, method):  # noqa: ANN001, ANN204
+        response = await make_request(bot, method)
+        if isinstance(method, AnswerCallbackQuery) and method.callback_query_id in self.pending:
+            self.pending[method.callback_query_id] = True
+        return response
+
+
+class TextLimits(BaseRequestMiddleware):
+    """A Bot API request middleware: no request is refused by Telegram for its length.
+
+    Texts (4,096), captions (1,024) and press answers (200) are measured as Telegram measures
+    them, in UTF-16 code units of the text after HTML parsing; one that is too long is cut
+    safely (whole characters and tags, open tags closed, "…" at the cut) and a warning is
+    logged. Handlers bound their texts themselves; this is the net under all of them (the
+    outbox and campaigns included).
+    """
+
+    async def __call__(self, make_request, bot, method):  # noqa: ANN001, ANN204
+        if isinstance(method, SendMessage | EditMessageText):
+            method = self._fit(bot, method, "text", "parse_mode", "entities", MAX_MESSAGE)
+        elif isinstance(method, AnswerCallbackQuery):
+            if method.text and utf16_len(method.text) > CALLBACK_ANSWER_LIMIT:
+                self._warn(method, utf16_len(method.text), CALLBACK_ANSWER_LIMIT)
+                method = method.model_copy(update={"text": truncate_text(method.text, CALLBACK_ANSWER_LIMIT)})
+        elif isinstance(getattr(method, "caption", None), str):
+            method = self._fit(bot, method, "caption", "parse_mode", "caption_entities", CAPTION_LIMIT)
+        return await make_request(bot, method)
+
+    def _fit(self, bot: Bot, method, field: str, mode_field: str, entities_field: str, limit: int):  # noqa: ANN001, ANN202
+        text = getattr(method, field)
+        if not isinstance(text, str) or getattr(method, entities_field, None):
+            return method  # entities carry their own offsets: nothing to cut safely
+        mode = getattr(method, mode_field, None)
+        if isinstance(mode, Default):
+            mode = bot.default[mode.name]
+        html = isinstance(mode, str) and mode.lower() == "html"
+        length = visible_length(text) if html else utf16_len(text)
+        if length <= limit:
+            return method
+        self._warn(method, length, limit)
+        fitted = truncate_html(text, limit) if html else truncate_text(text, limit)
+        return method.model_copy(update={field: fitted})
+
+    @staticmethod
+    def _warn(method, length: int, limit: int) -> None:  # noqa: ANN001
+        log.warning(
+            "%s: text of %d UTF-16 units is over Telegram's limit of %d, cut to fit",
+            getattr(method, "__api_method__", type(method).__name__), length, limit,
+        )

@@ -29,22 +29,85 @@ def _footer(t: Translator, entry: Cluster | Measure | Faq, locale: str, fallback
 
 
 _TAG = re.compile(r"<[^>]*>")
+# Telegram HTML as a stream: a tag, a character reference, or a run of ordinary text
+_HTML_TOKEN = re.compile(r"(<[^>]*>)|(&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);)|([^<&]+|&)")
+ELLIPSIS = "…"
+CALLBACK_ANSWER_LIMIT = 200
+CAPTION_LIMIT = 1024
+
+
+def utf16_len(text: str) -> int:
+    """The length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is 2)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def visible_length(html: str) -> int:
-    """What Telegram counts against its 4,096 limit: the text after parsing tags and entities."""
-    return len(unescape(_TAG.sub("", html)))
+    """What Telegram counts against its 4,096 limit: the text after parsing tags and entities,
+    in UTF-16 code units."""
+    return utf16_len(unescape(_TAG.sub("", html)))
+
+
+def _cut_units(text: str, units: int) -> str:
+    """The longest prefix of `text` within `units` UTF-16 code units (never half a character)."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            return text[:index]
+    return text
+
+
+def truncate_text(text: str, limit: int) -> str:
+    """Plain text cut to `limit` UTF-16 units, with "…" at the end when something was cut."""
+    if utf16_len(text) <= limit:
+        return text
+    return _cut_units(text, limit - utf16_len(ELLIPSIS)).rstrip() + ELLIPSIS
+
+
+def truncate_html(html: str, limit: int) -> str:
+    """Telegram HTML cut so that its visible text fits `limit` UTF-16 units: never inside a tag
+    or a character reference; "…" marks the cut and the tags still open are closed after it,
+    so the result stays valid HTML."""
+    if visible_length(html) <= limit:
+        return html
+    budget = limit - utf16_len(ELLIPSIS)
+    out: list[str] = []
+    open_tags: list[str] = []
+    used = 0
+    for match in _HTML_TOKEN.finditer(html):
+        tag, reference, text = match.groups()
+        if tag is not None:
+            name = tag[1:-1].strip().split(None, 1)[0].lower() if len(tag) > 2 else ""
+            if name.startswith("/"):
+                if open_tags and open_tags[-1] == name[1:]:
+                    open_tags.pop()
+            elif name:
+                open_tags.append(name)
+            out.append(tag)
+            continue
+        piece = reference if reference is not None else text
+        size = utf16_len(unescape(piece))
+        if used + size <= budget:
+            out.append(piece)
+            used += size
+            continue
+        if text is not None and text != "&":
+            out.append(_cut_units(text, budget - used))
+        break
+    closing = "".join(f"</{name}>" for name in reversed(open_tags))
+    return "".join(out).rstrip() + ELLIPSIS + closing
 
 
 def fit_lines(lines: list[str], limit: int = MAX_MESSAGE) -> str:
     """Join whole lines (each a complete HTML fragment) while the message stays within
-    Telegram's limit; the lines that don't fit are replaced by "…". Never cuts inside a tag."""
+    Telegram's limit (UTF-16 units); the lines that don't fit are replaced by "…". Never cuts
+    inside a tag."""
     out: list[str] = []
     used = 0
     for line in lines:
         size = visible_length(line) + (1 if out else 0)
         if used + size > limit - 2:
-            out.append("…")
+            out.append(ELLIPSIS)
             break
         out.append(line)
         used += size
@@ -52,14 +115,15 @@ def fit_lines(lines: list[str], limit: int = MAX_MESSAGE) -> str:
 
 
 def clip(html_parts: list[str], footer: str) -> str:
-    """Join parts; drop trailing parts if the message would exceed Telegram's limit."""
+    """Join parts; drop trailing parts if the message would exceed Telegram's limit (counted
+    both as HTML characters, as before, and as the UTF-16 units Telegram counts)."""
     parts = list(html_parts)
     while parts:
         text = "\n\n".join([*parts, footer])
-        if len(text) <= MAX_MESSAGE:
+        if len(text) <= MAX_MESSAGE and visible_length(text) <= MAX_MESSAGE:
             return text
         parts.pop()
-    return footer[:MAX_MESSAGE]
+    return truncate_html(footer, MAX_MESSAGE)
 
 
 def cluster_card(t: Translator, c: Cluster, locale: str) -> str:

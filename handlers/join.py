@@ -8,10 +8,12 @@ State lives in the SQLite FSM storage, so a restart mid-dialogue continues where
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -46,6 +48,7 @@ from handlers.filters import PrivateChat
 from handlers.keyboards import button, main_menu
 from storage.applications import DuplicateApplication
 
+log = logging.getLogger(__name__)
 PREVIEW_CAMPAIGN = "preview"  # bot/services/broadcast.py: markup_for_draft
 DEEP_LINK = re.compile(r"^join_([a-z0-9-]{1,48})(?:__([A-Za-z0-9_-]{1,40}))?$")
 REGION_PAGE = 10
@@ -182,8 +185,13 @@ def region_list(t: Translator, matcher: RegionMatcher, page: int):  # noqa: ANN2
     return t("join-region-list", page=page + 1, pages=pages), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+ECHO_LIMIT = 100  # characters of the user's input an error message may repeat back
+
+
 def error_text(t: Translator, exc: ValidationFailed) -> str:
-    params = {k: (e(v) if isinstance(v, str) else v) for k, v in exc.params.items() if isinstance(v, int | str)}
+    # a parameter may be the user's input ("«…» is not an ОКВЭД code"): bounded, then escaped
+    params = {k: (e(short(v, ECHO_LIMIT)) if isinstance(v, str) else v)
+              for k, v in exc.params.items() if isinstance(v, int | str)}
     return "⚠️ " + t("err-" + exc.code, **params)
 
 
@@ -247,14 +255,13 @@ def create_entry_router() -> Router:
     @router.callback_query(MenuCb.filter(F.action == "join"))
     async def join_menu(callback: CallbackQuery, state: FSMContext, kb: KnowledgeBase, t: Translator,
                         locale: str) -> None:
-        await callback.answer()
+        # the press is answered after the work (bot.middlewares.PressAnswers), or told it failed
         if isinstance(callback.message, Message):
             await begin(callback.message, state, kb, t, locale)
 
     @router.callback_query(JoinCb.filter())
     async def join_cb(callback: CallbackQuery, callback_data: JoinCb, state: FSMContext, kb: KnowledgeBase,
                       t: Translator, locale: str) -> None:
-        await callback.answer()
         if isinstance(callback.message, Message):
             await begin(callback.message, state, kb, t, locale, cluster_id=callback_data.cluster)
 
@@ -406,7 +413,7 @@ def create_buttons_router() -> Router:
         if name is None or message is None:
             await callback.answer(t("error-outdated"), show_alert=True)
             return
-        await callback.answer()
+        # no answer before the work: PressAnswers answers after it, the error handler if it fails
         data = await state.get_data()
         if action == "cancel":
             await state.clear()
@@ -482,4 +489,14 @@ async def send(callback: CallbackQuery, message: Message, state: FSMContext, kb:
         )
         return
     await state.clear()
-    await message.answer(t("join-sent", number=e(app.number)), reply_markup=main_menu(t))
+    # saved: the press says so at once; once it did, a confirmation that can't be sent is no
+    # reason to tell the user to try again (the error handler would)
+    try:
+        await callback.answer(t("join-sent-toast", number=app.number))
+    except TelegramAPIError:
+        await message.answer(t("join-sent", number=e(app.number)), reply_markup=main_menu(t))
+        return
+    try:
+        await message.answer(t("join-sent", number=e(app.number)), reply_markup=main_menu(t))
+    except TelegramAPIError as exc:
+        log.warning("application %d saved and its press answered; the confirmation failed: %s", app.id, exc)

@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, Chat, Message, Update, User
 from bot.app import App, create_app
 from bot.local_session import LocalSession
 from bot.settings import Settings
+from tests.fake_telegram import _utf16_len as utf16_len
 from tests.fake_telegram import parse_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,9 +53,15 @@ class Chatter:
         calls = self.session.calls[mark:]
         for call in calls:
             # the real Bot API refuses bad HTML: check every text as Telegram would
+            # and counts lengths as Telegram does: UTF-16 code units of the parsed text
             if isinstance(call, SendMessage | EditMessageText):
                 plain, _ = parse_html(call.text)
-                assert len(plain) <= 4096, f"message is too long ({len(plain)}): {plain[:200]}"
+                assert utf16_len(plain) <= 4096, f"message is too long ({utf16_len(plain)}): {plain[:200]}"
+            elif isinstance(call, AnswerCallbackQuery) and call.text:
+                assert utf16_len(call.text) <= 200, f"callback answer is too long: {call.text[:200]}"
+            elif isinstance(getattr(call, "caption", None), str):
+                plain, _ = parse_html(call.caption)
+                assert utf16_len(plain) <= 1024, f"caption is too long: {plain[:200]}"
         return calls
 
     async def send(self, text: str | None = None, **message_fields) -> list:

@@ -1771,13 +1771,13 @@ class FakeTelegram:
             plain = raw
         else:
             raise _bad("unsupported parse_mode")
-        if caption:
-            if len(plain) > CAPTION_LIMIT:
+        if caption:  # Telegram counts UTF-16 code units of the parsed text
+            if _utf16_len(plain) > CAPTION_LIMIT:
                 raise _bad("message caption is too long")
         else:
             if not plain.strip():
                 raise _bad("message text is empty")
-            if len(plain) > TEXT_LIMIT:
+            if _utf16_len(plain) > TEXT_LIMIT:
                 raise _bad("message is too long")
         return plain, raw, entities, mode
 
@@ -2233,7 +2233,7 @@ class FakeTelegram:
         if cq_id not in self._callback_queries or cq_id in self.callback_answers:
             raise _bad("query is too old and response timeout expired or query ID is invalid")
         text = call.params.get("text")
-        if text is not None and len(str(text)) > 200:
+        if text is not None and _utf16_len(str(text)) > 200:
             raise _bad("MESSAGE_TOO_LONG")
         self.callback_answers[cq_id] = dict(call.params)
         return True

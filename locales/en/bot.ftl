@@ -473,3 +473,8 @@ staff-app-erased = 🔒 The applicant of application No. { $number } withdrew co
 staff-message-erased = 💬 Message deleted: the user withdrew consent to the processing of personal data.
 staff-handoff-erased = 🙋 Question No. { $id }: the user withdrew consent to the processing of personal data; the question and the user's details were deleted.
 staff-app-erased-no-relay = The applicant of application No. { $number } withdrew consent to the processing of personal data — the message cannot be passed on.
+
+## issue 8: errors and limits (every update answered, every failure told)
+error-try-again = ⚠️ Something went wrong. Please try again.
+error-save-failed = ⚠️ Could not save, please try again in a minute. Everything saved before is still there.
+join-sent-toast = ✅ Application No. { $number } has been sent.
