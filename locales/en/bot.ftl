@@ -469,8 +469,8 @@ staff-handoff-erased = 🙋 Question No. { $id }: the user withdrew consent to t
 staff-app-erased-no-relay = The applicant of application No. { $number } withdrew consent to the processing of personal data — the message cannot be passed on.
 
 ## issue 8: staff prompts, duplicate ИНН, per-person limits
-staff-prompt-reason = ✍️ { $user }, write the reason for rejecting application No. { $number } as a reply (Reply) to this message. Replies to other cards and ordinary messages in the group won't be taken as the reason. The request is valid for { $minutes } min; /cancel as a reply to it cancels it.
-staff-prompt-question = ✍️ { $user }, what information should be requested for application No. { $number }? Write it as a reply (Reply) to this message. Replies to other cards and ordinary messages in the group won't be taken as the question. The request is valid for { $minutes } min; /cancel as a reply to it cancels it.
+staff-prompt-reason = { $user }, write the reason for rejecting application No. { $number } as a reply (Reply) to this message. Replies to other cards and ordinary messages in the group won't be taken as the reason. The request is valid for { $minutes } min; /cancel as a reply to it cancels it.
+staff-prompt-question = { $user }, what information should be requested for application No. { $number }? Write it as a reply (Reply) to this message. Replies to other cards and ordinary messages in the group won't be taken as the question. The request is valid for { $minutes } min; /cancel as a reply to it cancels it.
 staff-prompt-expired = ⌛ The request for application No. { $number } is no longer valid (it expired, was cancelled or already answered) — this message was not sent anywhere. If needed, press the button on the card again.
 staff-prompt-cancelled = Cancelled, nothing changed: No. { $numbers }.
 staff-prompt-none = No requests are waiting for your reply.
