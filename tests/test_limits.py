@@ -15,7 +15,15 @@ from aiogram.methods import SendMessage
 from bot.app import create_app
 from bot.callbacks import AppReplyCb, HandoffCb
 from bot.local_session import LocalSession
-from bot.services.limits import DAY, TEN_MINUTES, PersonLimits, RateLimited, SlidingWindow, retry_after, unix_to_iso
+from bot.services.limits import (
+    DAY,
+    TEN_MINUTES,
+    PersonLimits,
+    RateLimited,
+    SlidingWindow,
+    retry_after,
+    unix_to_iso,
+)
 from tests.conftest import Chatter, sent_texts
 from tests.test_join_handlers import STAFF_CHAT, fill_until_summary, submit
 
