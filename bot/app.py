@@ -19,18 +19,24 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from bot.errors import create_error_handler
 from bot.i18n import I18n
 from bot.middlewares import InFlightMiddleware, PressAnswers, TextLimits, UserContextMiddleware
-from bot.services.applications import ApplicationService
+from bot.services.applications import ApplicationService, StaffPromptService
 from bot.services.broadcast import Broadcaster
 from bot.services.delivery import Delivery, StaffSendCounter
 from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
+from bot.services.limits import PersonLimits
 from bot.services.privacy import PrivacyService
 from bot.services.questions import QuestionService
 from bot.services.search import SearchService
 from bot.services.users import UserService
 from bot.settings import Settings
 from handlers import get_routers
-from storage.applications import ApplicationRepository, HandoffRepository, ThreadRepository
+from storage.applications import (
+    ApplicationRepository,
+    HandoffRepository,
+    StaffPromptRepository,
+    ThreadRepository,
+)
 from storage.campaigns import CampaignRepository
 from storage.content_loader import DEFAULT_CONTENT_DIR
 from storage.db import Database
@@ -148,8 +154,10 @@ def create_app(
     bot.session.middleware(presses.recorder)
     campaigns = CampaignRepository(db)
     broadcaster = Broadcaster(bot, settings, i18n, campaigns)
-    applications = ApplicationService(app_repo, i18n, delivery.wake)
-    handoffs = HandoffService(handoff_repo, i18n, delivery.wake)
+    limits = PersonLimits.from_settings(settings)  # per person: one can't crowd out the rest
+    applications = ApplicationService(app_repo, i18n, delivery.wake, limits)
+    handoffs = HandoffService(handoff_repo, i18n, delivery.wake, limits)
+    prompts = StaffPromptService(StaffPromptRepository(db), applications)
     # dialogue state lives in the same SQLite file: a restart or a crash mid-dialogue loses
     # nothing; events of one user are handled one at a time (no interleaving)
     fsm_storage = storage or SQLiteStorage(db)
@@ -164,6 +172,7 @@ def create_app(
     dp.workflow_data.update(
         settings=settings, db=db, i18n=i18n, kb=kb, search=search, users=users, questions=questions,
         applications=applications, handoffs=handoffs, app_repo=app_repo, threads=threads, privacy=privacy,
+        prompts=prompts,
         campaigns=campaigns, broadcaster=broadcaster, user_repo=UserRepository(db),
     )
     return App(

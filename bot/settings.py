@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
     # new messages in the staff group per minute (Telegram allows about 20); 0: no pacing
     staff_messages_per_minute: int = Field(default=20, ge=0, le=1000)
+    # per person (staff and admins are not limited; 0: no limit): questions handed to the staff,
+    # applications sent, and messages relayed to the staff (answers, follow-ups)
+    handoffs_per_10_minutes: int = Field(default=3, ge=0, le=1000)
+    handoffs_per_day: int = Field(default=10, ge=0, le=10000)
+    applications_per_day: int = Field(default=10, ge=0, le=10000)
+    relayed_messages_per_minute: int = Field(default=5, ge=0, le=1000)
     default_locale: Literal["ru", "en"] = "ru"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # webhook mode: set WEBHOOK_URL to receive updates over HTTPS instead of long polling

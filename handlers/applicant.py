@@ -9,11 +9,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.callbacks import AppReplyCb, HandoffCb, MenuCb, MyAppCb
+from bot.callbacks import AppReplyCb, FormCb, HandoffCb, MenuCb, MyAppCb
 from bot.i18n import Translator
 from bot.services.applications import ApplicationService
 from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
+from bot.services.limits import RateLimited, wait_text
 from bot.services.questions import QuestionService
 from bot.views import e, erased, fit_lines, fmt_ts, short, status_line
 from handlers.common import show
@@ -42,6 +43,23 @@ class ReplyToThread(Filter):
 
 def cancel_markup(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[button(t("btn-cancel"), MenuCb(action="main"))]])
+
+
+async def back_to_form(state: FSMContext) -> bool:
+    """After a hand-off asked from inside the join form ("Ask a staff member" there): return to
+    the form's step, everything typed kept. False: the user was not in the form."""
+    data = await state.get_data()
+    resume = data.get("resume")
+    if not (isinstance(resume, str) and resume.startswith("JoinForm:")):
+        await state.clear()
+        return False
+    await state.set_state(resume)
+    await state.update_data(resume=None)
+    return True
+
+
+def continue_form_markup(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[button(t("btn-continue"), FormCb(action="continue"))]])
 
 
 class ForThisRouter(Filter):
@@ -151,14 +169,20 @@ def create_router() -> Router:
         if not message.text or len(message.text) > MAX_ANSWER:
             await message.answer(t("err-text-too-long", limit=MAX_ANSWER) if message.text else t("err-need-text"))
             return
-        await applications.applicant_message(app, message.from_user, message.text)
+        try:
+            await applications.applicant_message(app, message.from_user, message.text)
+        except RateLimited as exc:
+            await message.answer("⏳ " + t("limit-messages", wait=wait_text(t, exc.retry_after)), reply_markup=main_menu(t))
+            return
         await message.answer(t("applicant-answer-sent", number=e(app.number)), reply_markup=main_menu(t))
 
     @router.message(StateFilter(Conversation.answer), Command("cancel"))
     @router.message(StateFilter(Conversation.handoff_text), Command("cancel"))
     @router.message(StateFilter(Conversation.followup), Command("cancel"))
     async def cancel(message: Message, state: FSMContext, t: Translator) -> None:
-        await state.clear()
+        if await back_to_form(state):  # the question asked from inside the join form: back to it
+            await message.answer(t("join-back-to-form"), reply_markup=continue_form_markup(t))
+            return
         await message.answer(t("menu-title"), reply_markup=main_menu(t))
 
     @router.message(StateFilter(Conversation.answer))
@@ -181,11 +205,18 @@ def create_router() -> Router:
             return
         last = questions.last.get(callback.from_user.id)
         if last is None:
+            current = await state.get_state()
+            if current and current.startswith("JoinForm:"):  # pressed while filling the form: keep it
+                await state.update_data(resume=current)
             await state.set_state(Conversation.handoff_text)
             await target.answer(t("handoff-ask-text"), reply_markup=cancel_markup(t))
             return
+        try:
+            await handoffs.create(callback.from_user, last[0], last[1], locale)
+        except RateLimited as exc:
+            await target.answer("⏳ " + t("limit-handoffs", wait=wait_text(t, exc.retry_after)), reply_markup=main_menu(t))
+            return
         questions.last.pop(callback.from_user.id, None)  # one hand-off per question
-        await handoffs.create(callback.from_user, last[0], last[1], locale)
         await target.answer(t("handoff-sent", text=e(short(last[0], 300))), reply_markup=main_menu(t))
 
     @router.message(StateFilter(Conversation.handoff_text))
@@ -197,9 +228,16 @@ def create_router() -> Router:
         if len(message.text) > MAX_ANSWER:
             await message.answer("⚠️ " + t("err-text-too-long", limit=MAX_ANSWER), reply_markup=cancel_markup(t))
             return
-        await state.clear()
-        await handoffs.create(message.from_user, message.text, "", locale)
-        await message.answer(t("handoff-sent", text=e(short(message.text, 300))), reply_markup=main_menu(t))
+        try:
+            await handoffs.create(message.from_user, message.text, "", locale)
+        except RateLimited as exc:
+            reply = "⏳ " + t("limit-handoffs", wait=wait_text(t, exc.retry_after))
+        else:
+            reply = t("handoff-sent", text=e(short(message.text, 300)))
+        if await back_to_form(state):  # asked from inside the join form: back to it
+            await message.answer(reply + "\n\n" + t("join-back-to-form"), reply_markup=continue_form_markup(t))
+            return
+        await message.answer(reply, reply_markup=main_menu(t))
 
     @router.callback_query(HandoffCb.filter(F.action == "reply"))
     async def handoff_reply_pressed(callback: CallbackQuery, callback_data: HandoffCb, state: FSMContext,
@@ -222,7 +260,11 @@ def create_router() -> Router:
         if not message.text or len(message.text) > MAX_ANSWER:
             await message.answer("⚠️ " + (t("err-text-too-long", limit=MAX_ANSWER) if message.text else t("err-need-text")))
             return
-        await handoffs.user_followup(handoff, message.from_user, message.text)
+        try:
+            await handoffs.user_followup(handoff, message.from_user, message.text)
+        except RateLimited as exc:
+            await message.answer("⏳ " + t("limit-messages", wait=wait_text(t, exc.retry_after)), reply_markup=main_menu(t))
+            return
         await message.answer(t("handoff-followup-sent"), reply_markup=main_menu(t))
 
     @router.message(StateFilter(Conversation.followup))

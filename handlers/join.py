@@ -31,6 +31,7 @@ from bot.callbacks import FormCb, JoinCb, MenuCb
 from bot.i18n import Translator
 from bot.services.applications import ApplicationService, now_iso
 from bot.services.knowledge import KnowledgeBase
+from bot.services.limits import RateLimited, wait_text
 from bot.services.regions import RegionMatcher, default_matcher
 from bot.services.validation import (
     ValidationFailed,
@@ -44,9 +45,10 @@ from bot.services.validation import (
     validate_phone,
 )
 from bot.views import cut, e, short, status_line
+from handlers.applicant import Conversation
 from handlers.filters import PrivateChat
 from handlers.keyboards import button, main_menu
-from storage.applications import DuplicateApplication
+from storage.applications import Application, DuplicateApplication
 
 log = logging.getLogger(__name__)
 PREVIEW_CAMPAIGN = "preview"  # bot/services/broadcast.py: markup_for_draft
@@ -204,6 +206,21 @@ async def ask(message_target: Message, state: FSMContext, kb: KnowledgeBase, t: 
     await message_target.answer((prefix + "\n\n" if prefix else "") + text, reply_markup=markup)
 
 
+async def taken(message_target: Message, state: FSMContext, kb: KnowledgeBase, t: Translator, locale: str,
+                name: str, existing: Application, user_id: int) -> None:
+    """The ИНН already has an open application to this cluster. Never show another person's
+    application (its number or status): only that it exists and how to reach the association.
+    The form stays at step `name` with everything typed; "Ask a staff member" keeps it too."""
+    if existing.user_id == user_id:
+        prefix = t("join-inn-taken-own", number=e(existing.number), status=status_line(t, existing.status, None))
+    else:
+        prefix = t("join-inn-taken")
+    await state.set_state(BY_NAME[name])
+    text, markup = prompt(kb, t, locale, name, await state.get_data())
+    rows = [[button(t("btn-ask-person"), FormCb(action="ask_person"))], *markup.inline_keyboard]
+    await message_target.answer("⚠️ " + prefix + "\n\n" + text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+
 async def begin(target: Message, state: FSMContext, kb: KnowledgeBase, t: Translator, locale: str,
                 cluster_id: int = 0, campaign: str | None = None) -> None:
     if not kb.accepting_clusters():
@@ -344,12 +361,8 @@ def create_form_router() -> Router:
                 inn = validate_inn(text)
                 existing = await applications.find_open(inn, int(data.get("cluster_id", 0)))
                 if existing is not None:
-                    await state.clear()
-                    await message.answer(
-                        t("join-duplicate", number=e(existing.number),
-                          status=status_line(t, existing.status, None)),
-                        reply_markup=main_menu(t),
-                    )
+                    await taken(message, state, kb, t, locale, name, existing,
+                                message.from_user.id if message.from_user else 0)
                     return
                 update = {"inn": inn}
             elif name == "ogrn":
@@ -408,8 +421,18 @@ def create_buttons_router() -> Router:
     async def pressed(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, kb: KnowledgeBase,
                       t: Translator, locale: str, applications: ApplicationService) -> None:
         message = callback.message if isinstance(callback.message, Message) else None
-        name = step_name(await state.get_state())
+        raw = await state.get_state()
+        name = step_name(raw)
         action, value = callback_data.action, callback_data.value
+        if action == "resume" and message is not None and raw == Conversation.handoff_text.state:
+            # back from "Ask a staff member" to the form, everything typed kept
+            data = await state.get_data()
+            if step_name(data.get("resume")) in BY_NAME:
+                await callback.answer()
+                await state.set_state(data["resume"])
+                await state.update_data(resume=None)
+                await ask(message, state, kb, t, locale, step_name(data["resume"]))  # type: ignore[arg-type]
+                return
         if name is None or message is None:
             await callback.answer(t("error-outdated"), show_alert=True)
             return
@@ -421,6 +444,12 @@ def create_buttons_router() -> Router:
             await message.answer(t("menu-title"), reply_markup=main_menu(t))
         elif action == "continue":
             await ask(message, state, kb, t, locale, name)
+        elif action == "ask_person":
+            # a question to the association without losing the form: it comes back afterwards
+            await state.update_data(resume=await state.get_state())
+            await state.set_state(Conversation.handoff_text)
+            rows = [[button(t("btn-back-to-form"), FormCb(action="resume"))]]
+            await message.answer(t("handoff-ask-text"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
         elif action == "restart":
             await state.clear()
             await message.answer(t("menu-title"), reply_markup=main_menu(t))
@@ -481,12 +510,12 @@ async def send(callback: CallbackQuery, message: Message, state: FSMContext, kb:
         return
     try:
         app = await applications.submit(callback.from_user, data, locale, data.get("consent_version") or t("consent-version"))
-    except DuplicateApplication as exc:
-        await state.clear()
-        await message.answer(
-            t("join-duplicate", number=e(exc.existing.number), status=status_line(t, exc.existing.status, None)),
-            reply_markup=main_menu(t),
-        )
+    except DuplicateApplication as exc:  # the same rule as at the ИНН step; the summary stays
+        await taken(message, state, kb, t, locale, "summary", exc.existing, callback.from_user.id)
+        return
+    except RateLimited as exc:  # the summary stays: it can be sent later
+        await ask(message, state, kb, t, locale, "summary",
+                  prefix="⏳ " + t("limit-applications", wait=wait_text(t, exc.retry_after)))
         return
     await state.clear()
     # saved: the press says so at once; once it did, a confirmation that can't be sent is no

@@ -10,21 +10,20 @@ from __future__ import annotations
 import datetime as dt
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject, Filter, StateFilter
-from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
     ForceReply,
     InlineKeyboardMarkup,
     Message,
+    ReplyParameters,
 )
 
 from bot.callbacks import ExportCb, StaffCb
 from bot.i18n import Translator
 from bot.services import export
-from bot.services.applications import Actor, ApplicationService
+from bot.services.applications import Actor, ApplicationService, StaffPromptService
 from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
 from bot.settings import Settings
@@ -33,17 +32,13 @@ from handlers.keyboards import button
 from storage.applications import (
     STATUSES,
     ApplicationRepository,
+    StaffPrompt,
     ThreadRepository,
     TransitionRefused,
 )
 
 MAX_STAFF_TEXT = 3000
 PERIODS = (0, 7, 30, 90)
-
-
-class StaffInput(StatesGroup):
-    reason = State()  # data: app_id
-    question = State()  # data: app_id
 
 
 class IsStaff(Filter):
@@ -66,11 +61,43 @@ class ReplyToStaffThread(Filter):
         return {"thread": found} if found else False
 
 
+class AnswersPrompt(Filter):
+    """A staff member's reply to a prompt, or to a message of an application's thread where
+    they have a prompt: it answers that prompt (a reply anywhere else goes where it was sent)."""
+
+    async def __call__(self, message: Message, threads: ThreadRepository,
+                       prompts: StaffPromptService) -> bool | dict:
+        reply = message.reply_to_message
+        if reply is None or message.from_user is None:
+            return False
+        thread = await threads.staff(message.chat.id, reply.message_id)
+        found = await prompts.find(message.chat.id, message.from_user.id, reply.message_id, thread)
+        return {"prompt": found} if found else False
+
+
 class CommandOrStaffChat(Filter):
     """Lets ordinary questions in private chats skip this router with one check."""
 
     async def __call__(self, message: Message, settings: Settings) -> bool:
         return bool(message.text and message.text[0] == "/") or message.chat.id == settings.staff_chat_id
+
+
+class NotAReply(Filter):
+    async def __call__(self, message: Message) -> bool:
+        return message.reply_to_message is None and not (message.text or "").startswith("/")
+
+
+async def numbers_of(prompts: list[StaffPrompt], app_repo: ApplicationRepository) -> str:
+    """"2026-0001, 2026-0003": the applications of these prompts (escaped)."""
+    numbers: list[str] = []
+    for prompt in prompts:
+        if len(numbers) == 10:
+            numbers.append("…")
+            break
+        app = await app_repo.get(prompt.application_id)
+        if app is not None and app.number not in numbers:
+            numbers.append(app.number)
+    return e(", ".join(numbers) or "—")
 
 
 def create_router() -> Router:
@@ -79,8 +106,9 @@ def create_router() -> Router:
 
     # ---- card buttons -------------------------------------------------------------------------
     @router.callback_query(StaffCb.filter())
-    async def card_button(callback: CallbackQuery, callback_data: StaffCb, settings: Settings, state: FSMContext,
-                          applications: ApplicationService, app_repo: ApplicationRepository, i18n) -> None:  # noqa: ANN001
+    async def card_button(callback: CallbackQuery, callback_data: StaffCb, settings: Settings,
+                          applications: ApplicationService, app_repo: ApplicationRepository,
+                          prompts: StaffPromptService, i18n) -> None:  # noqa: ANN001
         t = i18n.get(settings.default_locale)
         if callback.from_user.id not in settings.staff_and_admins:
             await callback.answer(t("staff-only"), show_alert=True)
@@ -95,19 +123,20 @@ def create_router() -> Router:
                 app = await applications.take(app.id, actor)
             elif callback_data.action == "accept":
                 app = await applications.accept(app.id, actor)
-            elif callback_data.action in ("reject", "info"):
-                if app.status not in (("new", "in_review", "info_requested") if callback_data.action == "reject" else ("new", "in_review")):
-                    raise TransitionRefused(app)
-                await state.set_state(StaffInput.reason if callback_data.action == "reject" else StaffInput.question)
-                await state.set_data({"app_id": app.id})
-                key = "staff-ask-reason" if callback_data.action == "reject" else "staff-ask-question"
-                mention = f'<a href="tg://user?id={callback.from_user.id}">{e(callback.from_user.full_name)}</a>'
+            elif callback_data.action in ("reject", "info") and isinstance(callback.message, Message):
+                # the prompt belongs to this card and this staff member: only a reply to it (or
+                # to the card) answers it, until it expires
+                prompts.check_allowed(app, callback_data.action)
+                key = "staff-prompt-reason" if callback_data.action == "reject" else "staff-prompt-question"
+                mention = f'<a href="tg://user?id={callback.from_user.id}">{e(short(callback.from_user.full_name, 64))}</a>'
+                card = callback.message
+                sent = await callback.bot.send_message(
+                    card.chat.id, t(key, user=mention, number=e(app.number), minutes=int(prompts.ttl // 60)),
+                    reply_markup=ForceReply(selective=True),
+                    reply_parameters=ReplyParameters(message_id=card.message_id, allow_sending_without_reply=True),
+                )
+                await prompts.opened(sent.chat.id, sent.message_id, app.id, callback_data.action, callback.from_user.id)
                 await callback.answer()
-                if callback.message is not None:
-                    await callback.bot.send_message(
-                        callback.message.chat.id, t(key, user=mention, number=e(app.number)),
-                        reply_markup=ForceReply(selective=True),
-                    )
                 return
             else:
                 await callback.answer(t("error-outdated"), show_alert=True)
@@ -129,34 +158,50 @@ def create_router() -> Router:
     group = Router(name="staff-group")
     group.message.filter(InStaffChat())
 
-    @group.message(StateFilter(StaffInput), Command("cancel"), IsStaff())
-    async def cancel(message: Message, state: FSMContext, settings: Settings, i18n) -> None:  # noqa: ANN001
-        await state.clear()
-        await message.reply(i18n.get(settings.default_locale)("staff-cancelled"))
-
-    @group.message(StateFilter(StaffInput), IsStaff())
-    async def staff_input(message: Message, state: FSMContext, settings: Settings, i18n,  # noqa: ANN001
-                          applications: ApplicationService) -> None:
+    @group.message(IsStaff(), AnswersPrompt())
+    async def prompt_answer(message: Message, prompt: StaffPrompt, settings: Settings, i18n,  # noqa: ANN001
+                            prompts: StaffPromptService, app_repo: ApplicationRepository) -> None:
         t = i18n.get(settings.default_locale)
-        if not message.text or message.text.startswith("/"):
+        app = await app_repo.get(prompt.application_id)
+        number = e(app.number) if app else "—"
+        if prompt.staff_id != message.from_user.id:  # type: ignore[union-attr]
+            await message.reply(t("staff-prompt-not-yours", number=number))
+            return
+        text = message.text or ""
+        if prompts.expired(prompt):  # expired, cancelled or answered: nothing is taken
+            await message.reply(t("staff-prompt-expired", number=number))
+            return
+        if text.split() and text.split()[0].split("@")[0] == "/cancel":
+            await prompts.cancel([prompt])
+            await message.reply(t("staff-prompt-cancelled", numbers=number))
+            return
+        if not text or text.startswith("/"):
             await message.reply(t("staff-need-text"))
             return
-        if len(message.text) > MAX_STAFF_TEXT:
+        if len(text) > MAX_STAFF_TEXT:
             await message.reply(t("err-text-too-long", limit=MAX_STAFF_TEXT))
             return
-        current = await state.get_state()
-        data = await state.get_data()
-        await state.clear()
-        actor = Actor.of(message.from_user)  # type: ignore[arg-type]
         try:
-            if current == StaffInput.reason.state:
-                app = await applications.reject(int(data["app_id"]), actor, message.text)
-            else:
-                app = await applications.request_info(int(data["app_id"]), actor, message.text)
+            app = await prompts.answer(prompt, Actor.of(message.from_user), text)  # type: ignore[arg-type]
         except TransitionRefused as exc:
             await message.reply(t("staff-already", number=exc.current.number, status=t("app-status-" + exc.current.status)))
             return
+        except LookupError:
+            await message.reply(t("error-outdated"))
+            return
         await message.reply(t("staff-done", number=app.number, status=t("app-status-" + app.status)))
+
+    @group.message(Command("cancel"), IsStaff())
+    async def cancel(message: Message, settings: Settings, i18n, prompts: StaffPromptService,  # noqa: ANN001
+                     app_repo: ApplicationRepository) -> None:
+        """/cancel that is not a reply to a prompt: cancels all of this staff member's prompts."""
+        t = i18n.get(settings.default_locale)
+        pending = await prompts.pending(message.chat.id, message.from_user.id)  # type: ignore[union-attr]
+        if not pending:
+            await message.reply(t("staff-prompt-none"))
+            return
+        await prompts.cancel(pending)
+        await message.reply(t("staff-prompt-cancelled", numbers=await numbers_of(pending, app_repo)))
 
     @group.message(ReplyToStaffThread(), IsStaff())
     async def staff_reply(message: Message, thread: tuple[str, int], settings: Settings, i18n,  # noqa: ANN001
@@ -186,6 +231,19 @@ def create_router() -> Router:
                 return
             await handoffs.staff_answer(handoff, actor, message.text)
             await message.reply(t("staff-relayed-handoff", id=handoff.id))
+
+    @group.message(IsStaff(), NotAReply())
+    async def plain_message(message: Message, settings: Settings, i18n, prompts: StaffPromptService,  # noqa: ANN001
+                            app_repo: ApplicationRepository) -> None:
+        """Ordinary talk in the staff group is not for the bot, and never answers a prompt; a
+        staff member with a pending prompt is told once (per prompt) to reply to it instead."""
+        pending = [p for p in await prompts.pending(message.chat.id, message.from_user.id)  # type: ignore[union-attr]
+                   if not p.hinted]
+        if not pending:
+            return
+        await prompts.hinted(pending)
+        t = i18n.get(settings.default_locale)
+        await message.reply(t("staff-prompt-hint", numbers=await numbers_of(pending, app_repo)))
 
     @group.message()
     async def ignore(message: Message) -> None:

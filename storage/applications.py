@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -16,6 +17,8 @@ OPEN_STATUSES = ("new", "in_review", "info_requested")
 # "withdrawn": the applicant withdrew consent (/privacy) while the application was open
 STATUSES = (*OPEN_STATUSES, "accepted", "rejected", "withdrawn")
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+# a staff prompt answered or cancelled stays, expired from now on (a late reply is told so)
+_CLOSE = "expires_at = min(expires_at, (julianday('now') - 2440587.5) * 86400.0)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,17 @@ class TransitionRefused(Exception):
 
 
 Jobs = list[tuple[str, dict[str, Any]]]
+# called inside the transaction that stores a row, with the creation times (ISO) of the person's
+# rows created after a given moment: raises to refuse (a per-person limit), so that the check and
+# the insert are atomic
+Check = Callable[[list[str]], None]
+
+
+async def _recent(conn: aiosqlite.Connection, table: str, user_id: int, since: str) -> list[str]:
+    rows = await conn.execute_fetchall(
+        f"SELECT created_at FROM {table} WHERE user_id = ? AND created_at > ?", (user_id, since)
+    )
+    return [r[0] for r in rows]
 
 
 class ApplicationRepository:
@@ -158,14 +172,18 @@ class ApplicationRepository:
         )
         return [self._row(r) for r in rows]
 
-    async def create(self, new: NewApplication, jobs: Jobs, year: int | None = None) -> Application:
+    async def create(self, new: NewApplication, jobs: Jobs, year: int | None = None,
+                     check: tuple[str, Check] | None = None) -> Application:
         """Store the application, its first audit event and its outbox jobs in one transaction.
 
-        Job payloads may use "{id}" and "{number}" placeholders, filled in here.
+        Job payloads may use "{id}" and "{number}" placeholders, filled in here. `check` =
+        (since, function) sees the times of the user's applications created after `since`.
         """
         year = year or dt.datetime.now(dt.UTC).year
         try:
             async with self.db.transaction() as conn:
+                if check is not None:
+                    check[1](await _recent(conn, "applications", new.user_id, check[0]))
                 cur = await conn.execute(
                     "INSERT INTO counters (name, value) VALUES (?, 1)"
                     " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
@@ -215,10 +233,12 @@ class ApplicationRepository:
         *,
         assign: bool = False,
         message: tuple[str, str] | None = None,
+        prompt: tuple[int, int] | None = None,
     ) -> tuple[Application, Application]:
         """Change the status if it is one of `allowed_from`; audit it and enqueue `jobs` atomically.
 
-        Returns (before, after). `message` = (direction, text) is stored with the application.
+        Returns (before, after). `message` = (direction, text) is stored with the application;
+        `prompt` = (chat id, message id): the staff prompt this answers, used up with the change.
         """
         async with self.db.transaction() as conn:
             cur = await conn.execute(f"SELECT {_APP_COLUMNS} FROM applications WHERE id = ?", (app_id,))
@@ -249,6 +269,8 @@ class ApplicationRepository:
                     "INSERT INTO application_messages (application_id, direction, author_id, text) VALUES (?, ?, ?, ?)",
                     (app_id, message[0], actor_id, message[1]),
                 )
+            if prompt is not None:
+                await conn.execute(f"UPDATE staff_prompts SET {_CLOSE} WHERE chat_id = ? AND message_id = ?", prompt)
             for kind, payload in jobs:
                 await enqueue(conn, kind, _fill(payload, app_id, before.number))
         after = await self.get(app_id)
@@ -329,9 +351,11 @@ class HandoffRepository:
 
     async def create(
         self, user_id: int, language: str, text: str, found: str, username: str | None,
-        full_name: str, jobs: Jobs,
+        full_name: str, jobs: Jobs, check: tuple[str, Check] | None = None,
     ) -> Handoff:
         async with self.db.transaction() as conn:
+            if check is not None:  # a per-person limit over the user's hand-offs since check[0]
+                check[1](await _recent(conn, "handoffs", user_id, check[0]))
             # after a withdrawal of consent (until a new one) the user's name isn't stored
             withdrawn = await conn.execute_fetchall(
                 "SELECT 1 FROM users WHERE id = ? AND consent_withdrawn_at IS NOT NULL", (user_id,)
@@ -415,3 +439,84 @@ def _fill(payload: dict[str, Any], ref_id: int, number: str) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class StaffPrompt:
+    """A pending "write the reason / the question" prompt in the staff group."""
+
+    chat_id: int
+    message_id: int
+    application_id: int
+    action: str  # reject | info
+    staff_id: int
+    expires_at: float
+    hinted: bool
+
+    def expired(self, now: float) -> bool:
+        return now >= self.expires_at
+
+
+class StaffPromptRepository:
+    """Prompts by the bot's prompt message; a staff member's prompts on an application."""
+
+    _COLS = "chat_id, message_id, application_id, action, staff_id, expires_at, hinted"
+    # an expired (or answered, or cancelled) prompt is kept this long: a late reply is told so
+    KEEP_EXPIRED = 7 * 24 * 3600
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @classmethod
+    def _row(cls, row: Any) -> StaffPrompt:
+        return StaffPrompt(row[0], row[1], row[2], row[3], row[4], float(row[5]), bool(row[6]))
+
+    async def add(self, prompt: StaffPrompt) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM staff_prompts WHERE expires_at < ?", (prompt.expires_at - self.KEEP_EXPIRED,)
+            )
+            await conn.execute(
+                f"INSERT OR REPLACE INTO staff_prompts ({self._COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (prompt.chat_id, prompt.message_id, prompt.application_id, prompt.action,
+                 prompt.staff_id, prompt.expires_at, int(prompt.hinted)),
+            )
+
+    async def get(self, chat_id: int, message_id: int) -> StaffPrompt | None:
+        row = await self.db.fetchone(
+            f"SELECT {self._COLS} FROM staff_prompts WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        )
+        return self._row(row) if row else None
+
+    async def latest_for(self, chat_id: int, staff_id: int, application_id: int, now: float) -> StaffPrompt | None:
+        """The staff member's newest prompt on the application that has not expired."""
+        row = await self.db.fetchone(
+            f"SELECT {self._COLS} FROM staff_prompts WHERE chat_id = ? AND staff_id = ? AND application_id = ?"
+            " AND expires_at > ? ORDER BY message_id DESC LIMIT 1",
+            (chat_id, staff_id, application_id, now),
+        )
+        return self._row(row) if row else None
+
+    async def pending_of(self, chat_id: int, staff_id: int, now: float) -> list[StaffPrompt]:
+        """The staff member's prompts that have not expired, oldest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {self._COLS} FROM staff_prompts WHERE chat_id = ? AND staff_id = ? AND expires_at > ?"
+            " ORDER BY message_id",
+            (chat_id, staff_id, now),
+        )
+        return [self._row(r) for r in rows]
+
+    async def mark_hinted(self, prompts: list[StaffPrompt]) -> None:
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE staff_prompts SET hinted = 1 WHERE chat_id = ? AND message_id = ?",
+                [(p.chat_id, p.message_id) for p in prompts],
+            )
+
+    async def close(self, prompts: list[StaffPrompt]) -> None:
+        """Cancelled or used up: expired from now on (kept, so a late reply is told so)."""
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                f"UPDATE staff_prompts SET {_CLOSE} WHERE chat_id = ? AND message_id = ?",
+                [(p.chat_id, p.message_id) for p in prompts],
+            )

@@ -796,24 +796,26 @@ async def test_duplicate_inn_in_the_same_cluster_is_stopped(fake, bot):
     number = await Person(fake, USER).apply()
     card = await wait_card(fake, number)
 
+    # a stranger typing that ИНН learns only that the company has an open application (issue 8:
+    # never another person's number or status), and the form stays at the ИНН step
     boris = Person(fake, 4243)
     await boris.start_join()
     await boris.says("ООО «Химпром-2»", PROMPT["inn"])
     dup = await boris.says(INN, "уже есть открытая заявка")
-    assert f"№ {number}, статус: 🆕 новая" in dup.text
-    assert "Мои заявки" in dup.text
-    # the dialogue is over: /join starts afresh instead of "finish the application first"
-    msg = await boris.says("/join", PROMPT["cluster"])
-    assert "Сначала закончите" not in msg.text
-
-    # once the staff took it, the duplicate answer shows the new status
+    assert number not in dup.text and "статус" not in dup.text and "новая" not in dup.text
+    assert PROMPT["inn"] in dup.text and "🙋 Спросить сотрудника" in dup.button_texts
+    # still in the form: a corrected ИНН goes on
+    await boris.says("7702070139", PROMPT["ogrn"])
+    # the applicant themselves is told their own application's number and status
     mark = fake.seq
     await press(fake, STAFF, card, card.find_button("Взять")["callback_data"])
     await wait_card_edit(fake, card, "на рассмотрении", after=mark)
-    await boris.presses(msg, CLUSTER[:20], PROMPT["org_name"])
-    await boris.says("ООО «Химпром-2»", PROMPT["inn"])
-    dup = await boris.says("ИНН 7707083893", "уже есть открытая заявка")
-    assert f"№ {number}, статус: 🔎 на рассмотрении" in dup.text
+    anna = Person(fake, USER)
+    await anna.start_join()
+    await anna.says("ООО «Химпром»", PROMPT["inn"])
+    own = await anna.says("ИНН 7707083893", "У вас уже есть открытая заявка")
+    assert f"№ {number}" in own.text and "🔎 на рассмотрении" in own.text
+    await anna.says("/cancel", "отменена")
 
     # two dialogues with the same new ИНН reach the summary together: the second send is stopped
     inn = "7736207543"
@@ -824,10 +826,12 @@ async def test_duplicate_inn_in_the_same_cluster_is_stopped(fake, bot):
     gleb_summary = await gleb.fill_from_org(inn=inn)
     second = await vera.send_application(vera_summary)
     dup = await gleb.presses(gleb_summary, "Отправить заявку", "уже есть открытая заявка")
-    assert f"№ {second}, статус: 🆕 новая" in dup.text
+    assert second not in dup.text and "новая" not in dup.text
+    assert "📨 Отправить заявку" in dup.button_texts  # the summary stays, ready to correct
     await wait_card(fake, second)
 
     # a different ИНН goes through
+    await boris.says("/cancel", "отменена")
     third = await boris.apply(inn="7702070139")
     await wait_card(fake, third)
     assert [len(cards(fake, n)) for n in (number, second, third)] == [1, 1, 1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import Chat, Contact, PhotoSize, User, Voice
 
-from bot.callbacks import AppReplyCb, FormCb, HandoffCb, JoinCb, StaffCb
+from bot.callbacks import AppReplyCb, FormCb, HandoffCb, JoinCb, MyAppCb, StaffCb
 from bot.i18n import I18n
 from bot.services.regions import default_matcher
 from handlers.join import JoinForm
@@ -248,16 +248,108 @@ async def test_cluster_card_join_button_preselects(app, chatter):
     assert await state_of(app, chatter) == JoinForm.org_name.state
 
 
-async def test_duplicate_inn_is_stopped_with_the_existing_number(app, chatter):
+async def test_duplicate_inn_of_someone_else_shows_nothing_of_theirs_and_keeps_the_form(app, chatter):
+    """Issue 8, defect 3: a stranger typing an ИНН someone applied with was told that person's
+    application number and status, and the dialogue ended with what was typed dropped."""
+    await submit(app, chatter)  # 501 applies: № 2026-0001
+    stranger = Chatter(app, app.bot.session, user_id=502)
+    cluster_id, _ = app.kb.by_slug("cluster", "interregional-chemical")
+    await stranger.send("/join")
+    await stranger.press(stranger.last_message(), press(FormCb(action="cluster", value=str(cluster_id))))
+    await stranger.send("Другое название")
+    calls = await stranger.send(GOOD_INN)
+    text = sent_texts(calls)[-1]
+    assert "уже есть открытая заявка" in text
+    assert "-0001" not in text and "новая" not in text and "статус" not in text.lower()
+    # the form stays: still at the ИНН step, the organization kept, "Ask a person" offered
+    assert await state_of(app, stranger) == JoinForm.inn.state
+    assert (await data_of(app, stranger))["org_name"] == "Другое название"
+    labels = [b.text for row in stranger.last_message().reply_markup.inline_keyboard for b in row]
+    assert "🙋 Спросить сотрудника" in labels and "← Назад" in labels
+    # another ИНН goes on
+    await stranger.send("7736207543")
+    assert await state_of(app, stranger) == JoinForm.ogrn.state
+    # the ИНН typed again from the summary: the same answer there
+    await stranger.press(stranger.last_message(), press(FormCb(action="back")))
+    calls = await stranger.send(GOOD_INN)
+    assert "-0001" not in sent_texts(calls)[-1]
+
+
+async def test_duplicate_inn_of_ones_own_application_tells_its_number(app, chatter):
     await submit(app, chatter)
     cluster_id, _ = app.kb.by_slug("cluster", "interregional-chemical")
     await chatter.send("/join")
     await chatter.press(chatter.last_message(), press(FormCb(action="cluster", value=str(cluster_id))))
     await chatter.send("Другое название")
-    calls = await chatter.send(GOOD_INN)
+    text = sent_texts(await chatter.send(GOOD_INN))[-1]
+    assert "У вас уже есть открытая заявка № 2026-0001" in text and "новая" in text
+    assert await state_of(app, chatter) == JoinForm.inn.state
+
+
+async def test_duplicate_at_send_keeps_the_summary_and_hides_the_other_application(app, chatter):
+    """Two dialogues with the same ИНН reach the summary; the first sends. The second's Send is
+    refused by the same rule: no number, no status, the summary kept."""
+    other = Chatter(app, app.bot.session, user_id=502)
+    await fill_until_summary(app, chatter)
+    await fill_until_summary(app, other)
+    await chatter.press(chatter.last_message(), press(FormCb(action="send")))
+    calls = await other.press(other.last_message(), press(FormCb(action="send")))
     text = sent_texts(calls)[-1]
-    assert "уже есть открытая заявка" in text and "-0001" in text
-    assert await state_of(app, chatter) is None
+    assert "уже есть открытая заявка" in text and "-0001" not in text and "новая" not in text
+    assert await state_of(app, other) == JoinForm.summary.state
+    assert (await data_of(app, other))["inn"] == GOOD_INN
+    assert (await app.db.fetchone("SELECT count(*) FROM applications"))[0] == 1
+    # "Ask a person" from there: a hand-off, then back to the summary with everything kept
+    refused = other.last_message()
+    await other.press_text(refused, "Спросить сотрудника")
+    assert await state_of(app, other) == "Conversation:handoff_text"
+    calls = await other.send("Наша компания не подавала заявку, кто её подал?")
+    assert "Передал ваш вопрос" in sent_texts(calls)[-1]
+    assert await state_of(app, other) == JoinForm.summary.state
+    await other.press_text(other.last_message(), "Продолжить заявку")
+    assert await state_of(app, other) == JoinForm.summary.state
+    assert "Отправить заявку" in str(other.last_message().reply_markup)
+    assert (await data_of(app, other))["org_name"] == "ООО «Химпром»"
+    assert (await app.db.fetchone("SELECT count(*) FROM handoffs WHERE user_id = 502"))[0] == 1
+    # the back button of the hand-off prompt returns too
+    await other.press_text(refused, "Спросить сотрудника")
+    await other.press_text(other.last_message(), "Вернуться к заявке")
+    assert await state_of(app, other) == JoinForm.summary.state
+
+
+async def test_applicant_buttons_with_someone_elses_ids_show_nothing(app, chatter):
+    """Every applicant-side callback carrying an id is checked against the pressing user."""
+    await submit(app, chatter)
+    await app.delivery.process_due()
+    app_id = (await app.db.fetchone("SELECT id FROM applications"))[0]
+    await chatter.send("как получить субсидию")
+    await chatter.press(chatter.last_message(), HandoffCb(action="ask").pack())
+    handoff_id = (await app.db.fetchone("SELECT id FROM handoffs"))[0]
+    await app.delivery.process_due()
+    stranger = Chatter(app, app.bot.session, user_id=502)
+    for data in (MyAppCb(app=app_id), AppReplyCb(app=app_id), HandoffCb(action="reply", id=handoff_id)):
+        calls = await stranger.press(chatter.last_message(), data.pack())
+        assert answered(calls)[0].show_alert and "устарела" in answered(calls)[0].text
+        assert not [t for t in sent_texts(calls) if "2026-0001" in t or "субсид" in t]
+    assert await state_of(app, stranger) is None
+    # "My applications" lists only one's own
+    assert "2026-0001" not in sent_texts(await stranger.send("/applications"))[-1]
+    # a stale dialogue state pointing at someone else's application relays nothing
+    ctx = app.dp.fsm.get_context(bot=app.bot, chat_id=stranger.chat.id, user_id=stranger.user.id)
+    await ctx.set_state("Conversation:answer")
+    await ctx.set_data({"app_id": app_id})
+    await stranger.send("чужая заявка")
+    await ctx.set_state("Conversation:followup")
+    await ctx.set_data({"handoff_id": handoff_id})
+    await stranger.send("чужой вопрос")
+    mark = len(app.bot.session.calls)
+    await app.delivery.process_due()
+    assert not [c for c in app.bot.session.calls[mark:] if isinstance(c, SendMessage) and c.chat_id == STAFF_CHAT]
+
+
+def last_staff_message(app):  # noqa: ANN001, ANN201
+    """The newest bot message in the staff group (e.g. the prompt after Reject)."""
+    return app.bot.session.messages[(STAFF_CHAT, max(m for c, m in app.bot.session.messages if c == STAFF_CHAT))]
 
 
 def staff_chatter(app, user_id: int = 800) -> Chatter:  # noqa: ANN001
@@ -294,9 +386,9 @@ async def test_staff_workflow_with_audit_and_relays(app, chatter):
     to_applicant = [c for c in delivered if isinstance(c, SendMessage) and c.chat_id == chatter.user.id]
     assert "взяли на рассмотрение" in to_applicant[0].text
 
-    # request information: the staff member types the question in the group
+    # request information: the staff member answers the bot's prompt with the question
     await staff.press(card_msg, StaffCb(action="info", app=app_id).pack())
-    await staff.send("Пришлите, пожалуйста, <выписку> из ЕГРЮЛ")
+    await staff.send("Пришлите, пожалуйста, <выписку> из ЕГРЮЛ", reply_to_message=last_staff_message(app))
     assert (await app.db.fetchone("SELECT status FROM applications"))[0] == "info_requested"
     mark = len(app.bot.session.calls)
     await app.delivery.process_due()
@@ -316,7 +408,7 @@ async def test_staff_workflow_with_audit_and_relays(app, chatter):
     calls = await staff.press(card_msg, StaffCb(action="accept", app=99999).pack())
     assert answered(calls)[0].show_alert
     await staff.press(card_msg, StaffCb(action="reject", app=app_id).pack())
-    await staff.send("Профиль не подходит")
+    await staff.send("Профиль не подходит", reply_to_message=last_staff_message(app))
     calls = await staff.press(card_msg, StaffCb(action="accept", app=app_id).pack())
     assert "уже в статусе" in answered(calls)[0].text
     events = await app.db.fetchall(

@@ -202,7 +202,7 @@ async def test_download_has_everything_of_this_user_and_nothing_of_others(app, c
     card = await card_message(app, app_id)
     staff = staff_chatter(app)
     await staff.press(card, StaffCb(action="info", app=app_id).pack())
-    await staff.send("Пришлите выписку из ЕГРЮЛ")
+    await staff.send("Пришлите выписку из ЕГРЮЛ", reply_to_message=card)  # answers the prompt
     await app.delivery.process_due()
     await chatter.press(chatter.last_message(), AppReplyCb(app=app_id).pack())
     await chatter.send("Выписку отправили на почту")
@@ -286,7 +286,7 @@ async def test_withdraw_erases_personal_data_in_one_go_and_tells_the_staff(app, 
     open_card = await card_message(app, open_id)
     await staff.press(closed_card, StaffCb(action="accept", app=closed_id).pack())
     await staff.press(open_card, StaffCb(action="info", app=open_id).pack())
-    await staff.send("Пришлите выписку")
+    await staff.send("Пришлите выписку", reply_to_message=open_card)  # answers the prompt
     await app.delivery.process_due()
     await chatter.press(chatter.last_message(), AppReplyCb(app=open_id).pack())
     await chatter.send("Выписка во вложении, звоните +79123456789")

@@ -165,9 +165,6 @@ join-finish-first = Please finish the application first, or cancel it with /canc
 join-cluster-closed = This cluster no longer takes applications through the bot. Choose another one; your other answers are kept.
 join-none-accepting = No cluster accepts applications through the bot right now. Please check later or ask a question.
 join-link-unknown = The link is out of date or the cluster doesn't accept applications now. Open the menu to choose a cluster.
-join-duplicate =
-    There is already an open application for this INN to this cluster: No. { $number }, status: { $status }.
-    You can follow it under "My applications".
 join-sent =
     ✅ Application <b>No. { $number }</b> is sent.
     The association's staff will review it and write to you here; if they need details, the bot will bring you their question. See the status under "My applications" (/applications).
@@ -277,9 +274,6 @@ staff-btn-info = ❓ Request information
 staff-only = Only the association's staff can do this.
 staff-already = Application No. { $number } is already "{ $status }".
 staff-done = Application No. { $number }: { $status }.
-staff-ask-reason = { $user }, write the reason for rejecting application No. { $number } as a reply to this message. /cancel if you changed your mind.
-staff-ask-question = { $user }, what information should be requested for application No. { $number }? Reply to this message. /cancel if you changed your mind.
-staff-cancelled = Cancelled.
 staff-need-text = Text is needed.
 staff-applicant-wrote =
     💬 The applicant of No. { $number }:
@@ -478,3 +472,22 @@ staff-app-erased-no-relay = The applicant of application No. { $number } withdre
 error-try-again = ⚠️ Something went wrong. Please try again.
 error-save-failed = ⚠️ Could not save, please try again in a minute. Everything saved before is still there.
 join-sent-toast = ✅ Application No. { $number } has been sent.
+
+## issue 8: staff prompts, duplicate ИНН, per-person limits
+staff-prompt-reason = { $user }, write the reason for rejecting application No. { $number } as a reply (Reply) to this message. Replies to other cards and ordinary messages in the group won't be taken as the reason. The request is valid for { $minutes } min; /cancel as a reply to it cancels it.
+staff-prompt-question = { $user }, what information should be requested for application No. { $number }? Write it as a reply (Reply) to this message. Replies to other cards and ordinary messages in the group won't be taken as the question. The request is valid for { $minutes } min; /cancel as a reply to it cancels it.
+staff-prompt-expired = ⌛ The request for application No. { $number } is no longer valid (it expired, was cancelled or already answered) — this message was not sent anywhere. If needed, press the button on the card again.
+staff-prompt-cancelled = Cancelled, nothing changed: No. { $numbers }.
+staff-prompt-none = No requests are waiting for your reply.
+staff-prompt-not-yours = This request for application No. { $number } is waiting for another staff member's reply — your message was not taken. To answer yourself, press the button on the card.
+staff-prompt-hint = This message was not taken as the reply to the request for application No. { $numbers }: reply (Reply) to the bot's request message.
+join-inn-taken = A company with this INN already has an open application to this cluster. If it is your company, the association's staff can tell you about it — the "🙋 Ask a person" button below; your answers will be kept. If the INN is mistyped, correct it.
+join-inn-taken-own = You already have an open application No. { $number } to this cluster with this INN, status: { $status }. You can follow it under "My applications". If the INN is mistyped, correct it.
+join-back-to-form = Your application is not lost: press "▶️ Continue the application" to return to it.
+btn-back-to-form = ← Back to the application
+limit-handoffs = You have already passed several questions to the staff in a row, so this question was not sent. You can pass the next one { $wait }. Answers to the questions already passed on will come here.
+limit-messages = Too many messages to the staff in a row — this message was not sent. You can write again { $wait }.
+limit-applications = You have sent many applications in the last 24 hours, so this one has not been sent yet; your answers are kept. You can send it { $wait }.
+limit-wait-seconds = in { $n } s
+limit-wait-minutes = in { $n } min
+limit-wait-hours = in { $n } h
