@@ -473,3 +473,6 @@ staff-app-erased = 🔒 The applicant of application No. { $number } withdrew co
 staff-message-erased = 💬 Message deleted: the user withdrew consent to the processing of personal data.
 staff-handoff-erased = 🙋 Question No. { $id }: the user withdrew consent to the processing of personal data; the question and the user's details were deleted.
 staff-app-erased-no-relay = The applicant of application No. { $number } withdrew consent to the processing of personal data — the message cannot be passed on.
+
+## issue 8: process runtime
+runtime-conflict-admin = ⚠️ Telegram reports a conflict (409 Conflict): another program works with this bot's token — a second copy of the bot or a webhook that is set. Until the conflict is resolved, the bot gets users' messages late or not at all: the other program takes them. Stop the extra copy of the bot or delete the webhook — the bot then carries on by itself.
