@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
+from storage.instance import InstanceLock, InstanceLocked
 
 EXIT_CONFIG = 2
 
@@ -71,12 +72,30 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_CONFIG
 
 
+def _hold_instance_lock(settings: Settings) -> InstanceLock | None:
+    """The single-instance lock on DATABASE_PATH, or None after one line on stderr.
+
+    Taken before anything touches the database or Telegram; held until the process ends."""
+    lock = InstanceLock(settings.database_path)
+    try:
+        return lock.acquire()
+    except InstanceLocked as exc:
+        print(f"error: DATABASE_PATH: {exc}; only one bot may run on a database file", file=sys.stderr)
+    except OSError as exc:
+        print(f"error: DATABASE_PATH: cannot create the lock file {lock.path}: {exc.strerror or exc}",
+              file=sys.stderr)
+    return None
+
+
 def _run(settings: Settings) -> int:
     if settings.bot_token is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             print("BOT_TOKEN is not set: opening the terminal chat instead (see README to connect Telegram).")
             return _console(settings, 100001, "ru", "Console")
         print("error: BOT_TOKEN is not set (put it in .env or the environment; see README)", file=sys.stderr)
+        return EXIT_CONFIG
+    lock = _hold_instance_lock(settings)
+    if lock is None:
         return EXIT_CONFIG
     from bot.runner import run_polling, run_webhook
 
@@ -86,14 +105,17 @@ def _run(settings: Settings) -> int:
             "mode: webhook, listening on %s:%d%s for %s",
             settings.webhook_host, settings.webhook_port, settings.webhook_path, settings.webhook_full_url,
         )
-        return asyncio.run(run_webhook(settings))
+        return asyncio.run(run_webhook(settings, exclusive=lock.held))
     log.info("mode: long polling against %s", settings.telegram_api_url)
-    return asyncio.run(run_polling(settings))
+    return asyncio.run(run_polling(settings, exclusive=lock.held))
 
 
 def _console(settings: Settings, user_id: int, lang: str, name: str, phone: str = "+79990000000") -> int:
     from bot.console import Console
 
+    lock = _hold_instance_lock(settings)
+    if lock is None:
+        return EXIT_CONFIG
     # the chat itself is the output: keep per-update log lines out of it
     if settings.log_level in ("INFO", "DEBUG"):
         logging.getLogger("aiogram").setLevel(logging.WARNING)
@@ -101,6 +123,7 @@ def _console(settings: Settings, user_id: int, lang: str, name: str, phone: str 
         logging.getLogger("storage").setLevel(logging.WARNING)
 
     console = Console(settings, user_id=user_id, first_name=name, language_code=lang, phone=phone)
+    console.app.db.exclusive = lock.held
     asyncio.run(console.run())
     return 0
 

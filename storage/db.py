@@ -49,6 +49,10 @@ class Database:
         self.exclusive = False
 
     @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @property
     def conn(self) -> aiosqlite.Connection:
         if self._conn is None:
             raise RuntimeError("database is not open")
@@ -82,6 +86,14 @@ class Database:
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
+
+    async def check_writable(self) -> None:
+        """Raise sqlite3.OperationalError now if the file can be read but not written (a
+        read-only file, directory or file system), instead of at the first write of a running
+        bot. Rewrites the schema version with its own value: one small write, nothing changes."""
+        async with self._lock:
+            version = await self.schema_version()
+            await self.conn.execute(f"PRAGMA user_version = {int(version)}")
 
     async def schema_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cur:

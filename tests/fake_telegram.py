@@ -401,10 +401,11 @@ class Call:
     time: float  # time.monotonic() on arrival
     status: int | None = None  # HTTP status of the answer (None while pending)
     response: dict[str, Any] | None = None
+    raw: bytes | None = None  # the body, when answer_next() made it something else than the API's
 
     @property
     def ok(self) -> bool:
-        return self.status == 200
+        return self.status == 200 and self.raw is None
 
     @property
     def result(self) -> Any:
@@ -743,6 +744,8 @@ class FakeTelegram:
         self._fail_next: dict[str, list[_Failure]] = {}
         self._fail_chats: dict[int, tuple[int, str]] = {}
         self._delay_next: dict[str, list[list[float]]] = {}  # method -> [[seconds, count], ...]
+        self._answer_next: dict[str, list[list[Any]]] = {}  # method -> [[body, status, type, count]]
+        self._all_updates: dict[int, dict[str, Any]] = {}  # every update ever enqueued, by id
         self.global_rate_limit: float | None = None
         self.chat_rate_limit: float | None = None
         # Telegram's "20 messages per minute in the same group": sends to a chat id < 0
@@ -976,8 +979,21 @@ class FakeTelegram:
         update = dict(update)
         update["update_id"] = self._next_seq()
         self.updates.append(update)
+        self._all_updates[update["update_id"]] = update
         self._notify()
         return update["update_id"]
+
+    def redeliver(self, *update_ids: int) -> None:
+        """Queue updates again that a bot already got and confirmed, as Telegram does after a
+        crash before the offset moved (or a webhook retry). Call it while no bot is polling:
+        a running poller's offset would confirm them at once."""
+        for update_id in update_ids:
+            update = self._all_updates[int(update_id)]
+            self.delivered_update_ids.discard(update["update_id"])
+            if all(u["update_id"] != update["update_id"] for u in self.updates):
+                self.updates.append(dict(update))
+        self.updates.sort(key=lambda u: u["update_id"])
+        self._notify()
 
     def send_user_message(
         self,
@@ -1471,6 +1487,20 @@ class FakeTelegram:
         later (e.g. to keep an update in flight while the bot is being stopped)."""
         self._delay_next.setdefault(method.lower(), []).append([seconds, count])
 
+    def answer_next(
+        self,
+        method: str,
+        body: str | bytes,
+        *,
+        status: int = 200,
+        content_type: str = "text/html",
+        count: int = 1,
+    ) -> None:
+        """The next ``count`` calls of ``method`` get this raw body instead of a Bot API answer
+        (say, a proxy's HTML error page, or JSON that isn't an API answer)."""
+        data = body.encode() if isinstance(body, str) else body
+        self._answer_next.setdefault(method.lower(), []).append([data, status, content_type, count])
+
     def fail_chat(self, chat_id: int, error_code: int, description: str) -> None:
         """Every send/edit/copy/forward/delete/chat-action targeting ``chat_id`` fails
         (e.g. 403 "Forbidden: bot was blocked by the user") until clear_failures()."""
@@ -1478,6 +1508,7 @@ class FakeTelegram:
 
     def clear_failures(self) -> None:
         self._fail_next.clear()
+        self._answer_next.clear()
         self._fail_chats.clear()
 
     def _injected_failure(self, call: Call) -> ApiError | None:
@@ -1637,6 +1668,16 @@ class FakeTelegram:
             else:
                 delays[0][1] = left - 1
             await asyncio.sleep(seconds)
+        raw = self._answer_next.get(name.lower())
+        if raw:
+            body, status, content_type, left = raw[0]
+            if left <= 1:
+                raw.pop(0)
+            else:
+                raw[0][3] = left - 1
+            call.status, call.raw = status, body
+            self._notify()
+            return web.Response(body=body, status=status, content_type=content_type)
         try:
             if entry is None:
                 raise ApiError(404, "Not Found")

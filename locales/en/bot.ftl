@@ -491,3 +491,6 @@ limit-applications = You have sent many applications in the last 24 hours, so th
 limit-wait-seconds = in { $n } s
 limit-wait-minutes = in { $n } min
 limit-wait-hours = in { $n } h
+
+## issue 8: process runtime
+runtime-conflict-admin = ⚠️ Telegram reports a conflict (409 Conflict): another program works with this bot's token — a second copy of the bot or a webhook that is set. Until the conflict is resolved, the bot gets users' messages late or not at all: the other program takes them. Stop the extra copy of the bot or delete the webhook — the bot then carries on by itself.
