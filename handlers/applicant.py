@@ -199,7 +199,7 @@ def create_router() -> Router:
     @router.callback_query(HandoffCb.filter(F.action == "ask"))
     async def handoff_ask(callback: CallbackQuery, state: FSMContext, questions: QuestionService,
                           handoffs: HandoffService, t: Translator, locale: str) -> None:
-        await callback.answer()
+        # the press is answered after this work (by the press middleware), so a failure is told
         target = callback.message if isinstance(callback.message, Message) else None
         if target is None:
             return

@@ -180,9 +180,9 @@ async def test_a_failed_press_is_told_with_an_alert_and_answered_once(app, chatt
     assert len(answers) == 1 and answers[0].show_alert and answers[0].text == TRY_AGAIN
 
 
-async def test_a_press_answered_before_a_failure_gets_a_message(app, chatter, caplog):
-    """A handler that answered first and failed later: the press can't be answered again, so
-    the user gets a message (staff Reject answers, then sends its prompt)."""
+async def test_a_failure_before_the_press_is_answered_gets_an_alert(app, chatter, caplog):
+    """Staff Reject sends its prompt first and answers the press after it: when the prompt
+    can't be sent, the press is answered with the alert (once), and nothing is left pending."""
     await fill_until_summary(app, chatter)
     await chatter.press(chatter.last_message(), FormCb(action="send").pack())
     app_id = (await app.db.fetchone("SELECT id FROM applications"))[0]
@@ -191,9 +191,33 @@ async def test_a_press_answered_before_a_failure_gets_a_message(app, chatter, ca
     staff = staff_chatter(app)
     with bot_api_fails(app.bot.session, SendMessage, count=1):
         calls = await staff.press(card, StaffCb(action="reject", app=app_id).pack())
+    answers = answered(calls)
+    assert len(answers) == 1 and answers[0].text == TRY_AGAIN and answers[0].show_alert
+    assert tuple(await app.db.fetchone("SELECT count(*) FROM staff_prompts")) == (0,)
+    assert (await app.db.fetchone("SELECT status FROM applications WHERE id = ?", (app_id,)))[0] == "new"
+    assert len(error_records(caplog)) == 1
+
+
+async def test_a_press_answered_before_a_failure_gets_a_message(app, chatter, caplog):
+    """A handler that answered first and failed later: the press can't be answered again, so
+    the user gets a message in the press's chat, and the failure is logged once."""
+    from aiogram import Router
+    from aiogram.types import CallbackQuery
+
+    early = Router(name="answers-first")
+
+    @early.callback_query(MenuCb.filter())
+    async def answers_then_fails(callback: CallbackQuery) -> None:
+        await callback.answer()
+        raise TelegramBadRequest(method=SendMessage(chat_id=1, text="x"), message="Bad Request: later")
+
+    app.dp.sub_routers.insert(0, early)
+    early._parent_router = app.dp
+    await chatter.send("/start")
+    calls = await chatter.press(chatter.last_message(), MenuCb(action="main").pack())
     assert len(answered(calls)) == 1  # the handler's own answer; none twice
     told = [c for c in calls if isinstance(c, SendMessage) and c.text == TRY_AGAIN]
-    assert told and told[0].chat_id == STAFF_CHAT
+    assert told and told[0].chat_id == chatter.chat.id
     assert len(error_records(caplog)) == 1
 
 
