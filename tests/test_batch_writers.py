@@ -258,3 +258,30 @@ async def test_storage_errors_never_drop_a_row_one_by_one(error):
     with pytest.raises(sqlite3.OperationalError):
         await writer.flush()
     assert calls == [5] and len(writer.pending) == 5 and writer.rejected == 0
+
+
+async def test_a_stop_right_as_a_batch_fills_up_does_not_hang():
+    """Python 3.11's asyncio.wait_for swallows a cancellation that arrives as the awaited event
+    is set: the writer's loop went on and the shutdown waited for it forever (a hung bench)."""
+    written = []
+
+    async def write(rows):  # noqa: ANN001, ANN202
+        written.extend(rows)
+
+    async def fill_and_stop() -> None:
+        writer = batch_writer.BatchWriter("t", write, max_pending=100, batch_size=1, interval=60)
+        writer.start()
+        await asyncio.sleep(0)  # the loop waits for its wake-up
+        writer.put(len(written), ("row",))  # a full batch: wakes it...
+        await writer.stop()  # ...in the same moment as the stop cancels it
+
+    for _ in range(5):
+        stopping = asyncio.ensure_future(fill_and_stop())
+        done, _ = await asyncio.wait({stopping}, timeout=2)  # (wait_for: cancel_task eats it)
+        if not done:
+            for task in asyncio.all_tasks():
+                if task.get_name() == "t":
+                    task.cancel()  # the loop that went on: let the test end
+            await stopping
+        assert done, "the stop hung: the writer's loop swallowed its cancellation"
+    assert len(written) == 5

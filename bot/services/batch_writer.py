@@ -69,6 +69,7 @@ class BatchWriter:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._stopping = False
         self.backoff_start = BACKOFF_START
         self.backoff_max = BACKOFF_MAX
         self.stop_backoff = STOP_BACKOFF
@@ -191,16 +192,25 @@ class BatchWriter:
             return self.interval
         return min(self.backoff_max, self.backoff_start * 2 ** (failures - 1))
 
+    async def _wait_for_wake(self, timeout: float) -> None:
+        """Until `put()` asks for a write or `timeout` passes. Not `asyncio.wait_for`: on
+        Python 3.11 it swallows a cancellation that arrives as the event is set, and the stop
+        then waits forever for this task (seen: a hung shutdown)."""
+        waiter = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=timeout)
+        finally:
+            waiter.cancel()
+
     async def _run(self) -> None:
         failures = 0
-        while True:
+        while not self._stopping:
             if failures:
                 await asyncio.sleep(self.retry_delay(failures))  # a full batch doesn't hurry it
             else:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self.interval)
-                except TimeoutError:
-                    pass
+                await self._wait_for_wake(self.interval)
+            if self._stopping:
+                return
             self._wake.clear()
             try:
                 await self.flush()
@@ -216,8 +226,10 @@ class BatchWriter:
 
     async def stop(self) -> None:
         """Stop the background writer and write what is held, in at most STOP_ATTEMPTS tries."""
+        self._stopping = True  # the loop ends even if a cancellation got lost
         await cancel_task(self._task)
         self._task = None
+        self._stopping = False
         delay = self.stop_backoff
         for attempt in range(1, STOP_ATTEMPTS + 1):
             try:

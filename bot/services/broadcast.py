@@ -243,10 +243,11 @@ class Broadcaster:
                     if await self.send_campaign(campaign) != "waiting":
                         continue
                     # the rest is in flight in another sender: look again in a moment
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), WAIT_FOR_OTHERS)
-                    except TimeoutError:
-                        pass
+                    waiter = asyncio.ensure_future(self._wake.wait())
+                    try:  # not wait_for: on 3.11 it can swallow the stop's cancellation
+                        await asyncio.wait({waiter}, timeout=WAIT_FOR_OTHERS)
+                    finally:
+                        waiter.cancel()
                     self._wake.clear()
                     continue
             except asyncio.CancelledError:
