@@ -175,24 +175,81 @@ class CampaignRepository:
         rows = await self.db.fetchall(
             f"SELECT r.user_id, {USER_LOCALE}"
             " FROM campaign_recipients r LEFT JOIN users u ON u.id = r.user_id"
-            " WHERE r.campaign_id = ? AND r.status IN ('pending', 'sending') AND r.user_id > ?"
+            " WHERE r.campaign_id = ? AND r.status = 'pending' AND r.user_id > ?"
             " ORDER BY r.user_id LIMIT ?",
             (campaign_id, after_user, limit),
         )
         return [(r[0], r[1] or "ru") for r in rows]
 
     async def claim(self, campaign_id: int, user_id: int) -> bool:
-        """Mark the recipient "sending" unless they were skipped meanwhile (unsubscribed after
-        the batch was read); False means: don't send."""
+        """Mark the recipient "sending" if nobody holds them and the campaign is still running;
+        False means: don't send (another sender claimed them, they were skipped meanwhile, or the
+        campaign was paused, cancelled or finished — possibly by another process).
+
+        One UPDATE decides: SQLite serializes writers, so of two senders claiming the same
+        recipient exactly one sees rowcount 1. A recipient left "sending" by a run that died is
+        claimable again only after `release_in_flight()` made them "pending" (the broadcaster
+        decides when that is safe)."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 f"UPDATE campaign_recipients SET status = 'sending', updated_at = {_NOW}"
-                " WHERE campaign_id = ? AND user_id = ? AND status IN ('pending', 'sending')",
-                (campaign_id, user_id),
+                " WHERE campaign_id = ? AND user_id = ? AND status = 'pending'"
+                " AND EXISTS (SELECT 1 FROM campaigns WHERE id = ? AND status = 'running')",
+                (campaign_id, user_id, campaign_id),
             )
             claimed = cur.rowcount > 0
             await cur.close()
         return claimed
+
+    async def release_in_flight(self) -> int:
+        """Make every "sending" recipient of an unfinished campaign "pending" again (they were
+        in flight when their sender died); only when no live sender can hold any of them."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                f"UPDATE campaign_recipients SET status = 'pending', updated_at = {_NOW}"
+                " WHERE status = 'sending' AND campaign_id IN"
+                " (SELECT id FROM campaigns WHERE status IN ('scheduled', 'running', 'paused'))"
+            )
+            released = cur.rowcount
+            await cur.close()
+        return released
+
+    async def finish(self, campaign_id: int) -> bool:
+        """running → done once nobody is left pending or in flight. True for exactly one caller:
+        the sender that gets True sends the final progress and the report."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                f"UPDATE campaigns SET status = 'done', finished_at = {_NOW}"
+                " WHERE id = ? AND status = 'running' AND NOT EXISTS (SELECT 1 FROM campaign_recipients"
+                " WHERE campaign_id = ? AND status IN ('pending', 'sending'))",
+                (campaign_id, campaign_id),
+            )
+            finished = cur.rowcount > 0
+            await cur.close()
+        return finished
+
+    # The senders at work (a registry in `kv`, key SENDER_KEY + "<host>:<pid>:<token>"): who may
+    # still hold "sending" recipients. A sender registers before its first claim and leaves at
+    # a clean stop; one killed stays listed until a later sender sees its process is gone.
+    SENDER_KEY = "campaign_sender:"
+
+    async def register_sender(self, sender: str) -> None:
+        await self.db.write(
+            f"INSERT INTO kv (key, value) VALUES (?, {_NOW}) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (self.SENDER_KEY + sender,),
+        )
+
+    async def unregister_senders(self, senders: list[str]) -> None:
+        if senders:
+            async with self.db.transaction() as conn:
+                await conn.executemany("DELETE FROM kv WHERE key = ?", [(self.SENDER_KEY + s,) for s in senders])
+
+    async def senders(self) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key",
+            (self.SENDER_KEY, self.SENDER_KEY[:-1] + chr(ord(self.SENDER_KEY[-1]) + 1)),
+        )
+        return [r[0][len(self.SENDER_KEY):] for r in rows]
 
     async def mark(self, campaign_id: int, user_id: int, status: str, error: str | None = None,
                    *, attempt: bool = False) -> None:

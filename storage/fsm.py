@@ -117,17 +117,40 @@ async def _prune(conn: aiosqlite.Connection, params: KeyParams) -> None:
 
 
 class SQLiteStorage(BaseStorage):
-    """FSM storage on the bot's shared `Database`; `close()` leaves the database open."""
+    """FSM storage on the bot's shared `Database`; `close()` leaves the database open.
+
+    aiogram reads the state on every update, so the states read or written are kept in memory
+    (write-through, LRU-bounded) — but only while `db.exclusive` is True, i.e. while this
+    process holds the single-instance lock and so is the only writer of the file. Without the
+    lock every `get_state` reads the row (a primary-key lookup), so a state written by another
+    process (a second bot on the same file, a tool) is seen at once and input is never applied
+    to a step the dialogue has left. The cache is dropped whenever `exclusive` changes, so
+    nothing cached while another writer may have been active is ever used.
+
+    Why not `PRAGMA data_version` (it changes when another connection commits) to validate the
+    cache without the lock: asking it is one round trip to the database thread, measured the
+    same as the primary-key read itself (~0.2 ms), and any foreign commit — of any table —
+    would drop the whole cache; it buys nothing over reading the state.
+    """
 
     STATE_CACHE_SIZE = 100_000
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        # aiogram reads the state on every update; this process is the only writer, so the
-        # states it has read or written are kept in memory (write-through, LRU-bounded)
         self._states: OrderedDict[KeyParams, str | None] = OrderedDict()
+        self._caching = False  # the value of db.exclusive the cache was filled under
+
+    def _use_cache(self) -> bool:
+        """Whether the cache may be read and filled now; drops it when `exclusive` changed."""
+        exclusive = bool(self.db.exclusive)
+        if exclusive != self._caching:
+            self._states.clear()
+            self._caching = exclusive
+        return exclusive
 
     def _remember(self, params: KeyParams, state: str | None) -> None:
+        if not self._use_cache():
+            return
         self._states[params] = state
         self._states.move_to_end(params)
         if len(self._states) > self.STATE_CACHE_SIZE:
@@ -163,7 +186,7 @@ class SQLiteStorage(BaseStorage):
 
     async def get_state(self, key: StorageKey) -> str | None:
         params = _key_params(key)
-        if params in self._states:
+        if self._use_cache() and params in self._states:
             return self._states[params]
         row = await self.db.fetchone(f"SELECT state FROM fsm_states WHERE {_WHERE}", params)
         state = row[0] if row else None

@@ -56,6 +56,11 @@ class UserRepository:
         async with self.db.transaction() as conn:
             await conn.executemany(_UPSERT_SEEN, rows)
 
+    async def ids(self) -> set[int]:
+        """The id of every user with a row."""
+        rows = await self.db.fetchall("SELECT id FROM users")
+        return {r[0] for r in rows}
+
     async def chosen_locales(self) -> dict[int, str]:
         rows = await self.db.fetchall("SELECT id, locale FROM users WHERE locale IS NOT NULL")
         return {r[0]: r[1] for r in rows}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter, TelegramServerError
@@ -408,3 +409,153 @@ async def test_editing_the_message_keeps_the_buttons_audience_and_time(app):
     assert data["summary"] == "Второй текст" and data["join_cluster"] == "interregional-chemical"
     assert data["aud_kind"] == "all" and data.get("send_at")
     assert "Получателей сейчас" in sent_texts(calls)[-1]
+
+
+# --- two senders on one database (issue 8, defect 2) ----------------------------------------
+
+
+class SlowSession(FlakySession):
+    """Copies take a moment, as over the network, so two senders' messages interleave."""
+
+    async def make_request(self, bot, method, timeout=None):  # noqa: ANN001, ANN201
+        if isinstance(method, CopyMessage):
+            await asyncio.sleep(0.002)
+        return await super().make_request(bot, method, timeout)
+
+
+async def two_processes(settings, rate: float = 2000.0):  # noqa: ANN001, ANN201
+    """Two bots on one file: two Database connections, each with its own Bot session."""
+    fast = settings.model_copy(update={"broadcast_rate": rate})
+    apps = []
+    for _ in range(2):
+        app = create_app(fast, session=SlowSession())
+        await app.startup()
+        app.broadcaster.progress_every = 0.05
+        apps.append(app)
+    return apps
+
+
+async def until(condition, timeout: float = 5.0) -> None:  # noqa: ANN001
+    for _ in range(int(timeout / 0.002)):
+        if condition():
+            return
+        await asyncio.sleep(0.002)
+    raise AssertionError("timed out")
+
+
+def reports(session) -> list[SendMessage]:  # noqa: ANN001
+    return [c for c in session.calls if isinstance(c, SendMessage) and c.chat_id == ADMIN and "завершена" in c.text]
+
+
+async def test_two_senders_on_one_database_send_each_recipient_once_and_report_once(settings):
+    a, b = await two_processes(settings)
+    try:
+        recipients = list(range(5001, 5301))
+        await add_users(a, recipients)
+        repo_a, repo_b = a.broadcaster.repo, b.broadcaster.repo
+        campaign = await repo_a.create(ADMIN, ADMIN, 1, "t", None, False, {"kind": "all"})
+        assert await repo_a.launch(campaign.id, None) == 300
+        first = asyncio.create_task(a.broadcaster.send_campaign(await repo_a.get(campaign.id)))
+        await until(lambda: len(copies(a.bot.session)) >= 20)  # B starts while A is at work
+        second = asyncio.create_task(b.broadcaster.send_campaign(await repo_b.get(campaign.id)))
+        statuses = sorted(await asyncio.gather(first, second))
+        sent_a = [c.chat_id for c in copies(a.bot.session)]
+        sent_b = [c.chat_id for c in copies(b.bot.session)]
+        assert sent_a and sent_b  # both really sent: the race happened
+        twice = sorted({u for u in sent_a + sent_b if (sent_a + sent_b).count(u) > 1})
+        assert not twice, f"{len(twice)} recipients got two copies"
+        assert sorted(sent_a + sent_b) == recipients  # every recipient exactly one copy
+        assert len(reports(a.bot.session)) + len(reports(b.bot.session)) == 1
+        assert statuses.count("done") == 1 and set(statuses) <= {"done", "waiting", "finished-elsewhere"}, statuses
+        # the one left "waiting" looks again: the campaign is over, it reports nothing
+        for app in (a, b):
+            again = await app.broadcaster.send_campaign(await app.broadcaster.repo.get(campaign.id))
+            assert again == "finished-elsewhere"
+        assert len(reports(a.bot.session)) + len(reports(b.bot.session)) == 1
+        counts = await repo_b.counts(campaign.id)
+        assert counts["sent"] == 300 and counts["pending"] == counts["sending"] == 0
+        assert (await repo_b.get(campaign.id)).status == "done"
+        assert await repo_a.senders() == sorted([a.broadcaster.sender, b.broadcaster.sender])
+    finally:
+        await a.shutdown()
+        await b.shutdown()
+    # a clean stop leaves the registry of senders
+    reopened = create_app(settings, session=FlakySession())
+    await reopened.startup()
+    try:
+        assert await reopened.broadcaster.repo.senders() == []
+    finally:
+        await reopened.shutdown()
+
+
+async def test_pause_in_one_process_stops_the_sender_in_the_other(settings):
+    a, b = await two_processes(settings, rate=200.0)
+    try:
+        await add_users(a, range(6001, 6101))
+        repo = b.broadcaster.repo
+        campaign = await repo.create(ADMIN, ADMIN, 1, "t", None, False, {"kind": "all"})
+        await repo.launch(campaign.id, None)
+        sending = asyncio.create_task(b.broadcaster.send_campaign(await repo.get(campaign.id)))
+        await until(lambda: len(copies(b.bot.session)) >= 5)
+        assert await a.broadcaster.pause(campaign.id)  # pressed in process A
+        assert await asyncio.wait_for(sending, 5) == "paused"
+        paused_at = len(copies(b.bot.session))
+        await asyncio.sleep(0.1)
+        assert len(copies(b.bot.session)) == paused_at < 100
+        assert (await repo.counts(campaign.id))["sending"] == 0
+    finally:
+        await a.shutdown()
+        await b.shutdown()
+
+
+async def test_in_flight_recipients_of_a_dead_sender_are_sent_again_of_a_live_one_not(settings):
+    import sys
+
+    app = create_app(settings.model_copy(update={"broadcast_rate": 1000.0}), session=FlakySession())
+    await app.startup()
+    try:
+        await add_users(app, range(7001, 7011))
+        repo = app.broadcaster.repo
+        campaign = await repo.create(ADMIN, ADMIN, 1, "t", None, False, {"kind": "all"})
+        await repo.launch(campaign.id, None)
+        for uid in range(7001, 7006):
+            await repo.mark(campaign.id, uid, "sent")
+        await repo.mark(campaign.id, 7006, "sending")  # in flight in another process
+        host = broadcast_module._HOST
+        live = f"{host}:{os.getppid()}:live"  # a process that is running
+        await repo.register_sender(live)
+        status = await app.broadcaster.send_campaign(await repo.get(campaign.id))
+        assert status == "waiting"  # 7006 is the live sender's: not sent here, no report
+        assert sorted(c.chat_id for c in copies(app.bot.session)) == list(range(7007, 7011))
+        assert not reports(app.bot.session)
+        # that sender's process is gone (killed): its recipient is sent again, then the report
+        gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+        await gone.wait()
+        await repo.unregister_senders([live])
+        await repo.register_sender(f"{host}:{gone.pid}:dead")
+        assert await app.broadcaster.send_campaign(await repo.get(campaign.id)) == "done"
+        assert sorted(c.chat_id for c in copies(app.bot.session)) == list(range(7006, 7011))
+        assert len(reports(app.bot.session)) == 1
+        assert await repo.senders() == [app.broadcaster.sender]  # the dead one was pruned
+    finally:
+        await app.shutdown()
+
+
+async def test_with_the_lock_every_in_flight_recipient_is_a_dead_runs(settings):
+    """At start-up with the single-instance lock nobody else can be sending: the hard-kill
+    window (README) — the messages that were in flight are sent again at once."""
+    app = create_app(settings.model_copy(update={"broadcast_rate": 1000.0}), session=FlakySession())
+    await app.startup()
+    try:
+        app.db.exclusive = True
+        await add_users(app, range(7101, 7104))
+        repo = app.broadcaster.repo
+        campaign = await repo.create(ADMIN, ADMIN, 1, "t", None, False, {"kind": "all"})
+        await repo.launch(campaign.id, None)
+        await repo.mark(campaign.id, 7101, "sending")
+        await repo.register_sender(f"otherhost:{os.getpid()}:x")  # not checkable, yet gone
+        assert await app.broadcaster.send_campaign(await repo.get(campaign.id)) == "done"
+        assert sorted(c.chat_id for c in copies(app.bot.session)) == [7101, 7102, 7103]
+        assert await repo.senders() == [app.broadcaster.sender]
+    finally:
+        await app.shutdown()

@@ -420,3 +420,56 @@ async def test_without_the_stored_state_the_dialogue_would_not_continue(db: Data
     """Control for the test above: a fresh database has no dialogue to continue."""
     client = Client(db)
     assert await client.send("Казань") == ["Наберите /start"]
+
+
+# --- another writer on the same file (issue 8, defect 2) -----------------------------------
+
+
+async def test_a_second_process_never_applies_input_to_a_stale_step(db_path: Path):
+    """Two bots on one file (two connections): B's earlier read of the step must not take input
+    meant for the step A has moved the dialogue to (stored applications had the ИНН as the
+    organization name)."""
+    db_a, db_b = Database(db_path), Database(db_path)
+    await db_a.open()
+    await db_b.open()
+    try:
+        a, b = Client(db_a), Client(db_b)
+        assert await b.send("/start") == ["Как вас зовут?"]  # B has read (and cached) Form:name
+        assert await a.send("Иван") == ["Из какого вы города?"]  # A moved it to Form:city
+        assert await b.send("Казань") == ["Иван из города Казань"]  # not "Казань" as the name
+        key = StorageKey(bot_id=a.bot.id, chat_id=501, user_id=501)
+        assert await a.dp.storage.get_state(key) is None
+        assert await b.dp.storage.get_state(key) is None
+        assert await rows(db_a) == []
+    finally:
+        await db_a.close()
+        await db_b.close()
+
+
+async def test_states_are_cached_only_while_this_process_holds_the_lock(db_path: Path):
+    db_a, db_b = Database(db_path), Database(db_path)
+    await db_a.open()
+    await db_b.open()
+    try:
+        mine, other = SQLiteStorage(db_a), SQLiteStorage(db_b)
+        await mine.set_state(KEY, Form.name)
+        await other.set_state(KEY, Form.city)  # another writer: seen at once without the lock
+        assert await mine.get_state(KEY) == Form.city.state
+
+        db_a.exclusive = True  # the single-instance lock: the cache is used from now on
+        assert await mine.get_state(KEY) == Form.city.state
+        await db_a.write(f"UPDATE fsm_states SET state = 'X' WHERE user_id = {KEY.user_id}")
+        assert await mine.get_state(KEY) == Form.city.state  # served from memory (the point)
+        await mine.set_state(KEY, Form.name)  # write-through
+        assert await mine.get_state(KEY) == Form.name.state
+
+        db_a.exclusive = False  # the lock is gone: what was cached is dropped, not trusted
+        await other.set_state(KEY, Form.city)
+        assert await mine.get_state(KEY) == Form.city.state
+        db_a.exclusive = True  # taken again: nothing cached before is used
+        await other.set_state(KEY, None)
+        assert await mine.get_state(KEY) is None
+        assert not mine._states or list(mine._states.values()) == [None]
+    finally:
+        await db_a.close()
+        await db_b.close()

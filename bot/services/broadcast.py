@@ -7,6 +7,17 @@ after a crash or restart the campaign resumes by itself and a recipient marked s
 sent again. The window: messages that were in flight at the moment of a hard kill are marked
 "sending" and are sent again after the restart — at most `IN_FLIGHT` messages (Telegram may or
 may not have delivered them before the kill).
+
+More than one sender on a database (a second bot process by mistake; the single-instance lock
+normally stops it) never sends a recipient twice: `claim()` takes only a "pending" recipient of
+a running campaign, atomically, so exactly one sender gets each; pause/cancel pressed in another
+process stops this sender at its next claim; and `finish()` (running → done, once nobody is
+pending or in flight) is true for one sender only, the one that sends the report.
+Recipients left "sending" by a dead run are made "pending" again (`recover_in_flight`): at
+start-up, all of them if this process holds the single-instance lock (`db.exclusive`: then no
+other sender is alive); without the lock only when every other registered sender's process is
+gone (same host: a WAL database can't be shared across hosts) — otherwise they are left to the
+live sender, and this one waits.
 """
 
 from __future__ import annotations
@@ -15,6 +26,9 @@ import asyncio
 import csv
 import io
 import logging
+import os
+import secrets
+import socket
 import time
 from dataclasses import dataclass, field
 
@@ -40,6 +54,32 @@ IN_FLIGHT = 8  # messages sent concurrently (network latency), each paced by the
 MAX_ATTEMPTS = 4  # for errors other than 429 / 403
 PROGRESS_EVERY = 3.0  # seconds between edits of the progress message
 BAR = 12
+WAIT_FOR_OTHERS = 2.0  # seconds between looks at a campaign whose rest another sender holds
+
+# the senders of this process that are running (their "sending" recipients are not a dead run's)
+_LIVE_SENDERS: set[str] = set()
+_HOST = socket.gethostname().replace(":", "_")
+
+
+def sender_alive(sender: str) -> bool:
+    """Whether the sender "<host>:<pid>:<token>" may still be at work: in this process, while
+    it runs; on this host, while its process exists; on another host: assumed alive (it can't
+    be checked; the file lock or an operator settles it)."""
+    parts = sender.split(":")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return False  # not written by this code: nobody to wait for
+    host, pid = parts[0], int(parts[1])
+    if host != _HOST:
+        return True
+    if pid == os.getpid():
+        return sender in _LIVE_SENDERS
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 class Pacer:
@@ -73,6 +113,15 @@ class Run:
     locale: str = "ru"  # the admin's: progress, buttons and report are in their language
 
 
+def _stop_reason(status: str) -> str:
+    """What a campaign no longer running in the database means for a sender at work on it."""
+    if status == "cancelled":
+        return "cancelled"
+    if status in ("paused", "scheduled"):
+        return "paused"
+    return "finished-elsewhere"  # done: the sender that finished it reported
+
+
 class Broadcaster:
     def __init__(self, bot: Bot, settings: Settings, i18n: I18n, repo: CampaignRepository) -> None:
         self.bot = bot
@@ -87,6 +136,9 @@ class Broadcaster:
         self._bot_username: str | None = None
         self.progress_every = PROGRESS_EVERY
         self._stopping = False
+        self.sender = f"{_HOST}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._registered = False
+        self._warned_unlocked = False
 
     # ---- control ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -104,6 +156,50 @@ class Broadcaster:
             await finish_or_cancel(self._task, timeout)
             self._task = None
             self._stopping = False
+        await self._unregister()
+
+    async def _unregister(self) -> None:
+        """Leave the registry of senders (a clean stop: nothing of ours is in flight)."""
+        if self._registered:
+            _LIVE_SENDERS.discard(self.sender)
+            self._registered = False
+            try:
+                await self.repo.unregister_senders([self.sender])
+            except Exception as exc:  # a full disk: the entry is pruned by the next start
+                log.warning("could not unregister the campaign sender: %s", type(exc).__name__)
+
+    async def recover_in_flight(self, *, startup: bool) -> int:
+        """Make the recipients a dead run left "sending" pending again; returns how many.
+
+        At start-up with the single-instance lock every "sending" recipient is a dead run's
+        (this is the documented hard-kill window: they are sent again). Otherwise (no lock, or
+        later, while waiting for a campaign's last recipients) only when no other registered
+        sender is alive; then their entries are pruned too."""
+        if not self._registered:
+            # registered before the first claim: whoever sees our "sending" rows sees us
+            await self.repo.register_sender(self.sender)
+            _LIVE_SENDERS.add(self.sender)
+            self._registered = True
+        others = [s for s in await self.repo.senders() if s != self.sender]
+        if startup and self.repo.db.exclusive:
+            dead, blocking = others, []
+        else:
+            if not self.repo.db.exclusive and not self._warned_unlocked:
+                self._warned_unlocked = True
+                log.warning("campaign sender without the single-instance lock: recipients in flight"
+                            " are recovered only from senders whose process is gone")
+            dead = [s for s in others if not sender_alive(s)]
+            blocking = [s for s in others if s not in dead]
+        await self.repo.unregister_senders(dead)
+        if blocking:
+            log.info("%d other campaign sender(s) at work on this database: their recipients in"
+                     " flight are left to them", len(blocking))
+            return 0
+        released = await self.repo.release_in_flight()
+        if released:
+            log.warning("%d campaign recipient(s) were in flight when a previous run stopped:"
+                        " they are sent again", released)
+        return released
 
     def wake(self) -> None:
         self._wake.set()
@@ -144,7 +240,15 @@ class Broadcaster:
                         await self.repo.set_status(campaign.id, "running", allowed_from=("scheduled",))
                         campaign = await self.repo.get(campaign.id)
                     assert campaign is not None
-                    await self.send_campaign(campaign)
+                    if await self.send_campaign(campaign) != "waiting":
+                        continue
+                    # the rest is in flight in another sender: look again in a moment
+                    waiter = asyncio.ensure_future(self._wake.wait())
+                    try:  # not wait_for: on 3.11 it can swallow the stop's cancellation
+                        await asyncio.wait({waiter}, timeout=WAIT_FOR_OTHERS)
+                    finally:
+                        waiter.cancel()
+                    self._wake.clear()
                     continue
             except asyncio.CancelledError:
                 raise
@@ -187,7 +291,11 @@ class Broadcaster:
         return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
     async def send_campaign(self, campaign: Campaign) -> str:
-        """Send to every pending recipient; returns the final status (done/paused/cancelled)."""
+        """Send to every pending recipient; returns the final status: done / paused / cancelled,
+        "shutdown", "finished-elsewhere" (another sender finished it and reported) or "waiting"
+        (its last recipients are in flight in another sender)."""
+        startup = not self._registered
+        await self.recover_in_flight(startup=startup)
         counts = await self.repo.counts(campaign.id)
         run = self.run = Run(campaign, sent_at_start=counts["sent"], locale=await self.repo.user_locale(campaign.admin_id))
         if self._stopping:
@@ -198,34 +306,48 @@ class Broadcaster:
         gate = asyncio.Semaphore(IN_FLIGHT)
         try:
             await self._update_progress(run)
-            last_user = 0
-            while run.stop is None:
-                batch = await self.repo.pending_batch_with_locale(campaign.id, last_user, BATCH)
-                if not batch:
+            while True:
+                last_user = 0
+                while run.stop is None:
+                    batch = await self.repo.pending_batch_with_locale(campaign.id, last_user, BATCH)
+                    if not batch:
+                        break
+                    for user_id, locale in batch:
+                        if run.stop is not None:
+                            break
+                        await gate.acquire()
+                        if run.stop is not None:  # paused or stopped while waiting for a slot
+                            gate.release()
+                            break
+                        task = asyncio.create_task(self._send_one(run, user_id, markups.get(locale), gate))
+                        in_flight.add(task)
+                        task.add_done_callback(in_flight.discard)
+                        last_user = user_id
+                if in_flight:
+                    await asyncio.gather(*in_flight)
+                if run.stop is not None:
+                    status = run.stop
                     break
-                for user_id, locale in batch:
-                    if run.stop is not None:
-                        break
-                    await gate.acquire()
-                    if run.stop is not None:  # paused or stopped while waiting for a slot
-                        gate.release()
-                        break
-                    task = asyncio.create_task(self._send_one(run, user_id, markups.get(locale), gate))
-                    in_flight.add(task)
-                    task.add_done_callback(in_flight.discard)
-                    last_user = user_id
-            if in_flight:
-                await asyncio.gather(*in_flight)
-            if run.stop is None:
-                await self.repo.set_status(campaign.id, "done", allowed_from=("running",))
-                status = "done"
-            else:
-                status = run.stop
+                if await self.repo.finish(campaign.id):
+                    status = "done"  # this sender alone: one final progress, one report
+                    break
+                # not finished: stopped elsewhere, someone still pending, or in flight elsewhere
+                fresh = await self.repo.get(campaign.id)
+                if fresh is None or fresh.status != "running":
+                    status = _stop_reason(fresh.status if fresh else "done")
+                    break
+                left = await self.repo.counts(campaign.id)
+                if left["pending"]:
+                    continue  # released meanwhile (or below where this pass started)
+                if left["sending"] and await self.recover_in_flight(startup=False):
+                    continue  # their sender is gone: send them now
+                status = "waiting"
+                break
         finally:
             await cancel_task(progress)
             self.run = None
-        if status == "shutdown":
-            return status  # resumes at the next start; the progress message stays as it is
+        if status in ("shutdown", "waiting", "finished-elsewhere"):
+            return status  # the progress message and the report are someone else's (or later)
         fresh = await self.repo.get(campaign.id)
         await self._update_progress(Run(fresh or campaign, started=run.started, sent_at_start=run.sent_at_start, locale=run.locale),
                                     final=status in ("done", "cancelled"))
@@ -249,9 +371,13 @@ class Broadcaster:
                 if not claimed:
                     if run.stop is not None:
                         return  # paused, cancelled or shutting down: stays pending, nothing sent
-                    # "sending" just before the first try, unless they unsubscribed meanwhile
+                    # "sending" just before the first try, unless they unsubscribed meanwhile,
+                    # another sender holds them, or the campaign was stopped (maybe elsewhere)
                     if not await self.repo.claim(campaign.id, user_id):
-                        return  # skipped
+                        fresh = await self.repo.get(campaign.id)
+                        if run.stop is None and (fresh is None or fresh.status != "running"):
+                            run.stop = _stop_reason(fresh.status if fresh else "done")
+                        return
                     claimed = True
                 try:
                     await self.bot.copy_message(

@@ -4,17 +4,22 @@ The question log is the source of "what people ask that we can't answer yet". It
 not a promise to anyone, so it is written in batches (at most a second late, flushed on a clean
 stop); a crash can lose at most the last second of it. Applications and hand-offs never go
 through here.
+
+The batches go through `BatchWriter`: a question is kept until it is written, so a full disk
+loses nothing while fewer than `MAX_PENDING` questions wait (then new ones are dropped and
+counted: the held ones are written first when space is back); a question SQLite can't store is
+dropped alone, not with its batch.
 """
 
 from __future__ import annotations
 
-import asyncio
+import itertools
 import logging
 import re
 from collections import OrderedDict
 
+from bot.services.batch_writer import BatchWriter
 from bot.services.search import SearchResult, SearchService
-from bot.services.tasks import cancel_task
 from storage.analyzer import fold
 from storage.repositories import QuestionRepository
 
@@ -23,6 +28,9 @@ log = logging.getLogger(__name__)
 CACHE_SIZE = 4096
 FLUSH_INTERVAL = 1.0
 FLUSH_BATCH = 200
+# questions held while the database can't be written; ~1 MB for typical ones, 40 MB if every
+# one were 4,096 characters of Cyrillic
+MAX_PENDING = 5_000
 _SPACES = re.compile(r"\s+")
 
 
@@ -31,9 +39,11 @@ class QuestionService:
         self.search = search
         self.repo = repo
         self._cache: OrderedDict[tuple[str, str, int], SearchResult] = OrderedDict()
-        self._pending: list[tuple] = []
-        self._flusher: asyncio.Task | None = None
-        self._wake = asyncio.Event()
+        self.log_writer = BatchWriter(
+            "question log", lambda rows: self.repo.add_many(rows), max_pending=MAX_PENDING, batch_size=FLUSH_BATCH,
+            interval=FLUSH_INTERVAL,
+        )
+        self._seq = itertools.count()
         self.cache_size = CACHE_SIZE  # 0 turns the answer cache off (benchmarks)
         # each user's latest question, for "ask a person" (best effort, memory only)
         self.last: OrderedDict[int, tuple[str, str]] = OrderedDict()
@@ -60,40 +70,20 @@ class QuestionService:
             self.last.move_to_end(user_id)
             if len(self.last) > CACHE_SIZE:
                 self.last.popitem(last=False)
-        self._pending.append(
-            (user_id, text, locale, best.kind if best else None, best.slug if best else None,
-             best.score if best else 0.0, result.confident)
-        )
-        if len(self._pending) >= FLUSH_BATCH:
-            self._wake.set()
-        if self._flusher is None:
-            await self.flush()  # no background writer (tests, `ask`): write at once
+        self.log_writer.put(next(self._seq), (
+            user_id, text, locale, best.kind if best else None, best.slug if best else None,
+            best.score if best else 0.0, result.confident,
+        ))
+        if not self.log_writer.running:
+            await self.log_writer.flush_quietly()  # no background writer (tests, `ask`): now
         return result
 
     async def flush(self) -> int:
-        if not self._pending:
-            return 0
-        batch, self._pending = self._pending, []
-        await self.repo.add_many(batch)
-        return len(batch)
+        """Write the questions held now (one pass; a storage error is raised, rows kept)."""
+        return await self.log_writer.flush()
 
     def start(self) -> None:
-        if self._flusher is None:
-            self._flusher = asyncio.create_task(self._run(), name="question-log")
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await asyncio.wait_for(self._wake.wait(), FLUSH_INTERVAL)
-            except TimeoutError:
-                pass
-            self._wake.clear()
-            try:
-                await self.flush()
-            except Exception:  # never let analytics take the bot down
-                log.exception("could not write the question log")
+        self.log_writer.start()
 
     async def stop(self) -> None:
-        await cancel_task(self._flusher)
-        self._flusher = None
-        await self.flush()
+        await self.log_writer.stop()
