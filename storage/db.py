@@ -124,11 +124,21 @@ class Database:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            else:
                 await self.conn.execute("COMMIT")
+            except BaseException:
+                await self._rollback()
+                raise
+
+    async def _rollback(self) -> None:
+        """Roll back what is still open after a failure. SQLite may already have rolled the
+        transaction back itself (SQLITE_FULL, SQLITE_IOERR): then a ROLLBACK would fail with
+        "no transaction is active" and hide the real error; a COMMIT that failed (full disk)
+        leaves the transaction open, and it is rolled back here."""
+        if self._conn is not None and self._conn.in_transaction:
+            try:
+                await self._conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:  # the original error is what the caller must see
+                log.warning("rollback after a failed transaction failed too: %s", exc)
 
     async def write(self, sql: str, params: tuple | dict = ()) -> int:
         """One write statement in its own transaction; returns lastrowid."""

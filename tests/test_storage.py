@@ -178,3 +178,25 @@ async def test_questions_are_recorded(db):
     await repo.add(1, "погода", "ru", None, None, 0.0, False)
     await repo.add(1, "шины", "ru", "cluster", "barnaul", 0.9, True)
     assert [q[0] for q in await repo.unanswered()] == ["погода"]
+
+
+async def test_a_transaction_on_a_full_disk_raises_the_real_error_and_recovers(db):
+    """SQLite rolls a transaction back by itself on SQLITE_FULL: the error callers see must be
+    "database or disk is full" (not "cannot rollback - no transaction is active"), nothing of
+    the transaction stays, and the connection works again once there is room."""
+    await db.write("CREATE TABLE filler (v TEXT)")
+    pages = (await db.fetchone("PRAGMA page_count"))[0]
+    await db.conn.execute(f"PRAGMA max_page_count = {pages + 5}")
+    await db.conn.execute("PRAGMA cache_size = 2")  # pages spill mid-transaction, as on a busy bot
+    big = "x" * 3000
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        async with db.transaction() as conn:
+            for _ in range(100):
+                await conn.execute("INSERT INTO filler VALUES (?)", (big,))
+    assert not db.conn.in_transaction
+    assert (await db.fetchone("SELECT count(*) FROM filler"))[0] == 0
+    await db.conn.execute("PRAGMA max_page_count = 1073741823")
+    async with db.transaction() as conn:
+        for _ in range(100):
+            await conn.execute("INSERT INTO filler VALUES (?)", (big,))
+    assert (await db.fetchone("SELECT count(*) FROM filler"))[0] == 100

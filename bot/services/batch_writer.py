@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from itertools import islice
 
-from bot.services.tasks import cancel_task
+from bot.services.tasks import cancel_task, wait_event
 
 log = logging.getLogger(__name__)
 
@@ -193,14 +193,9 @@ class BatchWriter:
         return min(self.backoff_max, self.backoff_start * 2 ** (failures - 1))
 
     async def _wait_for_wake(self, timeout: float) -> None:
-        """Until `put()` asks for a write or `timeout` passes. Not `asyncio.wait_for`: on
-        Python 3.11 it swallows a cancellation that arrives as the event is set, and the stop
-        then waits forever for this task (seen: a hung shutdown)."""
-        waiter = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({waiter}, timeout=timeout)
-        finally:
-            waiter.cancel()
+        """Until `put()` asks for a write or `timeout` passes (see `wait_event`: a stop
+        never hangs on a cancellation swallowed by `asyncio.wait_for`)."""
+        await wait_event(self._wake, timeout)
 
     async def _run(self) -> None:
         failures = 0

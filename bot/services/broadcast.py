@@ -43,7 +43,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 
 from bot.callbacks import CampaignCb, SubCb
 from bot.i18n import I18n
-from bot.services.tasks import cancel_task, finish_or_cancel
+from bot.services.tasks import cancel_task, finish_or_cancel, wait_event
 from bot.settings import Settings
 from storage.campaigns import Campaign, CampaignRepository
 
@@ -257,10 +257,7 @@ class Broadcaster:
                 await asyncio.sleep(5)
             next_at = await self.repo.next_scheduled_at()
             wait = 30.0 if next_at is None else max(0.1, min(30.0, next_at - time.time()))
-            try:
-                await asyncio.wait_for(self._wake.wait(), wait)
-            except TimeoutError:
-                pass
+            await wait_event(self._wake, wait)
             self._wake.clear()
 
     async def bot_username(self) -> str:

@@ -36,7 +36,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParam
 from bot.callbacks import StaffCb
 from bot.i18n import I18n
 from bot.services.knowledge import KnowledgeBase
-from bot.services.tasks import finish_or_cancel
+from bot.services.tasks import finish_or_cancel, wait_event
 from bot.settings import Settings
 from bot.views import application_card, handoff_card
 from storage.applications import (
@@ -212,10 +212,7 @@ class Delivery:
             wait = IDLE_WAIT if next_at is None else max(0.05, min(IDLE_WAIT, next_at - time.time()))
             if held:  # the held jobs may go when the hold ends
                 wait = max(0.05, min(wait, until - self.staff_pacer.clock()))
-            try:
-                await asyncio.wait_for(self._wake.wait(), wait)
-            except TimeoutError:
-                pass
+            await wait_event(self._wake, wait)
             self._wake.clear()
 
     async def process_due(self, limit: int = 50) -> int:

@@ -26,3 +26,15 @@ async def finish_or_cancel(task: asyncio.Task | None, timeout: float) -> None:
         await cancel_task(task)
     except asyncio.CancelledError:
         pass
+
+
+async def wait_event(event: asyncio.Event, timeout: float) -> bool:
+    """Wait until `event` is set or `timeout` passes; True if it was set. Not
+    `asyncio.wait_for(event.wait(), timeout)`: on Python 3.11 that can swallow a cancellation
+    arriving just as the event is set, and a stop waiting for the task then hangs."""
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait({waiter}, timeout=timeout)
+    finally:
+        waiter.cancel()
+    return event.is_set()
