@@ -74,6 +74,11 @@ class ForThisRouter(Filter):
         return bool(raw_state and raw_state.startswith("Conversation:"))
 
 
+async def end(state: FSMContext | None) -> None:
+    if state is not None:
+        await state.clear()
+
+
 def create_router() -> Router:
     router = Router(name="applicant")
     router.message.filter(ForThisRouter())
@@ -157,22 +162,30 @@ def create_router() -> Router:
             await callback.message.answer(t("applicant-answer-prompt", number=e(app.number)), reply_markup=cancel_markup(t))
 
     async def relay_answer(message: Message, app_id: int, app_repo: ApplicationRepository,
-                           applications: ApplicationService, t: Translator) -> None:
+                           applications: ApplicationService, t: Translator,
+                           state: FSMContext | None = None) -> None:
+        """Relay the applicant's answer to the staff. The prompt's `state` ends once the answer
+        is stored (or can't be relayed at all); a failure (full disk) or a text to type again
+        (too long) keeps it."""
         app = await app_repo.get(app_id)
         if app is None or message.from_user is None or app.user_id != message.from_user.id:
             await message.answer(t("error-outdated"), reply_markup=main_menu(t))
+            await end(state)
             return
         if app.status not in OPEN_STATUSES:
             key = "applicant-withdrawn" if app.status == "withdrawn" else "applicant-closed"
             await message.answer(t(key, number=e(app.number)), reply_markup=main_menu(t))
+            await end(state)
             return
         if not message.text or len(message.text) > MAX_ANSWER:
             await message.answer(t("err-text-too-long", limit=MAX_ANSWER) if message.text else t("err-need-text"))
             return
         try:
             await applications.applicant_message(app, message.from_user, message.text)
+            await end(state)  # stored: the prompt is done before it is confirmed
         except RateLimited as exc:
             await message.answer("⏳ " + t("limit-messages", wait=wait_text(t, exc.retry_after)), reply_markup=main_menu(t))
+            await end(state)
             return
         await message.answer(t("applicant-answer-sent", number=e(app.number)), reply_markup=main_menu(t))
 
@@ -192,8 +205,7 @@ def create_router() -> Router:
             await message.answer("⚠️ " + t("err-need-text"), reply_markup=cancel_markup(t))
             return
         data = await state.get_data()
-        await state.clear()
-        await relay_answer(message, int(data.get("app_id", 0)), app_repo, applications, t)
+        await relay_answer(message, int(data.get("app_id", 0)), app_repo, applications, t, state)
 
     # ---- questions handed to a person -------------------------------------------------------------
     @router.callback_query(HandoffCb.filter(F.action == "ask"))
@@ -252,18 +264,23 @@ def create_router() -> Router:
         if isinstance(callback.message, Message):
             await callback.message.answer(t("handoff-followup-prompt"), reply_markup=cancel_markup(t))
 
-    async def relay_followup(message: Message, handoff_id: int, handoffs: HandoffService, t: Translator) -> None:
+    async def relay_followup(message: Message, handoff_id: int, handoffs: HandoffService, t: Translator,
+                             state: FSMContext | None = None) -> None:
+        """As `relay_answer`, for a follow-up to a question handed to staff."""
         handoff = await handoffs.get(handoff_id)
         if handoff is None or message.from_user is None or handoff.user_id != message.from_user.id:
             await message.answer(t("error-outdated"), reply_markup=main_menu(t))
+            await end(state)
             return
         if not message.text or len(message.text) > MAX_ANSWER:
             await message.answer("⚠️ " + (t("err-text-too-long", limit=MAX_ANSWER) if message.text else t("err-need-text")))
             return
         try:
             await handoffs.user_followup(handoff, message.from_user, message.text)
+            await end(state)
         except RateLimited as exc:
             await message.answer("⏳ " + t("limit-messages", wait=wait_text(t, exc.retry_after)), reply_markup=main_menu(t))
+            await end(state)
             return
         await message.answer(t("handoff-followup-sent"), reply_markup=main_menu(t))
 
@@ -273,8 +290,7 @@ def create_router() -> Router:
             await message.answer("⚠️ " + t("err-need-text"), reply_markup=cancel_markup(t))
             return
         data = await state.get_data()
-        await state.clear()
-        await relay_followup(message, int(data.get("handoff_id", 0)), handoffs, t)
+        await relay_followup(message, int(data.get("handoff_id", 0)), handoffs, t, state)
 
     # ---- Telegram "Reply" to one of those messages, without pressing a button ------------------
     @router.message(StateFilter(None), ReplyToThread())

@@ -469,3 +469,45 @@ async def test_a_relayed_text_of_2048_emoji_reaches_the_applicant_within_the_lim
     plain, _ = parse_html(to_applicant[0].text)
     assert utf16_len(plain) <= 4096 and plain.count("😀") > 2000
     assert any("over Telegram's limit" in r.getMessage() for r in caplog.records)
+
+
+async def test_an_applicants_answer_is_kept_when_it_cannot_be_stored(app, chatter):
+    """The applicant answers a staff request for information while the database can't be
+    written: they are told, the answer prompt stays (the text isn't dropped with a cleared
+    state), and the same text sent again reaches the staff."""
+    from bot.callbacks import AppReplyCb
+    from handlers.applicant import Conversation
+
+    await fill_until_summary(app, chatter)
+    await chatter.press(chatter.last_message(), FormCb(action="send").pack())
+    app_id = (await app.db.fetchone("SELECT id FROM applications"))[0]
+    await app.delivery.process_due()
+    card = chatter.session.messages[(STAFF_CHAT, max(m for c, m in chatter.session.messages if c == STAFF_CHAT))]
+    staff = staff_chatter(app)
+    await staff.press(card, StaffCb(action="info", app=app_id).pack())
+    prompt = max((m for (c, _), m in chatter.session.messages.items() if c == STAFF_CHAT), key=lambda m: m.message_id)
+    await staff.send("Пришлите, пожалуйста, выписку", reply_to_message=prompt)
+    await app.delivery.process_due()
+    await chatter.press(chatter.last_message(), AppReplyCb(app=app_id).pack())
+    assert await state_of(app, chatter) == Conversation.answer.state
+
+    # the answer's own write fails (the dialogue row could still be written: a lock timeout,
+    # or a full disk that an in-place update of the state row doesn't notice)
+    original = app.applications.applicant_message
+
+    async def fails(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise sqlite3.OperationalError("database or disk is full")
+
+    app.applications.applicant_message = fails
+    try:
+        calls = await chatter.send("Выписку отправим завтра")
+    finally:
+        app.applications.applicant_message = original
+    assert SAVE_FAILED in sent_texts(calls)
+    assert await state_of(app, chatter) == Conversation.answer.state
+    calls = await chatter.send("Выписку отправим завтра")
+    assert await state_of(app, chatter) is None
+    stored = await app.db.fetchall(
+        "SELECT text FROM application_messages WHERE application_id = ? AND direction = 'from_applicant'", (app_id,)
+    )
+    assert [row[0] for row in stored] == ["Выписку отправим завтра"]  # once, not twice
