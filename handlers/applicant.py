@@ -198,6 +198,15 @@ def create_router() -> Router:
             return
         await message.answer(t("menu-title"), reply_markup=main_menu(t))
 
+    @router.callback_query(MenuCb.filter(F.action == "main"), StateFilter(Conversation))
+    async def cancel_press(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
+        """The Cancel button under a prompt of this router ends the prompt (as /cancel does),
+        so the next text is not taken as an answer to staff or a hand-off."""
+        if await back_to_form(state):
+            await show(callback, t("join-back-to-form"), continue_form_markup(t))
+            return
+        await show(callback, t("menu-title"), main_menu(t))
+
     @router.message(StateFilter(Conversation.answer))
     async def answer_text(message: Message, state: FSMContext, app_repo: ApplicationRepository,
                           applications: ApplicationService, t: Translator) -> None:

@@ -225,3 +225,19 @@ async def test_questions_asked_while_the_content_reloads_get_the_answer(app):
     await asyncio.gather(*askers)
     assert len(results) > 20
     assert {r for r in results} == {(True, "barnaul")}
+
+
+async def test_the_cancel_button_under_a_handoff_prompt_ends_it(app, chatter):
+    """"Ask a person" with no question yet asks for the text; its Cancel button ends that
+    prompt, so the next message is an ordinary question, not a question to staff."""
+    from bot.callbacks import HandoffCb
+
+    await chatter.send("/start")
+    await chatter.press(chatter.last_message(), HandoffCb(action="ask").pack())
+    prompt = chatter.last_message()
+    calls = await chatter.press_text(prompt, "Отмен")
+    assert len(answered(calls)) == 1
+    key = app.dp.fsm.resolve_context(app.bot, chatter.chat.id, chatter.user.id).key
+    assert await app.dp.storage.get_state(key) is None
+    await chatter.send("какие кластеры есть")
+    assert tuple(await app.db.fetchone("SELECT count(*) FROM handoffs")) == (0,)
