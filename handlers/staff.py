@@ -82,6 +82,12 @@ class CommandOrStaffChat(Filter):
         return bool(message.text and message.text[0] == "/") or message.chat.id == settings.staff_chat_id
 
 
+class ReplyToTheBot(Filter):
+    async def __call__(self, message: Message) -> bool:
+        reply = message.reply_to_message
+        return reply is not None and reply.from_user is not None and reply.from_user.id == message.bot.id
+
+
 class NotAReply(Filter):
     async def __call__(self, message: Message) -> bool:
         return message.reply_to_message is None and not (message.text or "").startswith("/")
@@ -219,6 +225,7 @@ def create_router() -> Router:
         if kind == "application":
             app = await app_repo.get(ref)
             if app is None:
+                await message.reply(t("staff-reply-not-linked"))
                 return
             if app.erased_at:  # the applicant withdrew consent: nobody to write to
                 await message.reply(t("staff-app-erased-no-relay", number=e(app.number)))
@@ -227,7 +234,8 @@ def create_router() -> Router:
             await message.reply(t("staff-relayed-app", number=app.number))
         else:
             handoff = await handoffs.get(ref)
-            if handoff is None:
+            if handoff is None:  # deleted: the user withdrew consent
+                await message.reply(t("staff-reply-not-linked"))
                 return
             await handoffs.staff_answer(handoff, actor, message.text)
             await message.reply(t("staff-relayed-handoff", id=handoff.id))
@@ -244,6 +252,12 @@ def create_router() -> Router:
         await prompts.hinted(pending)
         t = i18n.get(settings.default_locale)
         await message.reply(t("staff-prompt-hint", numbers=await numbers_of(pending, app_repo)))
+
+    @group.message(ReplyToTheBot(), IsStaff())
+    async def reply_to_other(message: Message, settings: Settings, i18n) -> None:  # noqa: ANN001
+        """A staff member's reply to a bot message that is no card, thread or prompt (a notice,
+        a confirmation): it reaches nobody, so the bot says so instead of keeping silent."""
+        await message.reply(i18n.get(settings.default_locale)("staff-reply-not-linked"))
 
     @group.message()
     async def ignore(message: Message) -> None:

@@ -210,3 +210,21 @@ async def test_a_prompt_refused_by_the_status_and_hostile_input(app):
     assert await status(app, 2) == "rejected"
     reason = await app.db.fetchone("SELECT note FROM application_events WHERE application_id = 2 ORDER BY id DESC")
     assert reason[0] == "<b>не</b> & тег"
+
+
+async def test_a_staff_reply_to_a_bot_notice_is_told_it_reached_nobody(app):
+    """A reply to a bot message that is no card, thread or prompt (here the bot's own
+    "relayed" confirmation) reaches nobody: the staff member is told, nothing is relayed."""
+    anna, _, card_a, _ = await two_applications(app)
+    staff = staff_chatter(app)
+    calls = await staff.send("Здравствуйте, уточните продукцию", reply_to_message=card_a)
+    assert "Передал заявителю" in sent_texts(calls)[-1]
+    await delivered_to(app, anna.user.id)
+    notice = max((m for (c, _), m in app.bot.session.messages.items() if c == STAFF_CHAT), key=lambda m: m.message_id)
+    calls = await staff.send("Спасибо <всем>", reply_to_message=notice)
+    assert "никому не передано" in sent_texts(calls)[-1]
+    assert not await delivered_to(app, anna.user.id)
+    # an outsider's reply is ordinary talk: no answer
+    outsider = Chatter(app, app.bot.session, user_id=555)
+    outsider.chat = staff.chat
+    assert not sent_texts(await outsider.send("и я", reply_to_message=notice))
