@@ -241,3 +241,44 @@ async def test_the_cancel_button_under_a_handoff_prompt_ends_it(app, chatter):
     assert await app.dp.storage.get_state(key) is None
     await chatter.send("какие кластеры есть")
     assert tuple(await app.db.fetchone("SELECT count(*) FROM handoffs")) == (0,)
+
+
+async def test_pressing_the_same_screen_again_sends_no_edit():
+    """Telegram refuses an edit that changes nothing ("message is not modified"): `show` on a
+    message that already shows the screen (text and entities as Telegram sends them back)
+    makes no request; a different screen is edited."""
+    import datetime as dt
+    from unittest.mock import AsyncMock
+
+    from aiogram.types import (
+        CallbackQuery,
+        Chat,
+        InlineKeyboardButton,
+        InlineKeyboardMarkup,
+        Message,
+        MessageEntity,
+        User,
+    )
+
+    from handlers.common import show
+    from tests.fake_telegram import parse_html
+
+    text = "<b>Что я умею</b>\n• <i>Кластеры</i> &amp; меры — «Ask» <a href=\"https://example.com\">ссылка</a>"
+    markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="⬅️ Меню", callback_data="m:main")]])
+    plain, entities = parse_html(text)
+    message = Message(
+        message_id=5, date=dt.datetime.now(dt.UTC), chat=Chat(id=1, type="private"), text=plain,
+        entities=[MessageEntity(**e) for e in entities], reply_markup=markup,
+    )
+    bot = AsyncMock()
+    message = message.as_(bot)
+    callback = CallbackQuery(id="1", from_user=User(id=1, is_bot=False, first_name="A"), chat_instance="c",
+                             message=message, data="m:help").as_(bot)
+    await show(callback, text, markup)
+    assert not bot.mock_calls  # nothing sent: the screen is already shown
+    await show(callback, text + " ", markup)
+    assert bot.mock_calls  # a different text is an edit
+    bot.reset_mock()
+    other = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="⬅️ Назад", callback_data="m:main")]])
+    await show(callback, text, other)
+    assert bot.mock_calls  # different buttons: an edit
