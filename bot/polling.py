@@ -31,11 +31,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramConflictError, TelegramRetryAfter
-from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 from pydantic import ValidationError
 
+from bot.errors import redacted_traceback
+from bot.i18n import I18n
 from storage.updates import HandledUpdates
 
 if TYPE_CHECKING:
@@ -76,10 +78,13 @@ def update_id_of(raw: Any) -> int | None:
 class UpdateFeeder:
     """Takes raw updates from a receiver: once each, parsed one by one, fed to the dispatcher."""
 
-    def __init__(self, dp: Dispatcher, bot: Bot, handled: HandledUpdates, *, source: str) -> None:
+    def __init__(self, dp: Dispatcher, bot: Bot, handled: HandledUpdates, *, source: str,
+                 i18n: I18n | None = None) -> None:
         self.dp = dp
         self.bot = bot
         self.handled = handled
+        self.i18n = i18n
+        self._side_tasks: set[asyncio.Task] = set()
         self.source = source  # "polling" or "webhook", for the log
         self.skipped_unparsed = 0
         self.skipped_repeated = 0
@@ -91,6 +96,8 @@ class UpdateFeeder:
             log.warning("%s: ignored an item that is not a Telegram update (no update_id)", self.source)
             return None
         if not self.handled.claim(update_id):
+            if self.handled.running(update_id):  # still being handled (not confirmed yet)
+                return None
             self.skipped_repeated += 1
             log.info("%s: update %d was delivered again; it was handled already, skipped", self.source, update_id)
             return None
@@ -102,8 +109,29 @@ class UpdateFeeder:
                 "%s: skipped update %d: it can't be parsed (%d errors)", self.source, update_id, exc.error_count()
             )
             self.handled.finish(update_id)  # delivered again, it would fail the same way
+            self._answer_unparsed_press(raw)
             return None
         return update
+
+    def _answer_unparsed_press(self, raw: dict[str, Any]) -> None:
+        """A button press that can't be parsed still gets its answer ("the button is
+        outdated"), so the user's button doesn't spin."""
+        query = raw.get("callback_query")
+        query_id = query.get("id") if isinstance(query, dict) else None
+        if not isinstance(query_id, str) or not query_id or len(query_id) > 64 or self.i18n is None:
+            return
+        user = query.get("from") if isinstance(query.get("from"), dict) else {}
+        code = user.get("language_code")
+        t = self.i18n.get(self.i18n.pick_locale(None, code if isinstance(code, str) else None))
+        task = asyncio.create_task(self._answer(query_id, t("error-outdated")), name="answer-unparsed")
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
+
+    async def _answer(self, query_id: str, text: str) -> None:
+        try:
+            await self.bot(AnswerCallbackQuery(callback_query_id=query_id, text=text, show_alert=True))
+        except Exception as exc:  # noqa: BLE001 - best effort: the press may be too old
+            log.info("%s: could not answer an unparsed press: %s", self.source, describe(exc))
 
     async def handle(self, update: Update) -> None:
         """Handle one accepted update; an error is logged (never raised), and the update counts
@@ -115,8 +143,8 @@ class UpdateFeeder:
         except asyncio.CancelledError:
             self.handled.release(update.update_id)
             raise
-        except Exception:
-            log.exception("update %d: its handling failed", update.update_id)
+        except Exception as exc:  # the error handler failed too; messages may quote the input
+            log.error("update %d: its handling failed\n%s", update.update_id, redacted_traceback(exc))
         self.handled.finish(update.update_id)
 
 
@@ -138,7 +166,7 @@ class Poller:
         self.bot = app.bot
         self.dp = app.dp
         self.handled = handled
-        self.feeder = UpdateFeeder(app.dp, app.bot, handled, source="polling")
+        self.feeder = UpdateFeeder(app.dp, app.bot, handled, source="polling", i18n=app.i18n)
         self.timeout = timeout
         self.batch_wait = batch_wait
         self.conflict_quiet = conflict_quiet
@@ -170,9 +198,14 @@ class Poller:
             while not stop.is_set():
                 # what finished is written before Telegram forgets it (the offset confirms it)
                 await self.handled.flush()
-                request = GetRawUpdates(offset=self.offset, timeout=self.timeout, allowed_updates=allowed)
+                # an update still being handled is never confirmed: the offset stops before it,
+                # so a crash makes Telegram deliver it again (the ids after it, handled already,
+                # come back too and are skipped)
+                running = [uid for uid, task in self.tasks.items() if not task.done()]
+                offset = min(running) if running else self.offset
+                request = GetRawUpdates(offset=offset, timeout=self.timeout, allowed_updates=allowed)
                 fetch = asyncio.ensure_future(self.bot(request, **kwargs))
-                self._confirmed = self.offset
+                self._confirmed = offset
                 await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
                 if not fetch.done():
                     fetch.cancel()
@@ -191,11 +224,16 @@ class Poller:
                 except Exception as exc:  # noqa: BLE001 - network, 5xx, not JSON: keep polling
                     await self._pause(self._on_failure(exc), stopped)
                     continue
+                if not isinstance(raw, list):  # {"ok": true} without a result, or not a list
+                    await self._pause(self._on_failure(ValueError("getUpdates gave no list of updates")), stopped)
+                    continue
                 self._on_success()
                 batch = self._dispatch(raw)
                 if batch is None:  # items, but none with an update_id: don't spin on them
                     await self._pause(next(self._network_backoff), stopped)
                     continue
+                if not batch:  # only updates still being handled came back: wait for them a while
+                    batch = [task for task in self.tasks.values() if not task.done()]
                 if batch:
                     await self._wait_batch(batch, stopped)
         finally:

@@ -84,6 +84,9 @@ async def _serve(settings: Settings, receive: Receive, *, exclusive: bool = Fals
         handled.start()
         return await receive(app, me, handled, stop)
     finally:
+        # updates still being handled finish first (App.shutdown waits for them anyway), so
+        # their ids are written too: a clean restart handles nothing twice
+        await app.inflight.wait()
         await handled.close()
         await app.shutdown()
         await app.bot.session.close()
@@ -112,7 +115,10 @@ async def _get_me(app: App) -> User:
     delay = GET_ME_RETRY
     for attempt in range(1, GET_ME_ATTEMPTS + 1):
         try:
-            return await app.bot.get_me()
+            me = await app.bot.get_me()
+            if not isinstance(me, User):  # {"ok": true} without a result
+                raise ClientDecodeError("getMe gave no user", ValueError("no result"), "")
+            return me
         except TelegramUnauthorizedError:
             raise StartupError(
                 "Telegram refused BOT_TOKEN (401 Unauthorized): check the token from @BotFather"
@@ -244,7 +250,7 @@ async def _webhook(app: App, me: User, handled: HandledUpdates, stop: asyncio.Ev
     secret = (
         settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
     )
-    handler = WebhookHandler(UpdateFeeder(app.dp, app.bot, handled, source="webhook"), secret_token=secret)
+    handler = WebhookHandler(UpdateFeeder(app.dp, app.bot, handled, source="webhook", i18n=app.i18n), secret_token=secret)
     web_app = web.Application()
     handler.register(web_app, path=settings.webhook_path)
     setup_application(web_app, app.dp, bot=app.bot)

@@ -184,8 +184,8 @@ def create_router() -> Router:
             await applications.applicant_message(app, message.from_user, message.text)
             await end(state)  # stored: the prompt is done before it is confirmed
         except RateLimited as exc:
-            await message.answer("⏳ " + t("limit-messages", wait=wait_text(t, exc.retry_after)), reply_markup=main_menu(t))
-            await end(state)
+            # not sent: the prompt stays, so the same text sent later still goes to the staff
+            await message.answer("⏳ " + t("limit-messages", wait=wait_text(t, exc.retry_after)), reply_markup=cancel_markup(t))
             return
         await message.answer(t("applicant-answer-sent", number=e(app.number)), reply_markup=main_menu(t))
 
@@ -288,8 +288,8 @@ def create_router() -> Router:
             await handoffs.user_followup(handoff, message.from_user, message.text)
             await end(state)
         except RateLimited as exc:
-            await message.answer("⏳ " + t("limit-messages", wait=wait_text(t, exc.retry_after)), reply_markup=main_menu(t))
-            await end(state)
+            # not sent: the prompt stays, so the same text sent later still goes to the staff
+            await message.answer("⏳ " + t("limit-messages", wait=wait_text(t, exc.retry_after)), reply_markup=cancel_markup(t))
             return
         await message.answer(t("handoff-followup-sent"), reply_markup=main_menu(t))
 

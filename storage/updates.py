@@ -70,6 +70,10 @@ class HandledUpdates:
         self._claimed.add(update_id)
         return True
 
+    def running(self, update_id: int) -> bool:
+        """Whether it is being handled now (claimed, not finished or released)."""
+        return update_id in self._claimed
+
     def finish(self, update_id: int) -> None:
         """Its handling ended (successfully or with an error that was reported): never again."""
         self._claimed.discard(update_id)

@@ -179,3 +179,35 @@ def test_the_limits_are_settings(tmp_path, monkeypatch):
         since_check[1]([unix_to_iso(time.time() - 1)] * 10)
     with pytest.raises(SettingsError, match="HANDOFFS_PER_DAY"):
         load_settings(_env_file=None, handoffs_per_day=-1)
+
+
+async def test_a_refused_or_failed_answer_keeps_its_prompt_and_its_allowance(app, chatter):
+    """Refused by the limit, the answer prompt stays (the same text sent later still goes to
+    the staff, not to the knowledge base); an answer that couldn't be stored doesn't count."""
+    import sqlite3
+
+    from handlers.applicant import Conversation
+
+    await submit(app, chatter)
+    app_id = (await app.db.fetchone("SELECT id FROM applications"))[0]
+    key = app.dp.fsm.resolve_context(app.bot, chatter.chat.id, chatter.user.id).key
+    original = app.applications.repo.add_message
+
+    async def full(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise sqlite3.OperationalError("database or disk is full")
+
+    app.applications.repo.add_message = full
+    await chatter.press(chatter.last_message(), AppReplyCb(app=app_id).pack())
+    await chatter.send("не сохранится")
+    app.applications.repo.add_message = original
+    assert await app.dp.storage.get_state(key) == Conversation.answer.state
+    for i in range(5):  # the failed one didn't use up the minute's five
+        await chatter.press(chatter.last_message(), AppReplyCb(app=app_id).pack())
+        assert "Передал ваш ответ" in sent_texts(await chatter.send(f"ответ {i}"))[-1]
+    await chatter.press(chatter.last_message(), AppReplyCb(app=app_id).pack())
+    assert "не отправлено" in sent_texts(await chatter.send("шестой"))[-1]
+    assert await app.dp.storage.get_state(key) == Conversation.answer.state
+    app.applications.limits.relayed.clock = lambda: time.time() + 61
+    assert "Передал ваш ответ" in sent_texts(await chatter.send("шестой"))[-1]
+    assert await app.dp.storage.get_state(key) is None
+    assert (await app.db.fetchone("SELECT count(*) FROM application_messages"))[0] == 6

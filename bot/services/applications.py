@@ -103,16 +103,20 @@ class ApplicationService:
             "staff-applicant-wrote", number=e(app.number), text=e(text)
         )
         jobs = [("staff_message", {"text": staff_text, "reply_to": ["application", app.id]})]
-        if app.status == "info_requested":
-            # the answer puts it back under review: the card shows the new status
-            jobs.append(("staff_card_update", {"application_id": app.id}))
-            _, after = await self.repo.transition(
-                app.id, ("info_requested",), "in_review", user.id, user.full_name,
-                "answer", jobs, message=("from_applicant", text),
-            )
-        else:
-            await self.repo.add_message(app.id, "from_applicant", user.id, text, jobs)
-            after = app
+        try:
+            if app.status == "info_requested":
+                # the answer puts it back under review: the card shows the new status
+                jobs.append(("staff_card_update", {"application_id": app.id}))
+                _, after = await self.repo.transition(
+                    app.id, ("info_requested",), "in_review", user.id, user.full_name,
+                    "answer", jobs, message=("from_applicant", text),
+                )
+            else:
+                await self.repo.add_message(app.id, "from_applicant", user.id, text, jobs)
+                after = app
+        except BaseException:  # not stored (a full disk): a retry must not use up the allowance
+            self.limits.relay_failed(user.id)
+            raise
         self.wake()
         return after
 

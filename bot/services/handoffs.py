@@ -57,8 +57,12 @@ class HandoffService:
         """Raises RateLimited (nothing sent) past the per-person limit of messages to the staff."""
         self.limits.relay(user.id)
         staff_text = self.i18n.get(None)("staff-user-followup", id=handoff.id, text=e(text[:MAX_TEXT]))
-        await self.repo.mark_answered(
-            handoff.id, [("staff_message", {"text": staff_text, "reply_to": ["handoff", handoff.id]})],
-            status="open",
-        )
+        try:
+            await self.repo.mark_answered(
+                handoff.id, [("staff_message", {"text": staff_text, "reply_to": ["handoff", handoff.id]})],
+                status="open",
+            )
+        except BaseException:  # not stored: it doesn't count against the limit
+            self.limits.relay_failed(user.id)
+            raise
         self.wake()

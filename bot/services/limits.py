@@ -95,6 +95,12 @@ class SlidingWindow:
             raise RateLimited(events[0] + self.window - now)
         events.append(now)
 
+    def unhit(self, user_id: int) -> None:
+        """Take back the last event counted (what it counted was not done after all)."""
+        events = self._events.get(user_id)
+        if events:
+            events.pop()
+
     def _forget_idle(self, now: float) -> None:
         idle = [u for u, ev in self._events.items() if not ev or ev[-1] <= now - self.window]
         for user_id in idle:
@@ -153,3 +159,8 @@ class PersonLimits:
         """Count one message relayed to the staff, or raise RateLimited."""
         if user_id not in self.exempt:
             self.relayed.hit(user_id)
+
+    def relay_failed(self, user_id: int) -> None:
+        """The message counted by `relay` could not be stored: it doesn't count."""
+        if user_id not in self.exempt:
+            self.relayed.unhit(user_id)
