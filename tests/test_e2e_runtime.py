@@ -152,7 +152,7 @@ async def test_an_update_aiogram_cannot_parse_is_skipped_and_the_rest_answered(f
     assert f"skipped update {bad}: it can't be parsed" in stderr
     assert "7707083893" not in stderr  # its content is never logged
     assert "Traceback" not in stderr
-    assert not [c for c in fake.calls_of("getUpdates") if not c.ok]
+    assert not [c for c in fake.calls_of("getUpdates") if c.status is not None and not c.ok]  # the last long poll may be cut by the stop
 
 
 async def test_webhook_skips_an_unparseable_update_and_answers_the_next(fake, tmp_path):
