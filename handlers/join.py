@@ -523,7 +523,12 @@ async def send(callback: CallbackQuery, message: Message, state: FSMContext, kb:
     try:
         await callback.answer(t("join-sent-toast", number=app.number))
     except TelegramAPIError:
-        await message.answer(t("join-sent", number=e(app.number)), reply_markup=main_menu(t))
+        try:  # the confirmation must get through: the press has no answer
+            await message.answer(t("join-sent", number=e(app.number)), reply_markup=main_menu(t))
+        except TelegramAPIError as exc:
+            # saved; telling the user to "try again" would be wrong: "My applications" shows it
+            log.warning("application %d saved; neither its press answer nor the confirmation got through: %s",
+                        app.id, exc)
         return
     try:
         await message.answer(t("join-sent", number=e(app.number)), reply_markup=main_menu(t))

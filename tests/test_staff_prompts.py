@@ -141,7 +141,7 @@ async def test_cancel_as_a_reply_and_plain_cancel(app):
     staff = staff_chatter(app)
     prompt_a = await press_prompt(app, staff, card_a, "reject", 1)
     calls = await staff.send("/cancel", reply_to_message=prompt_a)
-    assert "Отменено" in sent_texts(calls)[-1]
+    assert "Запрос отменён" in sent_texts(calls)[-1]
     calls = await staff.send("Передумал обратно", reply_to_message=prompt_a)
     assert "больше не действует" in sent_texts(calls)[-1]
     assert await status(app, 1) == "new"

@@ -341,6 +341,9 @@ class Broadcaster:
                 status = "waiting"
                 break
         finally:
+            if in_flight:  # a database error left the loop: let the sends under way end first,
+                # so no recipient of this process is released (and sent again) while in flight
+                await asyncio.gather(*in_flight, return_exceptions=True)
             await cancel_task(progress)
             self.run = None
         if status in ("shutdown", "waiting", "finished-elsewhere"):

@@ -1,4 +1,4 @@
--- 0009: a staff prompt ("write the reason", "what to ask") belongs to its card. The bot's prompt
+-- 0008: a staff prompt ("write the reason", "what to ask") belongs to its card. The bot's prompt
 -- message in the staff group answers only a reply to it (or to its application's card) by the
 -- staff member who pressed the button, until it expires. Kept in the database so a restart
 -- keeps pending prompts; expired rows stay a while so a late reply can be told it expired.
