@@ -16,7 +16,7 @@ from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
 from bot.services.limits import RateLimited, wait_text
 from bot.services.questions import QuestionService
-from bot.views import e, erased, fit_lines, fmt_ts, short, status_line
+from bot.views import e, erased, fit_lines, fmt_ts, short, status_line, utf16_len
 from handlers.common import show
 from handlers.keyboards import button, main_menu
 from storage.applications import OPEN_STATUSES, ApplicationRepository, ThreadRepository
@@ -177,7 +177,7 @@ def create_router() -> Router:
             await message.answer(t(key, number=e(app.number)), reply_markup=main_menu(t))
             await end(state)
             return
-        if not message.text or len(message.text) > MAX_ANSWER:
+        if not message.text or utf16_len(message.text) > MAX_ANSWER:
             await message.answer(t("err-text-too-long", limit=MAX_ANSWER) if message.text else t("err-need-text"))
             return
         try:
@@ -246,7 +246,7 @@ def create_router() -> Router:
         if not message.text or message.text.startswith("/") or message.from_user is None:
             await message.answer("⚠️ " + t("err-need-text"), reply_markup=cancel_markup(t))
             return
-        if len(message.text) > MAX_ANSWER:
+        if utf16_len(message.text) > MAX_ANSWER:
             await message.answer("⚠️ " + t("err-text-too-long", limit=MAX_ANSWER), reply_markup=cancel_markup(t))
             return
         try:
@@ -281,7 +281,7 @@ def create_router() -> Router:
             await message.answer(t("error-outdated"), reply_markup=main_menu(t))
             await end(state)
             return
-        if not message.text or len(message.text) > MAX_ANSWER:
+        if not message.text or utf16_len(message.text) > MAX_ANSWER:
             await message.answer("⚠️ " + (t("err-text-too-long", limit=MAX_ANSWER) if message.text else t("err-need-text")))
             return
         try:

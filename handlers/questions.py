@@ -12,7 +12,7 @@ from bot.i18n import Translator
 from bot.services.knowledge import KnowledgeBase
 from bot.services.questions import QuestionService
 from bot.services.search import Hit, SearchResult
-from bot.views import cluster_card, faq_card, measure_card, short
+from bot.views import cluster_card, faq_card, measure_card, short, utf16_len
 from handlers.filters import CommandText, PrivateChat, QuestionText
 from handlers.keyboards import back_to_menu, button, column, main_menu
 
@@ -97,7 +97,7 @@ def add_question_handler(router: Router, *filters: Filter) -> None:
         message: Message, questions: QuestionService, kb: KnowledgeBase, t: Translator, locale: str
     ) -> None:
         text = message.text or ""
-        if len(text) > MAX_QUESTION:
+        if utf16_len(text) > MAX_QUESTION:
             await message.answer(t("question-too-long", limit=MAX_QUESTION))
             return
         result = await questions.ask(message.from_user.id if message.from_user else None, text, locale)

@@ -27,7 +27,7 @@ from bot.services.applications import Actor, ApplicationService, StaffPromptServ
 from bot.services.handoffs import HandoffService
 from bot.services.knowledge import KnowledgeBase
 from bot.settings import Settings
-from bot.views import e, short
+from bot.views import e, short, utf16_len
 from handlers.keyboards import button
 from storage.applications import (
     STATUSES,
@@ -184,7 +184,7 @@ def create_router() -> Router:
         if not text or text.startswith("/"):
             await message.reply(t("staff-need-text"))
             return
-        if len(text) > MAX_STAFF_TEXT:
+        if utf16_len(text) > MAX_STAFF_TEXT:
             await message.reply(t("err-text-too-long", limit=MAX_STAFF_TEXT))
             return
         try:
@@ -192,8 +192,8 @@ def create_router() -> Router:
         except TransitionRefused as exc:
             await message.reply(t("staff-already", number=exc.current.number, status=t("app-status-" + exc.current.status)))
             return
-        except LookupError:
-            await message.reply(t("error-outdated"))
+        except LookupError:  # the prompt was used up meanwhile (answered or cancelled)
+            await message.reply(t("staff-prompt-expired", number=number))
             return
         await message.reply(t("staff-done", number=app.number, status=t("app-status-" + app.status)))
 
@@ -217,7 +217,7 @@ def create_router() -> Router:
         if not message.text:
             await message.reply(t("staff-need-text"))
             return
-        if len(message.text) > MAX_STAFF_TEXT:
+        if utf16_len(message.text) > MAX_STAFF_TEXT:
             await message.reply(t("err-text-too-long", limit=MAX_STAFF_TEXT))
             return
         kind, ref = thread

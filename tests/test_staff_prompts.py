@@ -228,3 +228,17 @@ async def test_a_staff_reply_to_a_bot_notice_is_told_it_reached_nobody(app):
     outsider = Chatter(app, app.bot.session, user_id=555)
     outsider.chat = staff.chat
     assert not sent_texts(await outsider.send("и я", reply_to_message=notice))
+
+
+async def test_staff_texts_are_measured_as_telegram_counts_them(app):
+    """2,000 emoji are 4,000 UTF-16 units: over the limit for a reason, refused with the
+    limit named (was: accepted by code points, then cut to fit when relayed)."""
+    _, _, card_a, _ = await two_applications(app)
+    staff = staff_chatter(app)
+    prompt = await press_prompt(app, staff, card_a, "reject", 1)
+    calls = await staff.send("😀" * 2000, reply_to_message=prompt)
+    assert "Слишком длинный текст" in sent_texts(calls)[-1]
+    assert await status(app, 1) == "new"
+    calls = await staff.send("😀" * 2000, reply_to_message=card_a)
+    assert await status(app, 1) == "new"
+    assert not await delivered_to(app, 501)
