@@ -334,6 +334,8 @@ async def run(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         await asyncio.sleep(1.0)
         code = await proc.stop()
         stderr = proc.stderr.decode(errors="replace")
+    if args.log:
+        await asyncio.to_thread(Path(args.log).write_text, stderr, encoding="utf-8")
     await fake.stop()
 
     refused = [
@@ -420,6 +422,7 @@ def main() -> int:
     p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for a reply or an answer")
     p.add_argument("--quick", action="store_true", help="300 updates, 8 users")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--log", help="write the bot's stderr (its whole log) to this file")
     args = p.parse_args()
     if args.quick:
         args.updates, args.users = 300, 8
