@@ -313,7 +313,7 @@ async def run(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         proc = BotProcess(
             fake, Path(tmp) / "bot.sqlite3",
             STAFF_CHAT_ID=str(STAFF_CHAT), STAFF_IDS=str(STAFF), ADMIN_IDS=str(ADMIN),
-            STAFF_MESSAGES_PER_MINUTE="0",
+            STAFF_MESSAGES_PER_MINUTE="0", LOG_LEVEL=args.bot_log_level,
         )
         await proc.start()
         started_at = fake.seq
@@ -423,6 +423,7 @@ def main() -> int:
     p.add_argument("--quick", action="store_true", help="300 updates, 8 users")
     p.add_argument("--json", action="store_true")
     p.add_argument("--log", help="write the bot's stderr (its whole log) to this file")
+    p.add_argument("--bot-log-level", default="WARNING", help="the bot's LOG_LEVEL (INFO logs every update)")
     args = p.parse_args()
     if args.quick:
         args.updates, args.users = 300, 8

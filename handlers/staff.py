@@ -305,7 +305,11 @@ def create_router() -> Router:
     @router.message(Command("export"))
     async def export_cmd(message: Message, command: CommandObject, settings: Settings, kb: KnowledgeBase,
                          t: Translator, app_repo: ApplicationRepository) -> None:
-        if message.chat.type != "private" or message.from_user is None:
+        if message.from_user is None:
+            return
+        if message.chat.type != "private":  # files with everyone's data go to a private chat only
+            if message.from_user.id in settings.staff_and_admins:
+                await message.reply(t("export-private-only"))
             return
         if message.from_user.id not in settings.staff_and_admins:
             await message.answer(t("staff-only"))

@@ -242,3 +242,12 @@ async def test_staff_texts_are_measured_as_telegram_counts_them(app):
     calls = await staff.send("😀" * 2000, reply_to_message=card_a)
     assert await status(app, 1) == "new"
     assert not await delivered_to(app, 501)
+
+
+async def test_export_in_the_group_points_staff_to_the_private_chat(app):
+    staff = staff_chatter(app)
+    calls = await staff.send("/export")
+    assert "только в личном чате" in sent_texts(calls)[-1]
+    outsider = Chatter(app, app.bot.session, user_id=555)
+    outsider.chat = staff.chat
+    assert not sent_texts(await outsider.send("/export"))

@@ -495,3 +495,4 @@ limit-wait-hours = in { $n } h
 ## issue 8: process runtime
 runtime-conflict-admin = ⚠️ Telegram reports a conflict (409 Conflict): another program works with this bot's token — a second copy of the bot or a webhook that is set. Until the conflict is resolved, the bot gets users' messages late or not at all: the other program takes them. Stop the extra copy of the bot or delete the webhook — the bot then carries on by itself.
 staff-reply-not-linked = This message was not passed on to anyone: it is not about an application or a question. To write to an applicant, reply to the application's card or to their message.
+export-private-only = The applications export holds personal data, so it is only sent in a private chat with the bot: send it /export there.
