@@ -111,6 +111,15 @@ def bot_api_fails(session, method_type: type, error: type = TelegramBadRequest, 
         del session.make_request
 
 
+async def sent_with_card(app, chatter: Chatter):  # noqa: ANN001, ANN201
+    """The chatter's application, sent, and its card delivered to the staff group."""
+    await fill_until_summary(app, chatter)
+    await chatter.press(chatter.last_message(), FormCb(action="send").pack())
+    app_id = (await app.db.fetchone("SELECT id FROM applications"))[0]
+    await app.delivery.process_due()
+    return app_id, chatter.session.messages[(STAFF_CHAT, max(m for c, m in chatter.session.messages if c == STAFF_CHAT))]
+
+
 def error_records(caplog) -> list[logging.LogRecord]:  # noqa: ANN001
     return [r for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -183,11 +192,7 @@ async def test_a_failed_press_is_told_with_an_alert_and_answered_once(app, chatt
 async def test_a_failure_before_the_press_is_answered_gets_an_alert(app, chatter, caplog):
     """Staff Reject sends its prompt first and answers the press after it: when the prompt
     can't be sent, the press is answered with the alert (once), and nothing is left pending."""
-    await fill_until_summary(app, chatter)
-    await chatter.press(chatter.last_message(), FormCb(action="send").pack())
-    app_id = (await app.db.fetchone("SELECT id FROM applications"))[0]
-    await app.delivery.process_due()
-    card = chatter.session.messages[(STAFF_CHAT, max(m for c, m in chatter.session.messages if c == STAFF_CHAT))]
+    app_id, card = await sent_with_card(app, chatter)
     staff = staff_chatter(app)
     with bot_api_fails(app.bot.session, SendMessage, count=1):
         calls = await staff.press(card, StaffCb(action="reject", app=app_id).pack())
@@ -303,11 +308,7 @@ async def test_send_with_an_unwritable_database_keeps_the_form(app, chatter, how
 
 @pytest.mark.parametrize("how", ["full", "readonly"])
 async def test_staff_take_with_an_unwritable_database(app, chatter, how):
-    await fill_until_summary(app, chatter)
-    await chatter.press(chatter.last_message(), FormCb(action="send").pack())
-    app_id = (await app.db.fetchone("SELECT id FROM applications"))[0]
-    await app.delivery.process_due()
-    card = chatter.session.messages[(STAFF_CHAT, max(m for c, m in chatter.session.messages if c == STAFF_CHAT))]
+    app_id, card = await sent_with_card(app, chatter)
     staff = staff_chatter(app)
     async with unwritable(app.db, how):
         calls = await staff.press(card, StaffCb(action="take", app=app_id).pack())
@@ -457,10 +458,7 @@ async def test_a_staff_text_of_2048_emoji_is_measured_as_telegram_counts(app, ch
     the relayed message was longer than Telegram accepts. Staff texts are measured in UTF-16
     units now: 2,048 emoji are over the 3,000 allowed, refused with the limit named, nothing
     relayed; 1,400 emoji (2,800 units) are relayed whole, within Telegram's limit."""
-    await fill_until_summary(app, chatter)
-    await chatter.press(chatter.last_message(), FormCb(action="send").pack())
-    await app.delivery.process_due()
-    card = chatter.session.messages[(STAFF_CHAT, max(m for c, m in chatter.session.messages if c == STAFF_CHAT))]
+    app_id, card = await sent_with_card(app, chatter)
     staff = staff_chatter(app)
     calls = await staff.send("😀" * 2048, reply_to_message=card)
     assert "Слишком длинный текст" in sent_texts(calls)[-1]
@@ -481,11 +479,7 @@ async def test_an_applicants_answer_is_kept_when_it_cannot_be_stored(app, chatte
     from bot.callbacks import AppReplyCb
     from handlers.applicant import Conversation
 
-    await fill_until_summary(app, chatter)
-    await chatter.press(chatter.last_message(), FormCb(action="send").pack())
-    app_id = (await app.db.fetchone("SELECT id FROM applications"))[0]
-    await app.delivery.process_due()
-    card = chatter.session.messages[(STAFF_CHAT, max(m for c, m in chatter.session.messages if c == STAFF_CHAT))]
+    app_id, card = await sent_with_card(app, chatter)
     staff = staff_chatter(app)
     await staff.press(card, StaffCb(action="info", app=app_id).pack())
     prompt = max((m for (c, _), m in chatter.session.messages.items() if c == STAFF_CHAT), key=lambda m: m.message_id)
