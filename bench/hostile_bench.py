@@ -357,6 +357,7 @@ async def run(args: argparse.Namespace, out: Output) -> dict[str, Any]:
         "error_lines": errors,
         "refused_requests": len(refused),
         "refused_by_reason": dict(reasons.most_common(12)),
+        "refused_examples": [c.short(400) for c in refused[:5]],
         "injected_faults": len(fake.injected),
         "by_kind": dict(stats.by_kind),
         "missing": _examples(stats.missing),
@@ -448,6 +449,8 @@ def main() -> int:
     out.print("updates by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(r["by_kind"].items())))
     for reason, n in r["refused_by_reason"].items():
         out.print(f"  refused: {n} × {reason}")
+    for example in r["refused_examples"]:
+        out.print(f"  e.g. {example}")
     for line in r["missing"]:
         out.print(f"  missing: {line}")
     if r["stderr_problems"]:

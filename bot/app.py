@@ -18,7 +18,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.errors import create_error_handler
 from bot.i18n import I18n
-from bot.middlewares import InFlightMiddleware, PressAnswers, TextLimits, UserContextMiddleware
+from bot.middlewares import InFlightMiddleware, PressAnswers, TextLimits, TransientRetry, UserContextMiddleware
 from bot.services.applications import ApplicationService, StaffPromptService
 from bot.services.broadcast import Broadcaster
 from bot.services.delivery import Delivery, StaffSendCounter
@@ -75,6 +75,7 @@ class App:
     delivery: Delivery
     broadcaster: Broadcaster
     content_dir: Path = field(default=DEFAULT_CONTENT_DIR)
+    retry: TransientRetry = field(default_factory=TransientRetry)  # its delays: tests shorten them
 
     async def startup(self) -> None:
         """Open the database (migrating it forward), load content on first start, build the index."""
@@ -152,6 +153,8 @@ def create_app(
     bot.session.middleware(TextLimits())  # no text is refused by Telegram for its length
     presses = PressAnswers()  # every press answered once; knows which ones handlers answered
     bot.session.middleware(presses.recorder)
+    retry = TransientRetry()
+    bot.session.middleware(retry)  # innermost: a 5xx blip is sent again, not failed
     campaigns = CampaignRepository(db)
     broadcaster = Broadcaster(bot, settings, i18n, campaigns)
     limits = PersonLimits.from_settings(settings)  # per person: one can't crowd out the rest
@@ -192,4 +195,5 @@ def create_app(
         delivery=delivery,
         broadcaster=broadcaster,
         content_dir=content_dir,
+        retry=retry,
     )

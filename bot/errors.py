@@ -3,7 +3,9 @@
 Whatever a handler raises — a Bot API error, a database that can't be written (full disk,
 locked, read-only), a bug — ends here (aiogram's `dp.errors`): one log record with the
 traceback and no personal data (the update's id and kind, never its text or sender), and a
-reply in the user's language. A press still unanswered gets an alert; one answered before
+reply in the user's language. While a fault lasts (a full disk, a Bot API that keeps failing
+after `bot.middlewares.TransientRetry`), each update gets one line and the traceback comes once
+a minute. A press still unanswered gets an alert; one answered before
 the failure gets a message in its chat; a message gets a message. The handler reports the
 update as handled, so aiogram doesn't log it a second time.
 """
@@ -46,7 +48,7 @@ _UNAVAILABLE_MESSAGES = (
     "database or disk is full", "database is locked", "readonly database", "disk i/o error",
     "unable to open database file", "database table is locked",
 )
-STORAGE_TRACEBACK_EVERY = 60.0  # seconds: while the disk stays full, one traceback a minute
+FAULT_TRACEBACK_EVERY = 60.0  # seconds: while the disk stays full (or the Bot API fails), one a minute
 REPLY_ATTEMPTS = 3
 
 
@@ -98,19 +100,26 @@ def _kind(update: Update) -> str:
 
 
 def create_error_handler(i18n: I18n, presses: PressAnswers) -> Callable[..., Awaitable[bool]]:
-    last_storage_traceback = [float("-inf")]
+    last_fault_traceback = [float("-inf")]
+
+    def throttled_traceback(exc: BaseException) -> str:
+        """While a fault lasts (a full disk, a Bot API outage), one traceback a minute."""
+        now = time.monotonic()
+        if now - last_fault_traceback[0] < FAULT_TRACEBACK_EVERY:
+            return ""
+        last_fault_traceback[0] = now
+        return "\n" + redacted_traceback(exc)
 
     def log_failure(update: Update, exc: BaseException, unavailable: BaseException | None) -> None:
         where = f"update {update.update_id} ({_kind(update)})"
         if isinstance(exc, TelegramForbiddenError):
             log.info("%s: the user can't be written to: %s", where, exc.message)
         elif unavailable:
-            now = time.monotonic()
-            with_traceback = now - last_storage_traceback[0] >= STORAGE_TRACEBACK_EVERY
-            if with_traceback:
-                last_storage_traceback[0] = now
             log.error("%s: the database can't be written (%s); the user was asked to retry%s",
-                      where, unavailable, "\n" + redacted_traceback(exc) if with_traceback else "")
+                      where, unavailable, throttled_traceback(exc))
+        elif isinstance(exc, TelegramServerError | TelegramNetworkError):  # retried already
+            log.error("%s: the Bot API kept failing (%s: %s); the user was asked to retry%s",
+                      where, type(exc).__name__, exc.message, throttled_traceback(exc))
         else:
             log.error("%s failed: %s\n%s", where, type(exc).__name__, redacted_traceback(exc))
 

@@ -1,6 +1,6 @@
 """Outer middlewares: user bookkeeping, language, in-flight tracking for a clean stop, an
-answer for every button press; and a Bot API request middleware that keeps every text within
-Telegram's limits."""
+answer for every button press; and Bot API request middlewares that keep every text within
+Telegram's limits and retry a request that failed for a moment."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.client.default import Default
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
-from aiogram.exceptions import TelegramAPIError
-from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramServerError
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, GetUpdates, SendMessage
 from aiogram.types import CallbackQuery, TelegramObject, User
 
 from bot.i18n import I18n
@@ -185,3 +185,45 @@ class TextLimits(BaseRequestMiddleware):
             "%s: text of %d UTF-16 units is over Telegram's limit of %d, cut to fit",
             getattr(method, "__api_method__", type(method).__name__), length, limit,
         )
+
+
+# requests sent again after any network error: doing them twice changes nothing the user sees
+_IDEMPOTENT = frozenset({
+    "answerCallbackQuery", "editMessageText", "editMessageReplyMarkup", "editMessageCaption",
+    "deleteMessage", "getMe", "getChat", "getChatMember", "getFile", "setMyCommands",
+    "deleteMyCommands", "getMyCommands", "setWebhook", "deleteWebhook", "getWebhookInfo",
+    "editForumTopic", "closeForumTopic", "reopenForumTopic",
+})
+# network errors that mean the request never reached Telegram (aiohttp's names, as aiogram
+# reports them): safe to send again whatever the method
+_NOT_SENT = ("ClientConnectorError", "ClientConnectorDNSError", "ClientProxyConnectionError")
+
+
+class TransientRetry(BaseRequestMiddleware):
+    """A Bot API request middleware: a request that failed for a moment is sent again.
+
+    A 5xx from the Bot API, or a connection that could not be opened, is retried after
+    `delays` (0.3 s, then 1 s): a blip costs the user a second instead of a "try again". A
+    network error after the request went out (a timeout, a reset) is retried only for requests
+    whose repetition changes nothing (answers, edits, deletions, lookups); a message is not
+    sent twice for it. Flood control (429) is not retried here: its callers pace themselves
+    (the outbox, campaigns). getUpdates has its own backoff (bot.polling)."""
+
+    def __init__(self, delays: tuple[float, ...] = (0.3, 1.0)) -> None:
+        self.delays = delays
+
+    async def __call__(self, make_request, bot, method):  # noqa: ANN001, ANN204
+        if isinstance(method, GetUpdates):
+            return await make_request(bot, method)
+        name = getattr(method, "__api_method__", type(method).__name__)
+        for delay in self.delays:
+            try:
+                return await make_request(bot, method)
+            except TelegramServerError as exc:
+                log.info("%s: the Bot API failed (%s); sending it again in %.1f s", name, exc.message, delay)
+            except TelegramNetworkError as exc:
+                if name not in _IDEMPOTENT and not exc.message.startswith(_NOT_SENT):
+                    raise
+                log.info("%s: network error (%s); sending it again in %.1f s", name, exc.message, delay)
+            await asyncio.sleep(delay)
+        return await make_request(bot, method)

@@ -20,6 +20,8 @@ class BotProcess:
         self.env = env
         self.proc: asyncio.subprocess.Process | None = None
         self.stderr = b""
+        self.stdout = b""
+        self._readers: list[asyncio.Task] = []
 
     async def start(self, *, wait_polling: bool = True, wait_webhook: bool = False) -> None:
         """Start `python -m bot`; wait until it long-polls (default) or, with
@@ -46,6 +48,12 @@ class BotProcess:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
+        # both pipes are read while the bot runs: a pipe nobody reads fills (64 KiB of log, a
+        # few tracebacks) and then blocks the bot on its next log line
+        self._readers = [
+            asyncio.create_task(self._drain(self.proc.stdout, "stdout")),
+            asyncio.create_task(self._drain(self.proc.stderr, "stderr")),
+        ]
         if wait_polling:
             try:
                 # the first long poll is open (it is recorded as soon as it arrives)
@@ -66,29 +74,37 @@ class BotProcess:
                 await self.kill()
                 raise AssertionError(f"bot did not set its webhook:\n{self.stderr.decode(errors='replace')}") from None
 
+    async def _drain(self, stream: asyncio.StreamReader | None, name: str) -> None:
+        if stream is None:
+            return
+        while chunk := await stream.read(65536):
+            setattr(self, name, getattr(self, name) + chunk)
+
+    async def _finished(self) -> int:
+        assert self.proc is not None
+        code = await self.proc.wait()
+        await asyncio.gather(*self._readers)  # the pipes close when the process is gone
+        return code
+
     async def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
         assert self.proc is not None
         if self.proc.returncode is None:
             self.proc.send_signal(sig)
         try:
-            _, err = await asyncio.wait_for(self.proc.communicate(), timeout)
+            return await asyncio.wait_for(self._finished(), timeout)
         except TimeoutError:
             await self.kill()
             raise AssertionError("bot did not stop in time") from None
-        self.stderr += err
-        return self.proc.returncode
 
     async def kill(self) -> None:
         if self.proc and self.proc.returncode is None:
             self.proc.kill()
-            _, err = await self.proc.communicate()
-            self.stderr += err or b""
+        if self.proc:
+            await self._finished()
 
     async def wait_exit(self, timeout: float = 30) -> int:
         assert self.proc is not None
-        _, err = await asyncio.wait_for(self.proc.communicate(), timeout)
-        self.stderr += err
-        return self.proc.returncode
+        return await asyncio.wait_for(self._finished(), timeout)
 
 
 # stable fragments of the join dialogue's prompts (locales/ru/bot.ftl), for end-to-end tests

@@ -1715,12 +1715,16 @@ class FakeTelegram:
             msg["edit_date"] = sm.edit_date
         if sm.kind == "text":
             msg["text"] = sm.text
+            if sm.entities:  # as Telegram sends them: the bot reads its own formatting back
+                msg["entities"] = [dict(e) for e in sm.entities]
         else:
             f = sm.file
             if f is not None:
                 msg.update(self._media_object(sm.kind, f, sm.params))
             if sm.text and sm.kind not in _NO_CAPTION_KINDS:
                 msg["caption"] = sm.text
+                if sm.entities:
+                    msg["caption_entities"] = [dict(e) for e in sm.entities]
         if sm.forward_from is not None:
             src_chat, src_mid = sm.forward_from
             src = self._any_message_json(src_chat, src_mid) or {}

@@ -18,7 +18,12 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 import pytest
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramServerError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramServerError,
+)
 from aiogram.methods import (
     AnswerCallbackQuery,
     SendDocument,
@@ -183,10 +188,45 @@ async def test_the_error_message_is_in_the_users_language(app):
 
 async def test_a_failed_press_is_told_with_an_alert_and_answered_once(app, chatter):
     await chatter.send("/menu")
-    with bot_api_fails(app.bot.session, SendMessage, error=TelegramServerError, count=1):
+    # the Bot API fails the first attempt and both retries
+    with bot_api_fails(app.bot.session, SendMessage, error=TelegramServerError, count=3) as failed:
         calls = await chatter.press(chatter.last_message(), MenuCb(action="join").pack())
+    assert len(failed) == 3
     answers = answered(calls)
     assert len(answers) == 1 and answers[0].show_alert and answers[0].text == TRY_AGAIN
+
+
+async def test_a_bot_api_blip_is_sent_again_and_the_user_gets_the_real_answer(app, chatter, caplog):
+    await chatter.send("/menu")
+    with bot_api_fails(app.bot.session, SendMessage, error=TelegramServerError, count=2) as failed:
+        calls = await chatter.send("/help")
+    assert len(failed) == 2  # two 500s, the third attempt went through
+    assert sent_texts(calls)[-1] != TRY_AGAIN and "/clusters" in sent_texts(calls)[-1]
+    assert error_records(caplog) == []
+
+
+async def test_a_press_answer_lost_on_the_network_is_sent_again(app, chatter):
+    await chatter.send("/menu")
+    with bot_api_fails(app.bot.session, AnswerCallbackQuery, error=TelegramNetworkError, count=1,
+                       description="Request timeout error") as failed:
+        calls = await chatter.press(chatter.last_message(), MenuCb(action="clusters").pack())
+    answers = answered(calls)  # the calls that got through
+    assert len(failed) == 1 and answers == failed  # the lost answer went again, once
+
+
+async def test_a_message_that_may_have_gone_out_is_not_sent_twice(app, chatter, caplog):
+    """A timeout after the request went out: Telegram may have sent the message, so it is not
+    repeated (the user is told to try again instead); a connection that never opened is."""
+    await chatter.send("/menu")
+    with bot_api_fails(app.bot.session, SendMessage, error=TelegramNetworkError, count=1,
+                       description="Request timeout error") as failed:
+        calls = await chatter.send("/help")
+    assert len(failed) == 1 and "/clusters" in failed[0].text
+    assert sent_texts(calls) == [TRY_AGAIN]  # the help was not sent a second time
+    with bot_api_fails(app.bot.session, SendMessage, error=TelegramNetworkError, count=1,
+                       description="ClientConnectorError: Cannot connect to host") as failed:
+        calls = await chatter.send("/help")
+    assert len(failed) == 1 and sent_texts(calls)[-1] != TRY_AGAIN
 
 
 async def test_a_failure_before_the_press_is_answered_gets_an_alert(app, chatter, caplog):
