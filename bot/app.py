@@ -18,7 +18,13 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.errors import create_error_handler
 from bot.i18n import I18n
-from bot.middlewares import InFlightMiddleware, PressAnswers, TextLimits, TransientRetry, UserContextMiddleware
+from bot.middlewares import (
+    InFlightMiddleware,
+    PressAnswers,
+    TextLimits,
+    TransientRetry,
+    UserContextMiddleware,
+)
 from bot.services.applications import ApplicationService, StaffPromptService
 from bot.services.broadcast import Broadcaster
 from bot.services.delivery import Delivery, StaffSendCounter
