@@ -19,6 +19,7 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, GetUpdates, Se
 from aiogram.types import CallbackQuery, TelegramObject, User
 
 from bot.i18n import I18n
+from bot.services.tasks import QUICK_RETRIES
 from bot.services.users import UserService
 from bot.views import (
     CALLBACK_ANSWER_LIMIT,
@@ -206,14 +207,15 @@ class TransientRetry(BaseRequestMiddleware):
     `delays` (0.3 s, then 1 s): a blip costs the user a second instead of a "try again". A
     network error after the request went out (a timeout, a reset) is retried only for requests
     whose repetition changes nothing (answers, edits, deletions, lookups); a message is not
-    sent twice for it. Flood control (429) is not retried here: its callers pace themselves
-    (the outbox, campaigns). getUpdates has its own backoff (bot.polling)."""
+    sent twice for it. Flood control (429) is not retried here: its callers pace themselves.
+    Code with durable retries of its own (the outbox, campaign copies:
+    `bot.services.tasks.own_retries`) and getUpdates (bot.polling) send a request once."""
 
     def __init__(self, delays: tuple[float, ...] = (0.3, 1.0)) -> None:
         self.delays = delays
 
     async def __call__(self, make_request, bot, method):  # noqa: ANN001, ANN204
-        if isinstance(method, GetUpdates):
+        if isinstance(method, GetUpdates) or not QUICK_RETRIES.get():
             return await make_request(bot, method)
         name = getattr(method, "__api_method__", type(method).__name__)
         for delay in self.delays:

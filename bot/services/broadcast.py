@@ -43,7 +43,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 
 from bot.callbacks import CampaignCb, SubCb
 from bot.i18n import I18n
-from bot.services.tasks import cancel_task, finish_or_cancel, wait_event
+from bot.services.tasks import cancel_task, finish_or_cancel, own_retries, wait_event
 from bot.settings import Settings
 from storage.campaigns import Campaign, CampaignRepository
 
@@ -380,12 +380,13 @@ class Broadcaster:
                         return
                     claimed = True
                 try:
-                    await self.bot.copy_message(
-                        chat_id=user_id,
-                        from_chat_id=campaign.source_chat_id,
-                        message_id=campaign.source_message_id,
-                        reply_markup=markup,
-                    )
+                    with own_retries():  # this loop retries a failed copy itself
+                        await self.bot.copy_message(
+                            chat_id=user_id,
+                            from_chat_id=campaign.source_chat_id,
+                            message_id=campaign.source_message_id,
+                            reply_markup=markup,
+                        )
                 except TelegramRetryAfter as exc:
                     # everyone waits: Telegram asked the bot, not this chat, to slow down
                     self._resume_at = max(self._resume_at, time.monotonic() + exc.retry_after)

@@ -36,7 +36,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParam
 from bot.callbacks import StaffCb
 from bot.i18n import I18n
 from bot.services.knowledge import KnowledgeBase
-from bot.services.tasks import finish_or_cancel, wait_event
+from bot.services.tasks import finish_or_cancel, own_retries, wait_event
 from bot.settings import Settings
 from bot.views import application_card, handoff_card
 from storage.applications import (
@@ -238,7 +238,8 @@ class Delivery:
 
     async def _attempt(self, job: Job) -> bool:
         try:
-            await self._deliver(job)
+            with own_retries():  # a failed job is retried with the outbox's backoff
+                await self._deliver(job)
         except TelegramRetryAfter as exc:
             if job.kind in STAFF_KINDS:  # the group's limit: its other jobs wait too
                 self._staff_hold_until = max(self._staff_hold_until, self.staff_pacer.clock() + exc.retry_after)

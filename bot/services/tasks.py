@@ -1,8 +1,25 @@
-"""Stopping background tasks."""
+"""Background tasks: stopping them, and marking the work that retries Bot API calls itself."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+# False while the code running has its own durable retries (the outbox, campaigns): the Bot
+# API request middleware `bot.middlewares.TransientRetry` then sends a request once
+QUICK_RETRIES: ContextVar[bool] = ContextVar("quick_retries", default=True)
+
+
+@contextmanager
+def own_retries() -> Iterator[None]:
+    """Inside: Bot API requests are sent once; a failure reaches the caller's retry logic."""
+    token = QUICK_RETRIES.set(False)
+    try:
+        yield
+    finally:
+        QUICK_RETRIES.reset(token)
 
 
 async def cancel_task(task: asyncio.Task | None) -> None:
