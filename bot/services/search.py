@@ -55,11 +55,39 @@ class Hit:
     score: float
 
 
+# The bot's own functions a question can ask for; answered with the function (a button that
+# does it), not with a knowledge-base entry.
+FEATURES = ("unsubscribe", "subscribe", "language", "privacy", "applications", "human", "help", "join")
+
+
+@dataclass(slots=True)
+class Listing:
+    """A question over the catalogue ("which clusters make tyres", "is there a cluster in
+    Tatarstan", "which measures give loans"), answered with every entry that matches, built
+    from the data.
+
+    criterion: "product" | "region" | "status" | "accepting" | "measure-kind" | "all"
+    value: what was asked for, for display: the product words or the region's name as the
+    knowledge base writes them, the status ("creating"/"active"), the measure kind
+    ("subsidy"/"loan"/"tax"/"other"); "" for "all".
+    hits: every match, best first; empty when none matches (an answer, not "I don't know").
+    closest: when none matches, what comes closest (the cluster any enterprise may join).
+    """
+
+    kind: str  # "cluster" | "measure"
+    criterion: str
+    value: str
+    hits: list[Hit] = field(default_factory=list)
+    closest: list[Hit] = field(default_factory=list)
+
+
 @dataclass(slots=True)
 class SearchResult:
     query: str
     hits: list[Hit] = field(default_factory=list)
-    intent: str | None = None
+    intent: str | None = None  # small talk ("greeting", "thanks", "help") or "join"
+    feature: str | None = None  # one of FEATURES: the answer is that function
+    listing: Listing | None = None  # a catalogue question: the answer lists every match
 
     @property
     def best(self) -> Hit | None:
