@@ -32,6 +32,7 @@ from aiohttp import web
 
 from bot.app import App, create_app
 from bot.polling import Poller, UpdateFeeder, describe
+from bot.services.tasks import own_retries
 from bot.settings import Settings
 from storage.updates import HandledUpdates
 
@@ -115,7 +116,8 @@ async def _get_me(app: App) -> User:
     delay = GET_ME_RETRY
     for attempt in range(1, GET_ME_ATTEMPTS + 1):
         try:
-            me = await app.bot.get_me()
+            with own_retries():  # this loop is the retry, with its own waits
+                me = await app.bot.get_me()
             if not isinstance(me, User):  # {"ok": true} without a result
                 raise ClientDecodeError("getMe gave no user", ValueError("no result"), "")
             return me
