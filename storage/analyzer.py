@@ -116,3 +116,45 @@ def analyze(text: str, *, keep_stopwords: bool = False) -> list[str]:
             continue
         out.append(stem(tok))
     return out
+
+
+def _analyzer():  # noqa: ANN202
+    global _morph
+    if _morph is None:
+        import pymorphy3
+
+        _morph = pymorphy3.MorphAnalyzer()
+    return _morph
+
+
+@lru_cache(maxsize=65536)
+def lemma(token: str) -> str:
+    """The dictionary form of a Russian word (pymorphy3: "делали" → "делать", "шинами" →
+    "шина"); other words as they are."""
+    if not _CYRILLIC.search(token):
+        return token
+    return _analyzer().parse(token)[0].normal_form.replace("ё", "е")
+
+
+@lru_cache(maxsize=65536)
+def word_kind(token: str) -> str:
+    """How a word can matter to a question: "geo" (a place name), "name" (a person's or
+    brand's name), "noun", "adj", "verb", "other" (adverbs, numerals...), or "unknown" (not a
+    dictionary word: a typo, a clipped or derived word, a brand)."""
+    if not _CYRILLIC.search(token):
+        return "other" if token.isdigit() else "latin"
+    morph = _analyzer()
+    if not morph.word_is_known(token):
+        return "unknown"
+    tag = morph.parse(token)[0].tag
+    if "Geox" in tag:
+        return "geo"
+    if {"Name", "Surn", "Patr"} & tag.grammemes:
+        return "name"
+    if tag.POS == "NOUN":
+        return "noun"
+    if tag.POS in {"ADJF", "ADJS", "PRTF", "PRTS"}:
+        return "adj"
+    if tag.POS in {"VERB", "INFN", "GRND"}:
+        return "verb"
+    return "other"

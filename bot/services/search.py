@@ -10,24 +10,63 @@ question about something else scores low and is answered honestly with "I don't 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.services.knowledge import KnowledgeBase
+from bot.services.understanding import (
+    ACCEPT_WORDS,
+    CLUSTER_WORDS,
+    FILLER,
+    GEOGRAPHY_WORDS,
+    LIST_WORDS,
+    MAKER_WORDS,
+    MEASURE_KIND_WORDS,
+    OFF_TOPIC,
+    PRICE_AFTER_HOW_MUCH,
+    REGISTER_WORDS,
+    STATUS_WORDS,
+    detect_feature,
+    places,
+)
 from storage.analyzer import (
+    analyze,
     analyze_pairs,
     is_content_word,
     is_dictionary_word,
     is_generic_word,
+    lemma,
     tokens,
+    word_kind,
 )
-from storage.search_index import Candidate, SearchIndex
+from storage.analyzer import stem as stem_of
+from storage.search_index import Candidate, Expansion, SearchIndex
 
 FIELD_FACTORS = (1.0, 0.85, 0.55)  # name/aliases, products, body
 # Words the knowledge base doesn't know still count against every entry: a noun or adjective
 # ("удобрения", "погода") says the question is about something else, so it weighs more than a
 # verb or an adverb ("выпускает", "где") or a misspelling we couldn't correct.
-UNKNOWN_CONTENT_WEIGHT = 1.6
-UNKNOWN_OTHER_WEIGHT = 0.6
-UNKNOWN_WORD_WEIGHT = 0.9
+UNKNOWN_WEIGHTS = {
+    "noun": 1.4,  # "удобрения", "погода": the question is about something else
+    "adj": 0.7,
+    "geo": 0.3,  # "мы завод в Самаре": where the asker is, rarely what is asked
+    "name": 0.6,
+    "latin": 0.6,
+    "unknown": 0.6,  # a misspelling we couldn't correct, a brand
+    "verb": 0.25,
+    "other": 0.25,
+}
+UNKNOWN_WORD_WEIGHT = 0.6
+OFF_TOPIC_WEIGHT = 2.5  # prices, weather, population...: what the knowledge base never holds
+# words that say "clusters in general", not which one
+_CATALOGUE_STEMS = frozenset(analyze(
+    "кластер кластеры кластеров кластерах химический химических химическая промышленный промышленных "
+    "отрасль химия химкластер промкластер российский россия комплекс комплекса "
+    "chemical industrial cluster clusters industry complex russia russian"
+))
+JOIN_BOOST = 1.1  # the join intent lifts "how to join" a little; the rest of the question decides
+JOIN_LIFT = 0.1
+PRODUCT_SHARE = 0.25  # a cluster makes what is asked: this share of the question found in its products
+PRODUCT_CLOSE = 0.6  # ... and at least this share of the best cluster's
 # Verbs, adverbs, short adjectives ("делают", "нужны", "где") rarely decide what is asked.
 GENERIC_WORD_FACTOR = 0.35
 CONFIDENT = 0.5  # the best hit must reach this to be shown as the answer
@@ -145,37 +184,68 @@ class SearchService:
         if smalltalk is not None:
             result.intent = smalltalk
             return result
-        pairs = analyze_pairs(text)
+        words = tokens(text)
+        lemmas = [lemma(w) for w in words]
+        lemset = set(lemmas) | set(words)
+        off_topic = bool(lemset & OFF_TOPIC) or (
+            bool(lemset & {"сколько", "скока", "how"}) and bool(lemset & PRICE_AFTER_HOW_MUCH)
+        )
+        if not off_topic:
+            result.feature = detect_feature(lemmas + words)
+            if result.feature is not None:
+                return result
+        pairs = [(tok, st) for tok, st in analyze_pairs(text) if tok not in FILLER and lemma(tok) not in FILLER]
         stems = list(dict.fromkeys(stem for _, stem in pairs))
         if not stems:
             return result
         result.intent = self.detect_intent(stems)
+        token_of = {}
+        for tok, st in pairs:
+            token_of.setdefault(st, tok)
         # a correctly spelled word the knowledge base doesn't know is not a typo of another word
         spelled = {stem for token, stem in pairs if is_dictionary_word(token)}
-        expansions = [self.index.expand(s, allow_typos=s not in spelled) for s in stems]
-        content = {stem for token, stem in pairs if is_content_word(token)}
-        generic = {stem for token, stem in pairs if is_generic_word(token)} - content
+        expansions = []
+        for st in stems:
+            exp = self.index.expand(st, allow_typos=st not in spelled)
+            lemma_stem = stem_of(lemma(token_of[st]))
+            if lemma_stem != st:  # the dictionary form finds what the form's stem missed
+                known = {t for t, _ in exp.terms}
+                exp.terms.extend(
+                    (t, f * 0.95) for t, f in self.index.expand(lemma_stem, allow_typos=False).terms
+                    if t not in known
+                )
+            expansions.append(exp)
+        generic = {stem for token, stem in pairs if is_generic_word(token) and not is_content_word(token)}
+        unknown_objects = 0  # nouns and adjectives the knowledge base has never seen
         weights = []
         for exp in expansions:
-            if exp.known:
+            token = token_of[exp.stem]
+            kind = word_kind(token)
+            if lemma(token) in OFF_TOPIC or token in OFF_TOPIC:
+                weight = OFF_TOPIC_WEIGHT
+            elif exp.known:
                 weight = max(self.index.idf(t) for t, _ in exp.terms)
-            elif exp.stem in content:
-                weight = UNKNOWN_CONTENT_WEIGHT
-            elif exp.stem in spelled:
-                weight = UNKNOWN_OTHER_WEIGHT
+                if exp.stem in generic:
+                    weight *= GENERIC_WORD_FACTOR
             else:
-                weight = UNKNOWN_WORD_WEIGHT
-            if exp.stem in generic:
-                weight *= GENERIC_WORD_FACTOR
+                weight = UNKNOWN_WEIGHTS.get(kind, UNKNOWN_WORD_WEIGHT)
+                if kind in ("noun", "adj"):
+                    unknown_objects += 1
             weights.append(weight)
+        join_elsewhere = result.intent == "join" and unknown_objects > 0
+        if join_elsewhere:
+            # "вступить в профсоюз": what is joined is something the knowledge base doesn't hold
+            weights = [w * 2 if not e.known else w for w, e in zip(weights, expansions, strict=True)]
         total = sum(weights)
         terms = [t for exp in expansions for t, _ in exp.terms]
         candidates = await self.index.candidates(terms) if terms else []
-        scored: list[tuple[float, float, Candidate]] = []
+        scored: list[tuple[float, float, Candidate, float]] = []
         for cand in candidates:
             matched = 0.0
+            in_products = 0.0
             for exp, weight in zip(expansions, weights, strict=True):
                 best = 0.0
+                best_products = 0.0
                 for term, factor in exp.terms:
                     if term in cand.name:
                         f = FIELD_FACTORS[0]
@@ -186,13 +256,18 @@ class SearchService:
                     else:
                         continue
                     best = max(best, f * factor)
+                    if f > FIELD_FACTORS[2] and exp.stem not in _CATALOGUE_STEMS:
+                        best_products = max(best_products, f * factor)
                 matched += best * weight
+                in_products += best_products * weight
             score = matched / total if total else 0.0
-            if result.intent == "join" and cand.kind == "faq" and cand.slug == JOIN_SLUG:
-                score = 1.0 + score  # the intent decides: how-to-join goes first
-            scored.append((score, cand.bm25, cand))
+            if result.intent == "join" and not join_elsewhere and cand.kind == "faq" and cand.slug == JOIN_SLUG:
+                score = min(1.0, score * JOIN_BOOST + JOIN_LIFT)  # a signal, not an override
+            scored.append((score, cand.bm25, cand, in_products / total if total else 0.0))
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
-        for score, _, cand in scored[:limit]:
+        if off_topic:  # the point is something the knowledge base doesn't hold: never confident
+            scored = [(min(sc, CONFIDENT * 0.9), bm, c, p) for sc, bm, c, p in scored]
+        for score, _, cand, _ in scored[:limit]:
             id_slug = self.kb.by_slug(cand.kind, cand.slug)
             if id_slug is None:
                 continue
@@ -200,4 +275,103 @@ class SearchService:
                 Hit(cand.kind, id_slug[0], cand.slug, self._title(cand.kind, id_slug[0], locale),
                     round(min(score, 1.0), 4))
             )
+        if not off_topic:
+            result.listing = self._listing(text, words, lemmas, lemset, scored, expansions, weights, locale)
         return result
+
+    # ---- catalogue questions ---------------------------------------------------------------
+    def _hit(self, kind: str, id_: int, score: float, locale: str) -> Hit:
+        entry = self.kb.get(kind, id_)
+        slug = entry.slug if entry is not None else ""
+        return Hit(kind, id_, slug, self._title(kind, id_, locale), round(min(score, 1.0), 4))
+
+    def _listing(self, text: str, words: list[str], lemmas: list[str], lemset: set[str],
+                 scored: list, expansions: list[Expansion], weights: list[float],
+                 locale: str) -> Listing | None:
+        product_share = {c.slug: p for _, _, c, p in scored if c.kind == "cluster"}
+        clusters = self.kb.clusters
+
+        def ordered(entries: list[tuple[int, Any]], kind: str = "cluster") -> list[Hit]:
+            scores = {c.slug: sc for sc, _, c, _ in scored if c.kind == kind}
+            hits = [self._hit(kind, id_, scores.get(e.slug, 0.0), locale) for id_, e in entries]
+            return sorted(hits, key=lambda h: -h.score)
+
+        asks_clusters = bool(lemset & CLUSTER_WORDS)
+        asks_list = bool(lemset & LIST_WORDS)
+        asks_makers = bool(lemset & MAKER_WORDS)
+        named = self._named_cluster(expansions)
+        # which measures give money / loans / tax relief
+        for kind, vocabulary in MEASURE_KIND_WORDS.items():
+            if lemset & vocabulary and asks_list and named is None:
+                measures = self.kb.measures_of_kind(kind)
+                if measures:
+                    return Listing("measure", "measure-kind", kind, ordered(measures, "measure"))
+        if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
+            return None
+        if named is not None and not lemset & {"все", "весь", "all", "другой", "кроме"}:
+            return None  # a question about one cluster
+        # what the question names besides "cluster": products, places
+        best_product = max(product_share.values(), default=0.0)
+        makers = [(id_, c) for id_, c in clusters
+                  if product_share.get(c.slug, 0.0) >= max(PRODUCT_SHARE, best_product * PRODUCT_CLOSE)]
+        mentions = places().find(text)
+        if makers and (asks_makers or asks_clusters):
+            if len(makers) > 1 or asks_list:
+                return Listing("cluster", "product", self._product_words(expansions, weights), ordered(makers))
+            return None  # one cluster makes it: its answer
+        negated = bool(set(words) & {"не", "not", "yet", "пока"})
+        if asks_clusters and lemset & STATUS_WORDS["creating"]:
+            return Listing("cluster", "status", "creating", ordered(self.kb.filter_clusters(status="creating")))
+        if asks_clusters and lemset & REGISTER_WORDS and asks_list:
+            status = "creating" if negated else "active"
+            return Listing("cluster", "status", status, ordered(self.kb.filter_clusters(status=status)))
+        if asks_clusters and lemset & STATUS_WORDS["active"] and asks_list:
+            return Listing("cluster", "status", "active", ordered(self.kb.filter_clusters(status="active")))
+        if lemset & ACCEPT_WORDS and lemset & {"какой", "куда", "which", "where", "каких", "open", "accepting"}:
+            return Listing("cluster", "accepting", "", ordered(self.kb.accepting_clusters()))
+        if mentions and (asks_clusters or asks_list):
+            wanted = {r for m in mentions for r in m.regions}
+            found = [(id_, c) for id_, c in clusters if wanted & set(c.regions.ru)]
+            label = mentions[0].regions[0] if len(mentions[0].regions) == 1 else mentions[0].label
+            listing = Listing("cluster", "region", label, ordered(found))
+            if not found:
+                listing.closest = ordered(self.kb.accepting_clusters())
+            return listing
+        if asks_clusters and (asks_list or lemset & GEOGRAPHY_WORDS) and not self._other_subject(expansions, weights):
+            if asks_makers and self._has_unknown_object(expansions):
+                # "какие кластеры делают удобрения": a product none of them makes
+                listing = Listing("cluster", "product", self._unknown_words(expansions), [])
+                listing.closest = ordered(self.kb.accepting_clusters())
+                return listing
+            return Listing("cluster", "all", "", ordered(list(clusters)))
+        return None
+
+    def _named_cluster(self, expansions: list[Expansion]) -> str | None:
+        """The cluster whose own name the question uses ("омский", "аэрозольный"), if any."""
+        names = {c.slug: set(analyze(" ".join(c.name.all_texts()))) - _CATALOGUE_STEMS
+                 for _, c in self.kb.clusters}
+        for exp in expansions:
+            for term, _ in exp.terms:
+                owners = [slug for slug, stems in names.items() if term in stems]
+                if len(owners) == 1:
+                    return owners[0]
+        return None
+
+    def _other_subject(self, expansions: list[Expansion], weights: list[float]) -> bool:
+        """Whether the question names something besides clusters in general (a measure, a
+        document, a term of the knowledge base)."""
+        return any(e.known and e.stem not in _CATALOGUE_STEMS and w > 1.0
+                   for e, w in zip(expansions, weights, strict=True))
+
+    @staticmethod
+    def _has_unknown_object(expansions: list[Expansion]) -> bool:
+        return any(not e.known for e in expansions)
+
+    @staticmethod
+    def _unknown_words(expansions: list[Expansion]) -> str:
+        return " ".join(e.stem for e in expansions if not e.known)
+
+    @staticmethod
+    def _product_words(expansions: list[Expansion], weights: list[float]) -> str:
+        return " ".join(e.stem for e, w in zip(expansions, weights, strict=True)
+                        if e.known and e.stem not in _CATALOGUE_STEMS and w > 1.0)

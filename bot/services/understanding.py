@@ -1,0 +1,230 @@
+"""What a question is about, beyond its words: the bot's own functions asked for, catalogue
+questions (which clusters make X, are in region Y...), places named, and the words that carry
+no meaning for the knowledge base (greetings, politeness, the asker's own context) or that
+say the point is something it doesn't hold (prices, weather, population...).
+
+Everything here works on lemmas (pymorphy3's dictionary forms) and Snowball stems of the
+question's words; the vocabularies below are matching vocabulary, not text shown to users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.services.regions import Region, load_regions
+from storage.analyzer import fold, lemma, stem, tokens
+
+# ---- words that weigh nothing: greetings, politeness, the asker's context ------------------
+FILLER = frozenset("""
+здравствуйте здравствовать здраствуйте здрасте привет приветствовать добрый доброе день утро вечер
+коллега уважаемый пожалуйста спасибо благодарить подсказать подскажите сказать рассказать
+объяснить пояснить помочь интересовать интересно хотеть хотеться узнать понять уточнить
+разобраться вопрос информация вообще прямо реально короче слушать слушайте просто буквально
+кратко коротко подробно подробный пару несколько небольшой маленький крупный средний давно
+недавно сейчас сегодня вчера завтра год месяц неделя компания предприятие фирма организация
+завод заводик производство цех холдинг группа бизнес директор руководство руководитель
+собственник владелец экономист юрист бухгалтер инженер технолог менеджер специалист закупщик
+снабженец сотрудник работать заниматься являться находиться представлять плюс очень ещё еще
+ваш наш свой мой твой бот чат нужно надо нужный можно возможно ли ведь вот так также
+hello hi hey dear good morning afternoon evening thanks thank please could would tell know
+like want wonder help kindly company plant factory firm business we our us i me my
+""".split())
+
+# ---- the point of the question is something the knowledge base never holds ----------------
+OFF_TOPIC = frozenset("""
+цена ценник почем стоить купить покупка продать продажа магазин скидка акция леруа маркетплейс
+погода температура дождь снег пробка затор трафик население житель численность перепись курс
+валюта доллар евро биткоин виза загранпаспорт паспорт ипотека вклад депозит садик детсад школа
+больница поликлиника врач ремонт крыша автобус электричка поезд доехать билет расписание
+маршрут футбол хоккей матч болельщик турнир профсоюз сро верфь судостроительный судостроение
+туризм отель гостиница ресторан кафе такси штраф гибдд полиция шиномонтаж вулканизация
+рецепт гороскоп анекдот
+price cost buy sell shop store discount weather traffic jam population inhabitants visa
+mortgage football hockey hotel restaurant taxi bus train ticket union shipbuilding shipyard
+recipe horoscope joke
+""".split())
+PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "cost", "costs"})
+
+# ---- the bot's own functions ---------------------------------------------------------------
+# each feature: alternatives, each a list of groups; every group must have one of its lemmas
+_FEATURE_RULES: dict[str, list[list[set[str]]]] = {
+    "unsubscribe": [
+        [{"отписаться", "отписка", "unsubscribe"}],
+        [{"рассылка", "уведомление", "спам", "newsletter", "mailing", "notification"},
+         {"отключить", "остановить", "прекратить", "убрать", "отказаться", "надоесть", "stop",
+          "не", "больше", "перестать", "выключить"}],
+    ],
+    "subscribe": [
+        [{"подписаться", "subscribe"}],
+        [{"рассылка", "новость", "newsletter", "update", "news"},
+         {"получать", "включить", "подписка", "receive", "get", "on"}],
+    ],
+    "language": [
+        [{"язык", "language"},
+         {"поменять", "сменить", "изменить", "переключить", "другой", "английский", "русский",
+          "english", "russian", "change", "switch", "выбрать", "set"}],
+        [{"английский", "english"}, {"бот", "отвечать", "говорить", "перейти", "версия", "speak",
+                                       "reply", "answer", "bot", "можно"}],
+        [{"русский", "russian"}, {"switch", "change", "speak", "answer", "reply"}],
+    ],
+    "privacy": [
+        [{"персональный", "личный", "personal"}, {"данные", "data", "информация"}],
+        [{"удалить", "стереть", "удаление", "delete", "erase", "remove", "забыть"},
+         {"данные", "информация", "аккаунт", "профиль", "data", "account", "information", "я"}],
+        [{"отозвать", "отзыв", "withdraw", "revoke"}, {"согласие", "consent"}],
+        [{"privacy", "конфиденциальность", "152-фз", "гдпр", "gdpr"}],
+        [{"хранить", "собирать", "store", "keep", "collect"}, {"данные", "data"}],
+    ],
+    "applications": [
+        [{"заявка", "application", "анкета"},
+         {"мой", "наш", "статус", "рассмотреть", "рассмотрение", "получить", "отправить",
+          "отправленный", "дойти", "my", "our", "status", "submitted", "received", "sent",
+          "рассматривать", "ответ", "решение", "одобрить", "отклонить"}],
+    ],
+    "human": [
+        [{"живой", "реальный", "настоящий", "real", "live", "actual"},
+         {"человек", "оператор", "сотрудник", "менеджер", "person", "human", "operator", "agent"}],
+        [{"оператор", "консультант", "operator", "human"}],
+        [{"связаться", "поговорить", "соединить", "позвать", "пообщаться", "talk", "speak",
+          "contact", "connect", "reach"},
+         {"человек", "сотрудник", "оператор", "менеджер", "специалист", "person", "someone",
+          "staff", "employee", "people", "somebody"}],
+    ],
+    "help": [
+        [{"уметь", "can", "do"}, {"бот", "ты", "вы", "bot", "you"}, {"что", "what", "какой"}],
+        [{"команда", "commands", "функция", "возможность", "features"}, {"бот", "bot", "какой", "what", "список", "list"}],
+    ],
+}
+# words that mean the function is asked for, not the knowledge base: a question naming these
+# and a domain subject is about the subject ("заявка на субсидию" is not "my application")
+_FEATURE_BLOCKERS = {
+    "applications": {"субсидия", "грант", "займ", "заём", "заем", "кредит", "льгота", "subsidy",
+                     "grant", "loan", "подать", "подача", "how", "как", "submit", "сделать"},
+    "help": {"кластер", "cluster", "субсидия", "поддержка"},
+    "language": set(),
+}
+
+
+def detect_feature(lemmas: Iterable[str]) -> str | None:
+    words = set(lemmas)
+    if words & OFF_TOPIC:
+        return None
+    for feature, alternatives in _FEATURE_RULES.items():
+        if words & _FEATURE_BLOCKERS.get(feature, set()):
+            continue
+        for groups in alternatives:
+            if all(words & group for group in groups):
+                return feature
+    return None
+
+
+# ---- catalogue questions -----------------------------------------------------------------
+CLUSTER_WORDS = frozenset({"кластер", "химкластер", "промкластер", "кластерный", "cluster", "clusters"})
+MAKER_WORDS = frozenset({"делать", "производить", "выпускать", "изготавливать", "выпуск",
+                         "производитель", "поставщик", "изготовитель", "заниматься", "make",
+                         "makes", "produce", "produces", "manufacture", "manufacturer",
+                         "supplier", "producer"})
+LIST_WORDS = frozenset({"какой", "кто", "список", "перечень", "перечислить", "все", "весь",
+                        "каждый", "сколько", "есть", "бывать", "which", "what", "list", "all",
+                        "any", "who", "there", "каких", "куда", "где", "where", "другой", "кроме"})
+STATUS_WORDS = {
+    "creating": frozenset({"создаваться", "создаваемый", "создающийся", "строящийся", "формироваться",
+                           "создаться", "планироваться", "created",
+                           "planned", "forming"}),
+    "active": frozenset({"действовать", "действующий", "работающий", "operating", "active",
+                         "existing"}),
+}
+REGISTER_WORDS = frozenset({"реестр", "register", "registry", "внести", "включить", "состоять"})
+ACCEPT_WORDS = frozenset({"принимать", "вступить", "вступление", "набор", "открытый", "присоединиться",
+                          "accept", "accepting", "join", "open", "admit", "admitting"})
+MEASURE_KIND_WORDS = {
+    "subsidy": frozenset({"субсидия", "грант", "компенсация", "возмещение", "subsidy", "subsidies",
+                          "grant", "grants"}),
+    "loan": frozenset({"заём", "займ", "заем", "кредит", "loan", "loans", "кредитование", "заемный"}),
+    "tax": frozenset({"налоговый", "налог", "взнос", "tax", "taxes", "contributions"}),
+}
+GEOGRAPHY_WORDS = frozenset({"регион", "география", "region", "regions", "находиться", "located",
+                             "where", "где", "область", "субъект"})
+
+# federal districts and other macro-regions people name: the subjects they take in
+MACRO_REGIONS: dict[str, tuple[str, ...]] = {
+    "сибирь сибирский siberia siberian": (
+        "Республика Алтай", "Республика Тыва", "Республика Хакасия", "Алтайский край",
+        "Красноярский край", "Иркутская область", "Кемеровская область", "Новосибирская область",
+        "Омская область", "Томская область"),
+    "кавказ кавказский caucasus": (
+        "Республика Дагестан", "Республика Ингушетия", "Кабардино-Балкарская Республика",
+        "Карачаево-Черкесская Республика", "Республика Северная Осетия — Алания",
+        "Чеченская Республика", "Ставропольский край"),
+    "поволжье приволжский volga": (
+        "Республика Башкортостан", "Республика Марий Эл", "Республика Мордовия",
+        "Республика Татарстан", "Удмуртская Республика", "Чувашская Республика", "Пермский край",
+        "Кировская область", "Нижегородская область", "Оренбургская область", "Пензенская область",
+        "Самарская область", "Саратовская область", "Ульяновская область"),
+    "урал уральский ural urals": (
+        "Курганская область", "Свердловская область", "Тюменская область", "Челябинская область",
+        "Ханты-Мансийский автономный округ — Югра", "Ямало-Ненецкий автономный округ"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    words: tuple[str, ...]  # the stems that named it
+    regions: tuple[str, ...]  # the subjects meant (their names as the knowledge base writes them)
+    label: str  # what the user said, for display
+
+
+@dataclass
+class PlaceIndex:
+    """Region names, aliases, capitals and macro-regions, by the stems of their words."""
+
+    keys: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    longest: int = 1
+
+    @classmethod
+    def build(cls, regions: Iterable[Region]) -> PlaceIndex:
+        index = cls()
+        skip = {"республика", "область", "край", "округ", "автономный", "автономная", "город",
+                "republic", "oblast", "krai", "region", "of", "the", "okrug", "autonomous", "city"}
+        for region in regions:
+            for name in (region.name, region.en, *region.aliases):
+                words = tuple(stem(w) for w in tokens(name) if w not in skip and len(w) > 2)
+                if words:
+                    index.keys.setdefault(words, (region.name,))
+        for names, subjects in MACRO_REGIONS.items():
+            for word in names.split():
+                index.keys.setdefault((stem(word),), subjects)
+        index.longest = max(len(k) for k in index.keys)
+        return index
+
+    def find(self, text: str) -> list[PlaceMention]:
+        words = [w for w in tokens(text) if len(w) > 2]
+        stems = [stem(w) for w in words]
+        found: list[PlaceMention] = []
+        i = 0
+        while i < len(stems):
+            for size in range(min(self.longest, len(stems) - i), 0, -1):
+                key = tuple(stems[i : i + size])
+                regions = self.keys.get(key)
+                if regions:
+                    found.append(PlaceMention(key, regions, " ".join(words[i : i + size])))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+
+_places: PlaceIndex | None = None
+
+
+def places() -> PlaceIndex:
+    global _places
+    if _places is None:
+        _places = PlaceIndex.build(load_regions())
+    return _places
+
+
+def lemmas_of(text: str) -> list[str]:
+    return [lemma(w) for w in tokens(fold(text))]
