@@ -50,13 +50,32 @@ UNKNOWN_WEIGHTS = {
     "adj": 0.7,
     "geo": 0.3,  # "мы завод в Самаре": where the asker is, rarely what is asked
     "name": 0.6,
-    "latin": 0.6,
+    "latin": 0.35,  # English words the knowledge base lacks: no dictionary tells a noun from filler
     "unknown": 0.6,  # a misspelling we couldn't correct, a brand
     "verb": 0.25,
     "other": 0.25,
 }
 UNKNOWN_WORD_WEIGHT = 0.6
 OFF_TOPIC_WEIGHT = 2.5  # prices, weather, population...: what the knowledge base never holds
+_QUESTION_LEMMAS = MAKER_WORDS | LIST_WORDS
+CLUSTER_LIST_SLUG = "chemical-clusters-list"
+WHICH_WORDS = frozenset({"какой", "каких", "какие", "which", "what", "список", "перечень",
+                         "перечислить", "все", "весь", "list", "all", "any", "кто", "who"})
+ALL_WORDS = frozenset({"список", "перечень", "перечислить", "все", "весь", "list", "all",
+                       "какой", "which", "what", "complete", "сколько"})
+# "мы из Самары", "у нас в Екатеринбурге": where the asker is, not what is asked
+_CONTEXT_BEFORE = frozenset({"из", "под", "from", "near"})
+
+
+def _context_place(words: list[str], mention: Any) -> bool:
+    first = mention.label.split()[0]
+    try:
+        i = words.index(first)
+    except ValueError:
+        return False
+    before = words[max(0, i - 3) : i]
+    return bool(before and (before[-1] in _CONTEXT_BEFORE or "нас" in before))
+
 # words that say "clusters in general", not which one
 _CATALOGUE_STEMS = frozenset(analyze(
     "кластер кластеры кластеров кластерах химический химических химическая промышленный промышленных "
@@ -237,6 +256,11 @@ class SearchService:
             # "вступить в профсоюз": what is joined is something the knowledge base doesn't hold
             weights = [w * 2 if not e.known else w for w, e in zip(weights, expansions, strict=True)]
         total = sum(weights)
+        # the words that say what is asked about (not "which clusters make")
+        place_words = {w for m in places().find(text) for w in m.words}
+        subject_stems = {e.stem for e in expansions
+                         if e.stem not in _CATALOGUE_STEMS and e.stem not in place_words
+                         and lemma(token_of[e.stem]) not in _QUESTION_LEMMAS}
         terms = [t for exp in expansions for t, _ in exp.terms]
         candidates = await self.index.candidates(terms) if terms else []
         scored: list[tuple[float, float, Candidate, float]] = []
@@ -261,9 +285,10 @@ class SearchService:
                 matched += best * weight
                 in_products += best_products * weight
             score = matched / total if total else 0.0
+            subject = sum(w for e, w in zip(expansions, weights, strict=True) if e.stem in subject_stems)
             if result.intent == "join" and not join_elsewhere and cand.kind == "faq" and cand.slug == JOIN_SLUG:
                 score = min(1.0, score * JOIN_BOOST + JOIN_LIFT)  # a signal, not an override
-            scored.append((score, cand.bm25, cand, in_products / total if total else 0.0))
+            scored.append((score, cand.bm25, cand, in_products / subject if subject else 0.0))
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
         if off_topic:  # the point is something the knowledge base doesn't hold: never confident
             scored = [(min(sc, CONFIDENT * 0.9), bm, c, p) for sc, bm, c, p in scored]
@@ -296,40 +321,44 @@ class SearchService:
             hits = [self._hit(kind, id_, scores.get(e.slug, 0.0), locale) for id_, e in entries]
             return sorted(hits, key=lambda h: -h.score)
 
+        best = scored[0] if scored else None
+        top_kind = best[2].kind if best is not None and best[0] >= CONFIDENT else None
+        top_cluster = max((sc for sc, _, c, _ in scored if c.kind == "cluster"), default=0.0)
+        # a confident answer of another kind (a FAQ entry, a measure) is the answer, unless a
+        # cluster comes close: "какие меры поддержки есть для участников кластеров"
+        other_answer = (top_kind not in (None, "cluster") and top_cluster < best[0] * 0.9
+                        and best[2].slug != CLUSTER_LIST_SLUG)
         asks_clusters = bool(lemset & CLUSTER_WORDS)
         asks_list = bool(lemset & LIST_WORDS)
         asks_makers = bool(lemset & MAKER_WORDS)
-        named = self._named_cluster(expansions)
+        asks_which = bool(lemset & WHICH_WORDS)
         # which measures give money / loans / tax relief
         for kind, vocabulary in MEASURE_KIND_WORDS.items():
-            if lemset & vocabulary and asks_list and named is None:
+            if lemset & vocabulary and asks_list:
                 measures = self.kb.measures_of_kind(kind)
-                if measures:
+                of_kind = {m.slug for _, m in measures}
+                if measures and (top_kind is None or (best[2].kind == "measure" and best[2].slug in of_kind)):
                     return Listing("measure", "measure-kind", kind, ordered(measures, "measure"))
         if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None
+        mentions = [m for m in places().find(text) if not _context_place(words, m)]
+        place_stems = {w for m in places().find(text) for w in m.words}
+        named = self._named_cluster(expansions, place_stems)
         if named is not None and not lemset & {"все", "весь", "all", "другой", "кроме"}:
             return None  # a question about one cluster
-        # what the question names besides "cluster": products, places
-        best_product = max(product_share.values(), default=0.0)
-        makers = [(id_, c) for id_, c in clusters
-                  if product_share.get(c.slug, 0.0) >= max(PRODUCT_SHARE, best_product * PRODUCT_CLOSE)]
-        mentions = places().find(text)
-        if makers and (asks_makers or asks_clusters):
-            if len(makers) > 1 or asks_list:
-                return Listing("cluster", "product", self._product_words(expansions, weights), ordered(makers))
-            return None  # one cluster makes it: its answer
         negated = bool(set(words) & {"не", "not", "yet", "пока"})
         if asks_clusters and lemset & STATUS_WORDS["creating"]:
             return Listing("cluster", "status", "creating", ordered(self.kb.filter_clusters(status="creating")))
-        if asks_clusters and lemset & REGISTER_WORDS and asks_list:
+        if asks_clusters and lemset & REGISTER_WORDS and asks_which:
             status = "creating" if negated else "active"
             return Listing("cluster", "status", status, ordered(self.kb.filter_clusters(status=status)))
-        if asks_clusters and lemset & STATUS_WORDS["active"] and asks_list:
+        if asks_clusters and lemset & STATUS_WORDS["active"] and asks_which:
             return Listing("cluster", "status", "active", ordered(self.kb.filter_clusters(status="active")))
-        if lemset & ACCEPT_WORDS and lemset & {"какой", "куда", "which", "where", "каких", "open", "accepting"}:
+        if lemset & ACCEPT_WORDS and (asks_which or lemset & {"куда", "open", "accepting"}) and (
+            asks_clusters or "куда" in lemset
+        ):
             return Listing("cluster", "accepting", "", ordered(self.kb.accepting_clusters()))
-        if mentions and (asks_clusters or asks_list):
+        if mentions and (asks_clusters or "есть" in lemset):
             wanted = {r for m in mentions for r in m.regions}
             found = [(id_, c) for id_, c in clusters if wanted & set(c.regions.ru)]
             label = mentions[0].regions[0] if len(mentions[0].regions) == 1 else mentions[0].label
@@ -337,20 +366,34 @@ class SearchService:
             if not found:
                 listing.closest = ordered(self.kb.accepting_clusters())
             return listing
-        if asks_clusters and (asks_list or lemset & GEOGRAPHY_WORDS) and not self._other_subject(expansions, weights):
-            if asks_makers and self._has_unknown_object(expansions):
-                # "какие кластеры делают удобрения": a product none of them makes
-                listing = Listing("cluster", "product", self._unknown_words(expansions), [])
-                listing.closest = ordered(self.kb.accepting_clusters())
-                return listing
+        if other_answer:
+            return None
+        best_product = max(product_share.values(), default=0.0)
+        makers = [(id_, c) for id_, c in clusters
+                  if product_share.get(c.slug, 0.0) >= max(PRODUCT_SHARE, best_product * PRODUCT_CLOSE)]
+        if makers and (asks_makers or asks_clusters):
+            if len(makers) > 1 or asks_list:
+                return Listing("cluster", "product", self._product_words(expansions, weights), ordered(makers))
+            return None  # one cluster makes it: its answer
+        if asks_clusters and (asks_makers or lemset & {"профиль", "профильный", "по"}) and asks_list \
+                and self._has_unknown_object(expansions, words):
+            # "какие кластеры делают удобрения": a product none of them makes
+            listing = Listing("cluster", "product", self._unknown_words(expansions), [])
+            listing.closest = ordered(self.kb.accepting_clusters())
+            return listing
+        if asks_clusters and (lemset & ALL_WORDS or lemset & GEOGRAPHY_WORDS) \
+                and not self._other_subject(expansions, weights):
             return Listing("cluster", "all", "", ordered(list(clusters)))
         return None
 
-    def _named_cluster(self, expansions: list[Expansion]) -> str | None:
-        """The cluster whose own name the question uses ("омский", "аэрозольный"), if any."""
+    def _named_cluster(self, expansions: list[Expansion], place_stems: set[str]) -> str | None:
+        """The cluster whose own name the question uses ("аэрозольный", "межрегиональный"),
+        if any; a place in a name ("Омский") names the place, not the cluster."""
         names = {c.slug: set(analyze(" ".join(c.name.all_texts()))) - _CATALOGUE_STEMS
                  for _, c in self.kb.clusters}
         for exp in expansions:
+            if exp.stem in place_stems:
+                continue
             for term, _ in exp.terms:
                 owners = [slug for slug, stems in names.items() if term in stems]
                 if len(owners) == 1:
@@ -364,8 +407,9 @@ class SearchService:
                    for e, w in zip(expansions, weights, strict=True))
 
     @staticmethod
-    def _has_unknown_object(expansions: list[Expansion]) -> bool:
-        return any(not e.known for e in expansions)
+    def _has_unknown_object(expansions: list[Expansion], words: list[str]) -> bool:
+        known = {e.stem for e in expansions if e.known}
+        return any(not e.known for e in expansions) or not known - _CATALOGUE_STEMS
 
     @staticmethod
     def _unknown_words(expansions: list[Expansion]) -> str:

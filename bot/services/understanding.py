@@ -28,7 +28,9 @@ FILLER = frozenset("""
 снабженец сотрудник работать заниматься являться находиться представлять плюс очень ещё еще
 ваш наш свой мой твой бот чат нужно надо нужный можно возможно ли ведь вот так также
 hello hi hey dear good morning afternoon evening thanks thank please could would tell know
-like want wonder help kindly company plant factory firm business we our us i me my
+like want wonder help kindly company plant factory firm business we our us i me my bit
+little some main also still just really actually exactly so far now currently today
+consultant client colleague colleagues hi there thing things
 """.split())
 
 # ---- the point of the question is something the knowledge base never holds ----------------
@@ -39,8 +41,10 @@ OFF_TOPIC = frozenset("""
 больница поликлиника врач ремонт крыша автобус электричка поезд доехать билет расписание
 маршрут футбол хоккей матч болельщик турнир профсоюз сро верфь судостроительный судостроение
 туризм отель гостиница ресторан кафе такси штраф гибдд полиция шиномонтаж вулканизация
-рецепт гороскоп анекдот
-price cost buy sell shop store discount weather traffic jam population inhabitants visa
+рецепт гороскоп анекдот жкх коммуналка коммунальный лечение зуб стоматолог пенсия пособие
+больничный вычет поужинать ужин обед поесть вкусно отдых отдохнуть экскурсия достопримечательность
+квартира аренда недвижимость
+price buy sell shop discount dinner lunch restaurant weather traffic jam population inhabitants visa
 mortgage football hockey hotel restaurant taxi bus train ticket union shipbuilding shipyard
 recipe horoscope joke
 """.split())
@@ -50,13 +54,15 @@ PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "cost", "costs"}
 # each feature: alternatives, each a list of groups; every group must have one of its lemmas
 _FEATURE_RULES: dict[str, list[list[set[str]]]] = {
     "unsubscribe": [
-        [{"отписаться", "отписка", "unsubscribe"}],
-        [{"рассылка", "уведомление", "спам", "newsletter", "mailing", "notification"},
+        [{"отписаться", "отписать", "отписка", "отписатся", "unsubscribe"}],
+        [{"рассылка", "уведомление", "спам", "newsletter", "mailing", "notification", "новость",
+          "сообщение", "приглашение", "присылать", "слать", "писать", "emails", "messages"},
          {"отключить", "остановить", "прекратить", "убрать", "отказаться", "надоесть", "stop",
-          "не", "больше", "перестать", "выключить"}],
+          "перестать", "выключить", "хватит", "хватить", "удалить", "исключить"}],
     ],
     "subscribe": [
         [{"подписаться", "subscribe"}],
+        [{"уведомлять", "оповещать", "notify", "notified", "alert", "alerts"}],
         [{"рассылка", "новость", "newsletter", "update", "news"},
          {"получать", "включить", "подписка", "receive", "get", "on"}],
     ],
@@ -65,7 +71,8 @@ _FEATURE_RULES: dict[str, list[list[set[str]]]] = {
          {"поменять", "сменить", "изменить", "переключить", "другой", "английский", "русский",
           "english", "russian", "change", "switch", "выбрать", "set"}],
         [{"английский", "english"}, {"бот", "отвечать", "говорить", "перейти", "версия", "speak",
-                                       "reply", "answer", "bot", "можно"}],
+                                       "reply", "answer", "bot", "можно", "переключить", "поменять",
+                                       "switch", "change", "перевести", "сменить"}],
         [{"русский", "russian"}, {"switch", "change", "speak", "answer", "reply"}],
     ],
     "privacy": [
@@ -100,7 +107,7 @@ _FEATURE_RULES: dict[str, list[list[set[str]]]] = {
 # and a domain subject is about the subject ("заявка на субсидию" is not "my application")
 _FEATURE_BLOCKERS = {
     "applications": {"субсидия", "грант", "займ", "заём", "заем", "кредит", "льгота", "subsidy",
-                     "grant", "loan", "подать", "подача", "how", "как", "submit", "сделать"},
+                     "grant", "loan", "how", "как", "submit"},
     "help": {"кластер", "cluster", "субсидия", "поддержка"},
     "language": set(),
 }
