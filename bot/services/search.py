@@ -60,9 +60,7 @@ OFF_TOPIC_WEIGHT = 2.5  # prices, weather, population...: what the knowledge bas
 _QUESTION_LEMMAS = MAKER_WORDS | LIST_WORDS
 CLUSTER_LIST_SLUG = "chemical-clusters-list"
 WHICH_WORDS = frozenset({"какой", "каких", "какие", "which", "what", "список", "перечень",
-                         "перечислить", "все", "весь", "list", "all", "any", "кто", "who"})
-ALL_WORDS = frozenset({"список", "перечень", "перечислить", "все", "весь", "list", "all",
-                       "какой", "which", "what", "complete", "сколько"})
+                         "перечислить", "все", "весь", "list", "all", "any", "кто", "who", "complete"})
 # "мы из Самары", "у нас в Екатеринбурге": where the asker is, not what is asked
 _CONTEXT_BEFORE = frozenset({"из", "под", "from", "near"})
 
@@ -332,6 +330,11 @@ class SearchService:
         asks_list = bool(lemset & LIST_WORDS)
         asks_makers = bool(lemset & MAKER_WORDS)
         asks_which = bool(lemset & WHICH_WORDS)
+        # "какие кластеры", "список кластеров", "which of the clusters": clusters themselves are asked for
+        asks_which_clusters = any(
+            lemmas[i] in WHICH_WORDS and any(lm in CLUSTER_WORDS for lm in lemmas[i + 1 : i + 4])
+            for i in range(len(lemmas))
+        )
         # which measures give money / loans / tax relief
         for kind, vocabulary in MEASURE_KIND_WORDS.items():
             if lemset & vocabulary and asks_list:
@@ -347,18 +350,20 @@ class SearchService:
         if named is not None and not lemset & {"все", "весь", "all", "другой", "кроме"}:
             return None  # a question about one cluster
         negated = bool(set(words) & {"не", "not", "yet", "пока"})
-        if asks_clusters and lemset & STATUS_WORDS["creating"]:
+        if asks_clusters and lemset & STATUS_WORDS["creating"] and (asks_which_clusters or not other_answer):
             return Listing("cluster", "status", "creating", ordered(self.kb.filter_clusters(status="creating")))
-        if asks_clusters and lemset & REGISTER_WORDS and asks_which:
+        if asks_clusters and lemset & REGISTER_WORDS and asks_which_clusters:
             status = "creating" if negated else "active"
             return Listing("cluster", "status", status, ordered(self.kb.filter_clusters(status=status)))
-        if asks_clusters and lemset & STATUS_WORDS["active"] and asks_which:
+        if asks_clusters and lemset & STATUS_WORDS["active"] and asks_which_clusters:
             return Listing("cluster", "status", "active", ordered(self.kb.filter_clusters(status="active")))
         if lemset & ACCEPT_WORDS and (asks_which or lemset & {"куда", "open", "accepting"}) and (
             asks_clusters or "куда" in lemset
         ):
             return Listing("cluster", "accepting", "", ordered(self.kb.accepting_clusters()))
-        if mentions and (asks_clusters or "есть" in lemset):
+        if mentions and (asks_clusters or "есть" in lemset) and (
+            not other_answer or asks_which_clusters or lemset & {"есть", "any", "there"}
+        ):
             wanted = {r for m in mentions for r in m.regions}
             found = [(id_, c) for id_, c in clusters if wanted & set(c.regions.ru)]
             label = mentions[0].regions[0] if len(mentions[0].regions) == 1 else mentions[0].label
@@ -381,7 +386,7 @@ class SearchService:
             listing = Listing("cluster", "product", self._unknown_words(expansions), [])
             listing.closest = ordered(self.kb.accepting_clusters())
             return listing
-        if asks_clusters and (lemset & ALL_WORDS or lemset & GEOGRAPHY_WORDS) \
+        if (asks_which_clusters or (asks_clusters and lemset & GEOGRAPHY_WORDS)) \
                 and not self._other_subject(expansions, weights):
             return Listing("cluster", "all", "", ordered(list(clusters)))
         return None
