@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ from bot.services.limits import PersonLimits
 from bot.services.privacy import PrivacyService
 from bot.services.questions import QuestionService
 from bot.services.search import SearchService
+from bot.services.tasks import cancel_task
 from bot.services.users import UserService
 from bot.settings import Settings
 from handlers import get_routers
@@ -47,6 +49,7 @@ from storage.campaigns import CampaignRepository
 from storage.content_loader import DEFAULT_CONTENT_DIR
 from storage.db import Database
 from storage.fsm import SQLiteStorage
+from storage.neighbours import NeighbourRepository
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
 from storage.repositories import ContentRepository, QuestionRepository, UserRepository
@@ -82,6 +85,7 @@ class App:
     broadcaster: Broadcaster
     content_dir: Path = field(default=DEFAULT_CONTENT_DIR)
     retry: TransientRetry = field(default_factory=TransientRetry)  # its delays: tests shorten them
+    _neighbours_task: asyncio.Task | None = field(default=None, repr=False)
 
     async def startup(self) -> None:
         """Open the database (migrating it forward), load content on first start, build the index."""
@@ -104,9 +108,13 @@ class App:
         self.delivery.start()
         self.broadcaster.start()
         self.kb.watch()
+        if self.search.neighbours is not None and self._neighbours_task is None:
+            self._neighbours_task = asyncio.create_task(self.search.keep_neighbours(), name="near-synonyms")
 
     async def shutdown(self) -> None:
         await self.inflight.wait()
+        await cancel_task(self._neighbours_task)
+        self._neighbours_task = None
         await self.kb.stop_watching()
         await self.delivery.stop()
         await self.broadcaster.stop()
@@ -145,7 +153,7 @@ def create_app(
     i18n = I18n(settings.default_locale)
     index = SearchIndex(db)
     kb = KnowledgeBase(ContentRepository(db), index)
-    search = SearchService(kb, index)
+    search = SearchService(kb, index, NeighbourRepository(db) if settings.semantic_search else None)
     users = UserService(UserRepository(db))
     questions = QuestionService(search, QuestionRepository(db))
     inflight = InFlightMiddleware()

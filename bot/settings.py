@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     handoffs_per_day: int = Field(default=10, ge=0, le=10000)
     applications_per_day: int = Field(default=10, ge=0, le=10000)
     relayed_messages_per_minute: int = Field(default=5, ge=0, le=1000)
+    # near-synonyms from the Navec word embeddings (computed in a child process when content changes)
+    semantic_search: bool = True
     default_locale: Literal["ru", "en"] = "ru"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # webhook mode: set WEBHOOK_URL to receive updates over HTTPS instead of long polling

@@ -37,6 +37,7 @@ class BotProcess:
             TELEGRAM_API_URL=self.fake.url,
             DATABASE_PATH=str(self.db_path),
             LOG_LEVEL="INFO",
+            SEMANTIC_SEARCH="false",  # each start would compute the near-synonyms (seconds of CPU)
             PYTHONUNBUFFERED="1",
         )
         env.update(self.env)

@@ -32,6 +32,7 @@ def settings(tmp_path: Path) -> Settings:
         admin_ids=[900],
         staff_ids=[800],
         staff_chat_id=-100777,
+        semantic_search=False,  # near-synonyms: their own tests and the eval turn them on
     )
 
 

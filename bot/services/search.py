@@ -9,6 +9,8 @@ question about something else scores low and is answered honestly with "I don't 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +41,10 @@ from storage.analyzer import (
     word_kind,
 )
 from storage.analyzer import stem as stem_of
+from storage.neighbours import NeighbourRepository, compute_in_child
 from storage.search_index import Candidate, Expansion, SearchIndex
+
+log = logging.getLogger(__name__)
 
 FIELD_FACTORS = (1.0, 0.85, 0.55)  # name/aliases, products, body
 # Words the knowledge base doesn't know still count against every entry: a noun or adjective
@@ -80,6 +85,7 @@ _CATALOGUE_STEMS = frozenset(analyze(
     "отрасль химия химкластер промкластер российский россия комплекс комплекса "
     "chemical industrial cluster clusters industry complex russia russian"
 ))
+NEIGHBOUR_FACTOR = 1.3  # a near-synonym (cosine 0.45-0.77) counts as 0.6-1.0 of the word itself
 JOIN_BOOST = 1.1  # the join intent lifts "how to join" a little; the rest of the question decides
 JOIN_LIFT = 0.1
 PRODUCT_SHARE = 0.25  # a cluster makes what is asked: this share of the question found in its products
@@ -158,9 +164,60 @@ class SearchResult:
 
 
 class SearchService:
-    def __init__(self, kb: KnowledgeBase, index: SearchIndex) -> None:
+    def __init__(self, kb: KnowledgeBase, index: SearchIndex,
+                 neighbours: NeighbourRepository | None = None) -> None:
         self.kb = kb
         self.index = index
+        self.neighbours = neighbours  # near-synonyms from word embeddings (None: off)
+        self.neighbours_revision: str | None = None  # the content revision they were built for
+
+    # ---- near-synonyms ---------------------------------------------------------------------
+    def _content_lemmas(self) -> list[str]:
+        """The knowledge base's own words that near-synonyms may point to: dictionary forms of
+        its nouns, adjectives and verbs (not filler, not function words)."""
+        words: set[str] = set()
+        for doc in self.kb.index_docs():
+            for token in tokens(" ".join((doc.name, doc.products, doc.body))):
+                if len(token) < 4 or word_kind(token) not in ("noun", "adj"):
+                    continue
+                lm = lemma(token)
+                if lm not in FILLER:
+                    words.add(lm)
+        return sorted(words)
+
+    async def prepare_neighbours(self) -> bool:
+        """Make the near-synonyms match the content loaded (computed in a child process when
+        the content changed). True when they are in use."""
+        if self.neighbours is None:
+            return False
+        revision = self.kb.revision or ""
+        if await self.neighbours.revision() != revision:
+            found = await compute_in_child(self._content_lemmas())
+            if found is None:
+                self.neighbours_revision = None
+                return False
+            await self.neighbours.replace(revision, found)
+            log.info("near-synonyms ready: %d words of Russian near the knowledge base's words", len(found))
+        self.neighbours_revision = revision
+        return True
+
+    async def keep_neighbours(self, every: float = 10.0) -> None:
+        """Background: build the near-synonyms at start and again after a content change."""
+        while True:
+            if self.neighbours_revision != (self.kb.revision or ""):
+                try:
+                    if not await self.prepare_neighbours():
+                        return  # can't be done here: plain search (logged)
+                except Exception:  # a bad moment for the database: try again later
+                    log.exception("could not build the near-synonyms")
+            await asyncio.sleep(every)
+
+    async def _near(self, words: list[str]) -> dict[str, list[tuple[str, float]]]:
+        if self.neighbours is None or self.neighbours_revision is None:
+            return {}
+        if self.neighbours_revision != (self.kb.revision or ""):
+            return {}  # content changed: rebuilt in the background, plain search meanwhile
+        return await self.neighbours.lookup(words)
 
     def _title(self, kind: str, id_: int, locale: str) -> str:
         entry = self.kb.get(kind, id_)
@@ -232,6 +289,18 @@ class SearchService:
                     if t not in known
                 )
             expansions.append(exp)
+        # words the knowledge base lacks, whose near-synonyms it may have (nouns, adjectives,
+        # words not in the dictionary); they keep the weight of an unknown word
+        unknown = [e for e in expansions if not e.known and word_kind(token_of[e.stem]) in ("noun", "adj", "unknown")]
+        via_neighbours = {e.stem for e in unknown}
+        if unknown:
+            near = await self._near([token_of[e.stem] for e in unknown] + [lemma(token_of[e.stem]) for e in unknown])
+            for exp in unknown:
+                token = token_of[exp.stem]
+                for kb_word, similarity in near.get(token) or near.get(lemma(token)) or []:
+                    term = stem_of(kb_word)
+                    if term in self.index.df:
+                        exp.terms.append((term, min(0.95, similarity * NEIGHBOUR_FACTOR)))
         generic = {stem for token, stem in pairs if is_generic_word(token) and not is_content_word(token)}
         unknown_objects = 0  # nouns and adjectives the knowledge base has never seen
         weights = []
@@ -240,13 +309,13 @@ class SearchService:
             kind = word_kind(token)
             if lemma(token) in OFF_TOPIC or token in OFF_TOPIC:
                 weight = OFF_TOPIC_WEIGHT
-            elif exp.known:
+            elif exp.known and exp.stem not in via_neighbours:
                 weight = max(self.index.idf(t) for t, _ in exp.terms)
                 if exp.stem in generic:
                     weight *= GENERIC_WORD_FACTOR
             else:
                 weight = UNKNOWN_WEIGHTS.get(kind, UNKNOWN_WORD_WEIGHT)
-                if kind in ("noun", "adj"):
+                if kind in ("noun", "adj") and not exp.known:
                     unknown_objects += 1
             weights.append(weight)
         join_elsewhere = result.intent == "join" and unknown_objects > 0

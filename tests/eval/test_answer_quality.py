@@ -124,9 +124,23 @@ async def evaluate(search: SearchService, name: str, items: list[dict]) -> Repor
     return Report(name, total, right, failures)
 
 
+@pytest.fixture(scope="module")
+def neighbours_db(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("eval") / "bot.sqlite3"
+
+
 @pytest.fixture
-async def search(app) -> SearchService:
-    return app.search
+async def search(settings, neighbours_db) -> SearchService:
+    """The search as the bot runs it: near-synonyms on (computed once per module)."""
+    from bot.app import create_app
+    from bot.local_session import LocalSession
+
+    app = create_app(settings.model_copy(update={"semantic_search": True, "database_path": neighbours_db}),
+                     session=LocalSession())
+    await app.startup()
+    assert await app.search.prepare_neighbours(), "the near-synonyms could not be built"
+    yield app.search
+    await app.shutdown()
 
 
 @pytest.mark.parametrize("items", [DEV, TEST], ids=["dev", "test"])
