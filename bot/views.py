@@ -277,7 +277,7 @@ _SENTENCE_END = re.compile(r"[.!?…]+[»\")]?(?=\s+[«\"(]?[A-ZА-ЯЁ])")
 # words that end with a dot without ending a sentence ("ст. 20", "М. Лабудин", "т. е.")
 _ABBREVIATIONS = {
     "ст", "г", "гг", "п", "пп", "ч", "т", "е", "д", "им", "см", "др", "пр", "тыс", "млн", "млрд",
-    "руб", "ул", "обл", "рф", "no", "art", "st", "mr", "dr", "vs", "e.g", "i.e", "approx",
+    "руб", "ул", "обл", "no", "art", "st", "mr", "dr", "vs", "e.g", "i.e", "approx",
 }
 
 
