@@ -46,6 +46,8 @@ from storage.repositories import UserRepository
 
 BUTTON_TITLE = 55  # UTF-16 units of an entry's title on a button
 LIST_SHOWN = 12  # entries listed (a line and a button each); the rest are counted
+LINE_NAME = 100  # UTF-16 units of a name and of its details in a list line: 12 lines fit a message
+LINE_DETAIL = 140
 JOIN_FAQ = "how-to-join"
 ENTRY_KINDS = ("cluster", "measure", "faq")
 
@@ -153,7 +155,7 @@ def _cluster_line(t: Translator, c: Cluster, locale: str, listing: Listing) -> s
         detail = ", ".join(_matching_products(c.products.get(locale)[0], listing.value))
     else:
         detail = ", ".join(c.regions.get(locale)[0])
-    line = f"{STATUS_MARKS.get(c.status, '')} <b>{e(name)}</b> — {e(short(detail, 160))}"
+    line = f"{STATUS_MARKS.get(c.status, '')} <b>{e(short(name, LINE_NAME))}</b> — {e(short(detail, LINE_DETAIL))}"
     if c.accepts_applications:
         line += " · " + t("cluster-accepts")
     return line
@@ -186,16 +188,16 @@ def _closest(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing) ->
     for hit in listing.closest[:3]:
         entry = kb.get(hit.kind, hit.id)
         if isinstance(entry, Cluster):
-            name = e(entry.name.get(locale)[0])
+            name = e(short(entry.name.get(locale)[0], LINE_NAME))
             if entry.accepts_applications:
                 lines.append(t("answer-list-closest-join", name=name))
                 buttons.append(button(t("btn-join"), JoinCb(cluster=hit.id)))
             else:
                 lines.append(t("answer-list-closest", name=name))
         elif isinstance(entry, Measure):
-            lines.append(t("answer-list-closest", name=e(entry.title.get(locale)[0])))
+            lines.append(t("answer-list-closest", name=e(short(entry.title.get(locale)[0], LINE_NAME))))
         elif entry is not None:
-            lines.append(t("answer-list-closest", name=e(entry.question.get(locale)[0])))  # type: ignore[union-attr]
+            lines.append(t("answer-list-closest", name=e(short(entry.question.get(locale)[0], LINE_NAME))))  # type: ignore[union-attr]
         else:
             continue
         buttons.append(hit_button(hit))
@@ -245,7 +247,8 @@ def _measure_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Lis
         lines += ["", f"<b>{t('measure-kind-' + group)}</b>"]
         for hit, m in of_kind:
             title = m.title.get(locale)[0]
-            lines.append(f"• <b>{e(title)}</b> — {e(first_sentences(m.summary.get(locale)[0], 160, 1))}")
+            summary = first_sentences(m.summary.get(locale)[0], LINE_DETAIL, 1)
+            lines.append(f"• <b>{e(short(title, LINE_NAME))}</b> — {e(summary)}")
             buttons.append(hit_button(hit))
     if len(entries) > LIST_SHOWN:
         lines.append(t("answer-list-more", count=len(entries) - LIST_SHOWN))
