@@ -40,6 +40,13 @@ class FaqCb(CallbackData, prefix="f"):
     id: int
 
 
+class MoreCb(CallbackData, prefix="mo"):
+    """"Подробнее" under a short answer: the entry's full card."""
+
+    kind: str  # cluster | measure | faq
+    id: int
+
+
 class LangCb(CallbackData, prefix="lg"):
     code: str
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from html import escape, unescape
 
 from bot.i18n import Translator
@@ -176,6 +177,60 @@ def faq_card(t: Translator, f: Faq, locale: str) -> str:
     return clip([f"<b>{e(question)}</b>", e(answer)], _footer(t, f, locale, fb1 or fb2))
 
 
+# ---- short answers (the full card is one press away) --------------------------------------------
+
+SHORT_SOURCE = 140  # the source as shown under a short answer; the card shows it whole
+SHORT_FIELD = 200
+STATUS_MARKS = {"active": "🟢", "creating": "🟡"}
+
+
+def answer_source(t: Translator, entry: Cluster | Measure | Faq, locale: str, fallback: bool = False) -> str:
+    line = t("answer-source", source=e(short(entry.source, SHORT_SOURCE)), date=fmt_date(entry.as_of, locale))
+    return line + ("\n" + t("fallback-note") if fallback else "")
+
+
+def cluster_short(t: Translator, c: Cluster, locale: str) -> str:
+    """What was asked about a cluster in a few lines: name, status, whether it takes
+    applications, regions, what it makes, the source and its date."""
+    name, fb1 = c.name.get(locale)
+    regions, fb2 = c.regions.get(locale)
+    products, fb3 = c.products.get(locale)
+    status = t("status-active") if c.status == "active" else t("status-creating")
+    accepts = t("cluster-accepts") if c.accepts_applications else t("answer-no-applications")
+    lines = [
+        f"<b>{e(name)}</b>",
+        f"{STATUS_MARKS.get(c.status, '')} {status} · {accepts}",
+        t("field-regions", value=e(short(", ".join(regions), SHORT_FIELD))),
+        t("field-products", value=e(short(", ".join(products), SHORT_FIELD))),
+        answer_source(t, c, locale, fb1 or fb2 or fb3),
+    ]
+    return fit_lines(lines)
+
+
+def measure_short(t: Translator, m: Measure, locale: str) -> str:
+    """A measure in a few lines: what it gives, to whom, its legal basis, the source."""
+    title, fb1 = m.title.get(locale)
+    summary, fb2 = m.summary.get(locale)
+    eligibility, fb3 = m.eligibility.get(locale)
+    basis, fb4 = m.legal_basis.get(locale)
+    lines = [
+        f"<b>{e(title)}</b> · {t('measure-kind-' + m.kind)}",
+        e(first_sentences(summary, 300, 1)),
+        t("field-eligibility", value=e(first_sentences(eligibility, SHORT_FIELD, 1))),
+        t("field-legal-basis", value=e(short(basis, SHORT_FIELD))),
+        answer_source(t, m, locale, fb1 or fb2 or fb3 or fb4),
+    ]
+    return fit_lines(lines)
+
+
+def faq_short(t: Translator, f: Faq, locale: str) -> str:
+    """The question and the first sentence or two of its answer, cut at a sentence boundary."""
+    question, fb1 = f.question.get(locale)
+    answer, fb2 = f.answer.get(locale)
+    lines = [f"<b>{e(question)}</b>", e(first_sentences(answer, 400, 2)), answer_source(t, f, locale, fb1 or fb2)]
+    return fit_lines(lines)
+
+
 def cluster_line(t: Translator, c: Cluster, locale: str) -> str:
     name = c.name.get(locale)[0]
     products = c.products.get(locale)[0]
@@ -184,8 +239,66 @@ def cluster_line(t: Translator, c: Cluster, locale: str) -> str:
     return f"{status} <b>{e(name)}</b>\n   {e(shown)}"
 
 
+# characters that belong to the character before them: an emoji's variation selector, skin
+# tone or joiner, a combining accent
+_JOINERS = {"\u200d", "\ufe0e", "\ufe0f", "\u20e3"}
+
+
+def _joins(char: str) -> bool:
+    return char in _JOINERS or 0x1F3FB <= ord(char) <= 0x1F3FF or 0xE0020 <= ord(char) <= 0xE007F or bool(
+        unicodedata.combining(char)
+    )
+
+
 def short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """`text` within `limit` UTF-16 units (as Telegram counts), cut at a word boundary with "…".
+
+    A single word longer than the limit is cut inside it, but never inside a character, an
+    emoji sequence (joiners, skin tones, variation selectors) or before a combining accent.
+    Punctuation left dangling before the "…" is dropped ("шины, …" -> "шины…")."""
+    if utf16_len(text) <= limit:
+        return text
+    room = max(limit - utf16_len(ELLIPSIS), 1)
+    head = _cut_units(text, room)
+    end = len(head)
+    if end < len(text) and not text[end].isspace():
+        space = max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"))
+        if space > 0:
+            head = head[:space]  # the word that didn't fit goes whole
+        else:
+            while end > 1 and (_joins(text[end]) or text[end - 1] == "\u200d"):
+                end -= 1  # don't split an emoji sequence or an accented letter
+            head = text[:end]
+    head = head.rstrip(" \n\t,;:—–-(«\"'")
+    return (head or _cut_units(text, room)) + ELLIPSIS
+
+
+_SENTENCE_END = re.compile(r"[.!?…]+[»\")]?(?=\s+[«\"(]?[A-ZА-ЯЁ])")
+# words that end with a dot without ending a sentence ("ст. 20", "М. Лабудин", "т. е.")
+_ABBREVIATIONS = {
+    "ст", "г", "гг", "п", "пп", "ч", "т", "е", "д", "им", "см", "др", "пр", "тыс", "млн", "млрд",
+    "руб", "ул", "обл", "no", "art", "st", "mr", "dr", "vs", "e.g", "i.e", "approx",
+}
+
+
+def first_sentences(text: str, limit: int = 320, count: int = 2) -> str:
+    """The first `count` sentences of `text` that fit `limit` UTF-16 units (at least one); a
+    first sentence longer than the limit is shortened at a word boundary with "…"."""
+    text = " ".join(text.split())
+    ends = []
+    for match in _SENTENCE_END.finditer(text):
+        word = text[: match.start()].rsplit(" ", 1)[-1].lower().lstrip("(«\"")
+        if match.group().startswith(".") and (len(word) == 1 or word in _ABBREVIATIONS):
+            continue
+        ends.append(match.end())
+    ends.append(len(text))
+    chosen = ""
+    for end in ends[:count]:
+        candidate = text[:end].strip()
+        if utf16_len(candidate) > limit:
+            break
+        chosen = candidate
+    return chosen or short(text, limit)
 
 
 # ---- applications and hand-offs (cards for the staff group, lists for the applicant) ----------

@@ -9,7 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.callbacks import AppReplyCb, FormCb, HandoffCb, MenuCb, MyAppCb
+from bot.callbacks import AppReplyCb, FormCb, HandoffCb, JoinCb, MenuCb, MyAppCb
 from bot.i18n import Translator
 from bot.services.applications import ApplicationService
 from bot.services.handoffs import HandoffService
@@ -79,39 +79,42 @@ async def end(state: FSMContext | None) -> None:
         await state.clear()
 
 
+async def applications_screen(user_id: int, applications: ApplicationService, kb: KnowledgeBase, t: Translator,
+                              locale: str) -> tuple[str, InlineKeyboardMarkup]:
+    """"My applications": the user's own applications (never anyone else's), or "none yet" with
+    the way to apply. Also the answer to a question asking for them."""
+    apps = await applications.of_user(user_id)
+    privacy_row = [button(t("menu-privacy"), MenuCb(action="privacy"))]
+    if not apps:
+        return t("myapps-empty"), InlineKeyboardMarkup(inline_keyboard=[
+            [button(t("btn-join"), JoinCb())], privacy_row, [button(t("btn-menu"), MenuCb(action="main"))]])
+    lines = [t("myapps-title"), ""]
+    rows = []
+    for app in apps:
+        cluster = kb.cluster(app.cluster_id)
+        name = cluster.name.get(locale)[0] if cluster else "—"
+        lines.append(f"<b>№ {e(app.number)}</b> · {e(short(name, 40))}\n   {status_line(t, app.status, None)} · {fmt_ts(app.created_at, locale)}")
+        rows.append([button(f"№ {app.number}", MyAppCb(app=app.id))])
+    rows.append(privacy_row)
+    rows.append([button(t("btn-menu"), MenuCb(action="main"))])
+    return fit_lines(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
 def create_router() -> Router:
     router = Router(name="applicant")
     router.message.filter(ForThisRouter())
 
     # ---- My applications ----------------------------------------------------------------------
-    async def list_text(user_id: int, applications: ApplicationService, kb: KnowledgeBase, t: Translator,
-                        locale: str) -> tuple[str, InlineKeyboardMarkup]:
-        apps = await applications.of_user(user_id)
-        privacy_row = [button(t("menu-privacy"), MenuCb(action="privacy"))]
-        if not apps:
-            return t("myapps-empty"), InlineKeyboardMarkup(
-                inline_keyboard=[privacy_row, [button(t("btn-menu"), MenuCb(action="main"))]])
-        lines = [t("myapps-title"), ""]
-        rows = []
-        for app in apps:
-            cluster = kb.cluster(app.cluster_id)
-            name = cluster.name.get(locale)[0] if cluster else "—"
-            lines.append(f"<b>№ {e(app.number)}</b> · {e(short(name, 40))}\n   {status_line(t, app.status, None)} · {fmt_ts(app.created_at, locale)}")
-            rows.append([button(f"№ {app.number}", MyAppCb(app=app.id))])
-        rows.append(privacy_row)
-        rows.append([button(t("btn-menu"), MenuCb(action="main"))])
-        return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
-
     @router.message(Command("applications"))
     async def my_apps(message: Message, applications: ApplicationService, kb: KnowledgeBase, t: Translator,
                       locale: str) -> None:
-        text, markup = await list_text(message.chat.id, applications, kb, t, locale)
+        text, markup = await applications_screen(message.chat.id, applications, kb, t, locale)
         await message.answer(text, reply_markup=markup)
 
     @router.callback_query(MenuCb.filter(F.action == "myapps"))
     async def my_apps_cb(callback: CallbackQuery, applications: ApplicationService, kb: KnowledgeBase,
                          t: Translator, locale: str) -> None:
-        text, markup = await list_text(callback.from_user.id, applications, kb, t, locale)
+        text, markup = await applications_screen(callback.from_user.id, applications, kb, t, locale)
         await show(callback, text, markup)
         await callback.answer()
 

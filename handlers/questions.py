@@ -4,74 +4,27 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Filter
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import ClusterCb, FaqCb, HandoffCb, JoinCb, MeasureCb, MenuCb
+from bot.callbacks import FaqCb, JoinCb, MenuCb, MoreCb
 from bot.i18n import Translator
+from bot.services.applications import ApplicationService
 from bot.services.knowledge import KnowledgeBase
 from bot.services.questions import QuestionService
-from bot.services.search import Hit, SearchResult
-from bot.views import cluster_card, faq_card, measure_card, short, utf16_len
+from bot.services.search import SearchResult
+from bot.settings import Settings
+from bot.views import faq_card, utf16_len
+from handlers.answers import feature_answer, render_answer, render_card, without_more
+from handlers.common import show
 from handlers.filters import CommandText, PrivateChat, QuestionText
-from handlers.keyboards import back_to_menu, button, column, main_menu
+from handlers.keyboards import back_to_menu, column, main_menu
+from handlers.keyboards import button as make_button
+from storage.repositories import UserRepository
 
 MAX_QUESTION = 1000
 RENDER_CACHE_SIZE = 4096
 SMALLTALK_KEYS = {"greeting": "smalltalk-greeting", "thanks": "smalltalk-thanks", "help": "help-text"}
-
-
-def hit_button(hit: Hit) -> InlineKeyboardButton:
-    text = "🔎 " + short(hit.title, 55)
-    if hit.kind == "cluster":
-        return button(text, ClusterCb(id=hit.id, src="q"))
-    if hit.kind == "measure":
-        return button(text, MeasureCb(id=hit.id, src="q"))
-    return button(text, FaqCb(id=hit.id))
-
-
-def render_hit(kb: KnowledgeBase, t: Translator, locale: str, hit: Hit) -> tuple[str, JoinCb | None]:
-    """(card html, where its "Join" button leads — None when there is none)."""
-    if hit.kind == "cluster":
-        c = kb.cluster(hit.id)
-        assert c is not None
-        return cluster_card(t, c, locale), JoinCb(cluster=hit.id) if c.accepts_applications else None
-    if hit.kind == "measure":
-        m = kb.measure(hit.id)
-        assert m is not None
-        return measure_card(t, m, locale), None
-    f = kb.faq_entry(hit.id)
-    assert f is not None
-    return faq_card(t, f, locale), JoinCb() if f.intent == "join" else None
-
-
-def answer_keyboard(t: Translator, join: JoinCb | None, others: list[Hit]) -> InlineKeyboardMarkup:
-    buttons = []
-    if join is not None:
-        buttons.append(button(t("btn-join"), join))
-    buttons.extend(hit_button(hit) for hit in others)
-    buttons.append(button(t("btn-ask-person"), HandoffCb(action="ask")))
-    buttons.append(button(t("btn-menu"), MenuCb(action="main")))
-    return column(buttons)
-
-
-def render_answer(
-    kb: KnowledgeBase, t: Translator, locale: str, result: SearchResult
-) -> tuple[str, InlineKeyboardMarkup]:
-    if result.confident:
-        best = result.hits[0]
-        card, join = render_hit(kb, t, locale, best)
-        if join is None and result.intent == "join":
-            join = JoinCb()
-        others = result.alternatives()
-        if others:
-            card += "\n\n" + t("answer-others")
-        return card, answer_keyboard(t, join, others)
-    maybe = [h for h in result.hits[:4] if h.score >= 0.2]
-    reply = t("answer-unknown")
-    if maybe:
-        reply += "\n\n" + t("answer-maybe")
-    return reply, answer_keyboard(t, None, maybe)
 
 
 class PlainQuestion(Filter):
@@ -94,16 +47,27 @@ def add_question_handler(router: Router, *filters: Filter) -> None:
 
     @router.message(*filters)
     async def question(
-        message: Message, questions: QuestionService, kb: KnowledgeBase, t: Translator, locale: str
+        message: Message, questions: QuestionService, kb: KnowledgeBase, t: Translator, locale: str,
+        settings: Settings, user_repo: UserRepository, applications: ApplicationService,
     ) -> None:
         text = message.text or ""
         if utf16_len(text) > MAX_QUESTION:
             await message.answer(t("question-too-long", limit=MAX_QUESTION))
             return
-        result = await questions.ask(message.from_user.id if message.from_user else None, text, locale)
+        user_id = message.from_user.id if message.from_user else None
+        result = await questions.ask(user_id, text, locale)
         if result.intent in SMALLTALK_KEYS:
             await message.answer(t(SMALLTALK_KEYS[result.intent]), reply_markup=main_menu(t))
             return
+        if result.feature is not None and user_id is not None:
+            # the function itself: depends on the user (their applications, subscription), not cached
+            answer = await feature_answer(
+                result.feature, user_id=user_id, kb=kb, t=t, locale=locale, admin=user_id in settings.admin_ids,
+                user_repo=user_repo, applications=applications, questions=questions,
+            )
+            if answer is not None:
+                await message.answer(answer[0], reply_markup=answer[1])
+                return
         # the same answer for the same result: rendered once per content version
         key = (id(result), locale, kb.index.version)
         rendered = rendered_cache.get(key)
@@ -138,6 +102,24 @@ def create_router() -> Router:
     @router.message()
     async def not_text(message: Message, t: Translator) -> None:
         await message.answer(t("only-text"), reply_markup=back_to_menu(t))
+
+    @router.callback_query(MoreCb.filter())
+    async def more(
+        callback: CallbackQuery, callback_data: MoreCb, kb: KnowledgeBase, t: Translator, locale: str
+    ) -> None:
+        """"Подробнее": the full card in place of the short answer, its other buttons kept."""
+        rendered = render_card(kb, t, locale, callback_data.kind, callback_data.id)
+        if rendered is None:  # a forged id, or the entry went with a content update
+            await callback.answer(t("error-outdated"), show_alert=True)
+            return
+        card, join = rendered
+        message = callback.message if isinstance(callback.message, Message) else None
+        markup = without_more(message.reply_markup) if message is not None else None
+        if markup is None or not markup.inline_keyboard:
+            buttons = [make_button(t("btn-join"), join)] if join is not None else []
+            markup = column([*buttons, make_button(t("btn-menu"), MenuCb(action="main"))])
+        await show(callback, card, markup)
+        await callback.answer()
 
     @router.callback_query(FaqCb.filter())
     async def faq(

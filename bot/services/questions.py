@@ -65,7 +65,9 @@ class QuestionService:
         if result.intent in ("greeting", "thanks", "help"):
             return result  # small talk is not a question to learn from
         best = result.best
-        if user_id is not None:
+        # a request for one of the bot's functions ("unsubscribe", "a person, please") is not a
+        # question to hand to a person: "ask a person" keeps offering the one asked before
+        if user_id is not None and result.feature is None:
             self.last[user_id] = (text, best.title if best else "")
             self.last.move_to_end(user_id)
             if len(self.last) > CACHE_SIZE:

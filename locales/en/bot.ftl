@@ -496,3 +496,43 @@ limit-wait-hours = in { $n } h
 runtime-conflict-admin = ⚠️ Telegram reports a conflict (409 Conflict): another program works with this bot's token — a second copy of the bot or a webhook that is set. Until the conflict is resolved, the bot gets users' messages late or not at all: the other program takes them. Stop the extra copy of the bot or delete the webhook — the bot then carries on by itself.
 staff-reply-not-linked = This message was not passed on to anyone: it is not about an application or a question. To write to an applicant, reply to the application's card or to their message.
 export-private-only = The applications export holds personal data, so it is only sent in a private chat with the bot: send it /export there.
+
+## issue 9: answers
+answer-source = <i>Source: { $source }, as of { $date }</i>
+answer-no-applications = does not take applications through this bot
+btn-more = 📄 More
+answer-list-product = Clusters that make { $value }: { $count }
+answer-list-region = Clusters in { $value }: { $count }
+answer-list-status = { $status ->
+        [creating] Clusters being created
+       *[active] Active clusters
+    }: { $count }
+answer-list-accepting = Clusters that take applications through this bot: { $count }
+answer-list-all = Clusters in the catalogue: { $count }
+answer-list-none-product = No cluster in the catalogue makes { $value }.
+answer-list-none-region = The catalogue has no cluster in { $value }.
+answer-list-none-status = { $status ->
+        [creating] The catalogue has no clusters being created.
+       *[active] The catalogue has no active clusters.
+    }
+answer-list-none-accepting = No cluster takes applications through this bot right now.
+answer-list-none = The catalogue has no such clusters.
+answer-list-regions = The catalogue's clusters are in: { $regions }.
+answer-list-closest-join = The closest is { $name }: it takes applications through this bot — apply with the button below.
+answer-list-closest = The closest is { $name }.
+answer-list-more = …and { $count } more — the full list is one button away.
+answer-list-legend = <i>🟢 active · 🟡 being created</i>
+answer-list-measures = Support measures: { $count }
+answer-list-measures-none = The catalogue has no such support measures.
+answer-list-measures-kind = { $kind }: { $count }
+answer-list-measures-kind-none = { $kind }: the catalogue has no such measures.
+answer-list-measure-kinds = The catalogue has: { $kinds }.
+feature-unsubscribe = You are subscribed to news and invitations. To unsubscribe from campaigns, press the button below.
+feature-unsubscribe-already = You are already unsubscribed from campaigns. You can subscribe again with the button below.
+feature-subscribe = You are not receiving campaigns now. To subscribe to news and invitations, press the button below.
+feature-subscribe-already = You are already subscribed to news and invitations. You can unsubscribe with the button below.
+feature-language = Choose the bot's language:
+feature-privacy = The bot keeps your profile (name, language, subscription), your applications, your question log and the questions passed to the staff. You can see and download all of it under "My data". Withdrawing consent erases your contact details from your applications, your question log and the name in your profile (the bot asks you to confirm first).
+feature-human = I will pass your question to a member of the association's staff: press the button and write the question in one message. The answer will come here.
+feature-human-last = I will pass your last question to a member of the association's staff: "{ $text }". Press the button — the answer will come here. To ask about something else, write the new question first.
+feature-join = You can apply to join right here: press the button, choose the cluster and fill in a short form. The association's staff will receive your application.

@@ -1,0 +1,331 @@
+"""Answers to questions: a short direct answer (the full card behind "Подробнее"), list answers
+built from the data, and the bot's own functions answered with the function itself.
+
+The search decides what was asked (`SearchResult.feature`, `.listing`, `.hits`); this module
+only shows it. Everything that acts (subscribing, the hand-off, the join form, the privacy
+screen, "My applications") is the existing handlers' callbacks and services, reused.
+"""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import (
+    ClusterCb,
+    FaqCb,
+    HandoffCb,
+    JoinCb,
+    MeasureCb,
+    MenuCb,
+    MoreCb,
+    PrivacyCb,
+    SubCb,
+)
+from bot.i18n import Translator
+from bot.services.applications import ApplicationService
+from bot.services.knowledge import MEASURE_KINDS, KnowledgeBase
+from bot.services.questions import QuestionService
+from bot.services.search import FEATURES, Hit, Listing, SearchResult
+from bot.views import (
+    STATUS_MARKS,
+    cluster_card,
+    cluster_short,
+    e,
+    faq_card,
+    faq_short,
+    first_sentences,
+    fit_lines,
+    measure_card,
+    measure_short,
+    short,
+)
+from handlers.applicant import applications_screen
+from handlers.keyboards import button, column, language_picker, main_menu
+from storage.models import Cluster, Measure
+from storage.repositories import UserRepository
+
+BUTTON_TITLE = 55  # UTF-16 units of an entry's title on a button
+LIST_SHOWN = 12  # entries listed (a line and a button each); the rest are counted
+LINE_NAME = 100  # UTF-16 units of a name and of its details in a list line: 12 lines fit a message
+LINE_DETAIL = 140
+JOIN_FAQ = "how-to-join"
+ENTRY_KINDS = ("cluster", "measure", "faq")
+
+
+def hit_button(hit: Hit) -> InlineKeyboardButton:
+    text = "🔎 " + short(hit.title, BUTTON_TITLE)
+    if hit.kind == "cluster":
+        return button(text, ClusterCb(id=hit.id, src="q"))
+    if hit.kind == "measure":
+        return button(text, MeasureCb(id=hit.id, src="q"))
+    return button(text, FaqCb(id=hit.id))
+
+
+def _join_of(kb: KnowledgeBase, kind: str, id_: int) -> JoinCb | None:
+    """Where an entry's "Join" button leads; None when it has none (per the data)."""
+    if kind == "cluster":
+        c = kb.cluster(id_)
+        return JoinCb(cluster=id_) if c is not None and c.accepts_applications else None
+    if kind == "faq":
+        f = kb.faq_entry(id_)
+        return JoinCb() if f is not None and f.intent == "join" else None
+    return None
+
+
+def render_card(kb: KnowledgeBase, t: Translator, locale: str, kind: str, id_: int) -> tuple[str, JoinCb | None] | None:
+    """(the entry's full card, its Join button) — None when there is no such entry (any more)."""
+    entry = kb.get(kind, id_) if kind in ENTRY_KINDS else None
+    if isinstance(entry, Cluster):
+        return cluster_card(t, entry, locale), _join_of(kb, kind, id_)
+    if isinstance(entry, Measure):
+        return measure_card(t, entry, locale), None
+    if entry is not None:
+        return faq_card(t, entry, locale), _join_of(kb, kind, id_)  # type: ignore[arg-type]
+    return None
+
+
+def render_short(kb: KnowledgeBase, t: Translator, locale: str, kind: str, id_: int) -> tuple[str, JoinCb | None] | None:
+    """(the entry's short answer, its Join button) — None when there is no such entry."""
+    entry = kb.get(kind, id_) if kind in ENTRY_KINDS else None
+    if isinstance(entry, Cluster):
+        return cluster_short(t, entry, locale), _join_of(kb, kind, id_)
+    if isinstance(entry, Measure):
+        return measure_short(t, entry, locale), None
+    if entry is not None:
+        return faq_short(t, entry, locale), _join_of(kb, kind, id_)  # type: ignore[arg-type]
+    return None
+
+
+def closing_buttons(t: Translator) -> list[InlineKeyboardButton]:
+    return [button(t("btn-ask-person"), HandoffCb(action="ask")), button(t("btn-menu"), MenuCb(action="main"))]
+
+
+def answer_keyboard(t: Translator, more: Hit | None, join: JoinCb | None, others: list[Hit]) -> InlineKeyboardMarkup:
+    buttons = []
+    if more is not None:
+        buttons.append(button(t("btn-more"), MoreCb(kind=more.kind, id=more.id)))
+    if join is not None:
+        buttons.append(button(t("btn-join"), join))
+    buttons.extend(hit_button(hit) for hit in others)
+    buttons.extend(closing_buttons(t))
+    return column(buttons)
+
+
+def render_answer(kb: KnowledgeBase, t: Translator, locale: str, result: SearchResult) -> tuple[str, InlineKeyboardMarkup]:
+    """The answer to a question that is not about the bot's own functions (those need the user:
+    `feature_answer`)."""
+    if result.listing is not None:
+        return listing_answer(kb, t, locale, result.listing)
+    if result.confident:
+        best = result.hits[0]
+        rendered = render_short(kb, t, locale, best.kind, best.id)
+        if rendered is not None:  # None: the entry went with a content reload meanwhile
+            text, join = rendered
+            if join is None and result.intent == "join":
+                join = JoinCb()
+            others = result.alternatives()
+            if others:
+                text += "\n\n" + t("answer-others")
+            return text, answer_keyboard(t, best, join, others)
+    maybe = [h for h in result.hits[:4] if h.score >= 0.2 and kb.get(h.kind, h.id) is not None]
+    reply = t("answer-unknown")
+    if maybe:
+        reply += "\n\n" + t("answer-maybe")
+    return reply, answer_keyboard(t, None, None, maybe)
+
+
+# ---- list answers ------------------------------------------------------------------------------
+
+def _value(listing: Listing) -> str:
+    return e(short(listing.value, 80))
+
+
+def _matching_products(products: list[str], value: str) -> list[str]:
+    """The products that the asked-for words name (a word matches by its start, so "шин" finds
+    "шины"); all of them when none does."""
+    words = [w.lower() for w in value.split() if len(w) >= 3]
+    stems = [w[: max(3, len(w) - 2)] for w in words]
+    found = [p for p in products if any(s in p.lower() for s in stems)]
+    return found or products
+
+
+def _cluster_line(t: Translator, c: Cluster, locale: str, listing: Listing) -> str:
+    name = c.name.get(locale)[0]
+    if listing.criterion == "product":
+        detail = ", ".join(_matching_products(c.products.get(locale)[0], listing.value))
+    else:
+        detail = ", ".join(c.regions.get(locale)[0])
+    line = f"{STATUS_MARKS.get(c.status, '')} <b>{e(short(name, LINE_NAME))}</b> — {e(short(detail, LINE_DETAIL))}"
+    if c.accepts_applications:
+        line += " · " + t("cluster-accepts")
+    return line
+
+
+def _cluster_heading(t: Translator, listing: Listing, count: int) -> str:
+    criterion = listing.criterion
+    if count == 0:
+        if criterion in ("product", "region"):
+            return t("answer-list-none-" + criterion, value=_value(listing))
+        if criterion == "status":
+            return t("answer-list-none-status", status=listing.value)
+        if criterion == "accepting":
+            return t("answer-list-none-accepting")
+        return t("answer-list-none")
+    if criterion in ("product", "region"):
+        return t("answer-list-" + criterion, value=_value(listing), count=count)
+    if criterion == "status":
+        return t("answer-list-status", status=listing.value, count=count)
+    if criterion == "accepting":
+        return t("answer-list-accepting", count=count)
+    return t("answer-list-all", count=count)
+
+
+def _closest(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing) -> tuple[list[str], list[InlineKeyboardButton]]:
+    """What comes closest when nothing matches: the Join button only for a cluster that takes
+    applications per the data."""
+    lines: list[str] = []
+    buttons: list[InlineKeyboardButton] = []
+    for hit in listing.closest[:3]:
+        entry = kb.get(hit.kind, hit.id)
+        if isinstance(entry, Cluster):
+            name = e(short(entry.name.get(locale)[0], LINE_NAME))
+            if entry.accepts_applications:
+                lines.append(t("answer-list-closest-join", name=name))
+                buttons.append(button(t("btn-join"), JoinCb(cluster=hit.id)))
+            else:
+                lines.append(t("answer-list-closest", name=name))
+        elif isinstance(entry, Measure):
+            lines.append(t("answer-list-closest", name=e(short(entry.title.get(locale)[0], LINE_NAME))))
+        elif entry is not None:
+            lines.append(t("answer-list-closest", name=e(short(entry.question.get(locale)[0], LINE_NAME))))  # type: ignore[union-attr]
+        else:
+            continue
+        buttons.append(hit_button(hit))
+    return lines, buttons
+
+
+def _cluster_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing) -> tuple[str, InlineKeyboardMarkup]:
+    entries = [(hit, c) for hit in listing.hits if (c := kb.cluster(hit.id)) is not None and hit.kind == "cluster"]
+    lines = [f"<b>{_cluster_heading(t, listing, len(entries))}</b>"]
+    buttons: list[InlineKeyboardButton] = []
+    if entries:
+        lines.append("")
+        lines.extend(_cluster_line(t, c, locale, listing) for _, c in entries[:LIST_SHOWN])
+        buttons.extend(hit_button(hit) for hit, _ in entries[:LIST_SHOWN])
+        if len(entries) > LIST_SHOWN:
+            lines.append(t("answer-list-more", count=len(entries) - LIST_SHOWN))
+            buttons.append(button(t("menu-clusters"), MenuCb(action="clusters")))
+        lines += ["", t("answer-list-legend")]
+    else:
+        regions = [kb.region_label(r, locale) for r in kb.regions(locale)]
+        if regions:
+            lines.append(t("answer-list-regions", regions=e(short(", ".join(regions), 1500))))
+        closest_lines, closest_buttons = _closest(kb, t, locale, listing)
+        lines.extend(closest_lines)
+        buttons.extend(closest_buttons)
+        buttons.append(button(t("menu-clusters"), MenuCb(action="clusters")))
+    buttons.extend(closing_buttons(t))
+    return fit_lines(lines), column(buttons)
+
+
+def _measure_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing) -> tuple[str, InlineKeyboardMarkup]:
+    entries = [(hit, m) for hit in listing.hits if (m := kb.measure(hit.id)) is not None and hit.kind == "measure"]
+    kind = listing.value if listing.criterion == "measure-kind" and listing.value in MEASURE_KINDS else None
+    count = len(entries)
+    if kind is not None:
+        label = t("measure-kind-" + kind)
+        heading = t("answer-list-measures-kind", kind=label, count=count) if count else t("answer-list-measures-kind-none", kind=label)
+    else:
+        heading = t("answer-list-measures", count=count) if count else t("answer-list-measures-none")
+    lines = [f"<b>{heading}</b>"]
+    buttons: list[InlineKeyboardButton] = []
+    shown = entries[:LIST_SHOWN]
+    for group in MEASURE_KINDS:  # by kind: subsidies, loans, tax relief, the rest
+        of_kind = [(hit, m) for hit, m in shown if m.kind == group]
+        if not of_kind:
+            continue
+        lines += ["", f"<b>{t('measure-kind-' + group)}</b>"]
+        for hit, m in of_kind:
+            title = m.title.get(locale)[0]
+            summary = first_sentences(m.summary.get(locale)[0], LINE_DETAIL, 1)
+            lines.append(f"• <b>{e(short(title, LINE_NAME))}</b> — {e(summary)}")
+            buttons.append(hit_button(hit))
+    if len(entries) > LIST_SHOWN:
+        lines.append(t("answer-list-more", count=len(entries) - LIST_SHOWN))
+    if not entries:
+        counts = kb.measure_kind_counts()
+        kinds = [f"{t('measure-kind-' + k)} ({counts[k]})" for k in MEASURE_KINDS if counts[k]]
+        if kinds:
+            lines.append(t("answer-list-measure-kinds", kinds=", ".join(kinds)))
+        closest_lines, closest_buttons = _closest(kb, t, locale, listing)
+        lines.extend(closest_lines)
+        buttons.extend(closest_buttons)
+    buttons.append(button(t("menu-measures"), MenuCb(action="measures")))
+    buttons.extend(closing_buttons(t))
+    return fit_lines(lines), column(buttons)
+
+
+def listing_answer(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing) -> tuple[str, InlineKeyboardMarkup]:
+    if listing.kind == "measure":
+        return _measure_listing(kb, t, locale, listing)
+    return _cluster_listing(kb, t, locale, listing)
+
+
+# ---- the bot's own functions -------------------------------------------------------------------
+
+async def feature_answer(
+    feature: str, *, user_id: int, kb: KnowledgeBase, t: Translator, locale: str, admin: bool,
+    user_repo: UserRepository, applications: ApplicationService, questions: QuestionService,
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The function asked for, as a sentence and the button that does it (the existing
+    handlers' callbacks); None for a feature this bot doesn't have."""
+    if feature not in FEATURES:
+        return None
+    menu = button(t("btn-menu"), MenuCb(action="main"))
+    if feature in ("unsubscribe", "subscribe"):
+        record = await user_repo.get(user_id)
+        subscribed = record is None or record.subscribed
+        if subscribed:
+            key = "feature-unsubscribe" if feature == "unsubscribe" else "feature-subscribe-already"
+            action = button(t("privacy-btn-unsubscribe"), SubCb(on=0))
+        else:
+            key = "feature-subscribe" if feature == "subscribe" else "feature-unsubscribe-already"
+            action = button(t("privacy-btn-subscribe"), SubCb(on=1))
+        return t(key), column([action, menu])
+    if feature == "language":
+        picker = language_picker().inline_keyboard
+        return t("feature-language"), InlineKeyboardMarkup(inline_keyboard=[*picker, [menu]])
+    if feature == "privacy":
+        return t("feature-privacy"), column([
+            button(t("menu-privacy"), MenuCb(action="privacy")),
+            button(t("privacy-btn-download"), PrivacyCb(action="download", uid=user_id)),
+            button(t("privacy-btn-withdraw"), PrivacyCb(action="withdraw", uid=user_id)),
+            menu,
+        ])
+    if feature == "applications":
+        return await applications_screen(user_id, applications, kb, t, locale)
+    if feature == "human":
+        last = questions.last.get(user_id)
+        text = t("feature-human-last", text=e(short(last[0], 200))) if last else t("feature-human")
+        return text, column([button(t("btn-ask-person"), HandoffCb(action="ask")), menu])
+    if feature == "help":
+        return t("help-text"), main_menu(t, admin)
+    # join: the form's start, and how joining works one press away
+    buttons = [button(t("btn-join"), JoinCb())]
+    found = kb.by_slug("faq", JOIN_FAQ)
+    if found is not None:
+        buttons.append(button(t("btn-more"), MoreCb(kind="faq", id=found[0])))
+    buttons.extend(closing_buttons(t))
+    return t("feature-join"), column(buttons)
+
+
+def without_more(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The short answer's buttons once its full card is shown: all but "Подробнее"."""
+    if markup is None:
+        return None
+    prefix = MoreCb.__prefix__ + MoreCb.__separator__
+    rows = [
+        [b for b in row if not (b.callback_data or "").startswith(prefix)]
+        for row in markup.inline_keyboard
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
