@@ -68,6 +68,16 @@ WHICH_WORDS = frozenset({"какой", "каких", "какие", "which", "wha
                          "перечислить", "все", "весь", "list", "all", "any", "кто", "who", "complete"})
 # "мы из Самары", "у нас в Екатеринбурге": where the asker is, not what is asked
 _CONTEXT_BEFORE = frozenset({"из", "под", "from", "near"})
+_CONTEXT_NEAR = frozenset({"нас", "мы", "наш", "наше", "наша", "нашем", "нашей", "we", "our"})
+
+
+def _near_cluster_word(lemmas: list[str], words: list[str], mention: Any) -> bool:
+    """"кластер в Татарстане", "в Омской области какие кластеры": the place is what is asked."""
+    first = mention.label.split()[0]
+    if first not in words:
+        return False
+    i = words.index(first)
+    return any(lm in CLUSTER_WORDS for lm in lemmas[max(0, i - 5) : i + 5])
 
 
 def _context_place(words: list[str], mention: Any) -> bool:
@@ -76,14 +86,15 @@ def _context_place(words: list[str], mention: Any) -> bool:
         i = words.index(first)
     except ValueError:
         return False
-    before = words[max(0, i - 3) : i]
-    return bool(before and (before[-1] in _CONTEXT_BEFORE or "нас" in before))
+    before = words[max(0, i - 4) : i]
+    return bool(before and (before[-1] in _CONTEXT_BEFORE or _CONTEXT_NEAR & set(before)))
 
 # words that say "clusters in general", not which one
 _CATALOGUE_STEMS = frozenset(analyze(
     "кластер кластеры кластеров кластерах химический химических химическая промышленный промышленных "
     "отрасль химия химкластер промкластер российский россия комплекс комплекса "
-    "chemical industrial cluster clusters industry complex russia russian"
+    "chemical industrial cluster clusters industry complex russia russian "
+    "область области край крае республика республике округ регион регионе автономный region oblast krai"
 ))
 NEIGHBOUR_FACTOR = 1.3  # a near-synonym (cosine 0.45-0.77) counts as 0.6-1.0 of the word itself
 JOIN_BOOST = 1.1  # the join intent lifts "how to join" a little; the rest of the question decides
@@ -368,7 +379,8 @@ class SearchService:
                     round(min(score, 1.0), 4))
             )
         if not off_topic:
-            result.listing = self._listing(text, words, lemmas, lemset, scored, expansions, weights, locale)
+            result.listing = self._listing(text, words, lemmas, lemset, scored, expansions, weights, locale,
+                                           subject_stems, token_of)
         return result
 
     # ---- catalogue questions ---------------------------------------------------------------
@@ -379,7 +391,7 @@ class SearchService:
 
     def _listing(self, text: str, words: list[str], lemmas: list[str], lemset: set[str],
                  scored: list, expansions: list[Expansion], weights: list[float],
-                 locale: str) -> Listing | None:
+                 locale: str, subject: set[str], token_of: dict[str, str]) -> Listing | None:
         product_share = {c.slug: p for _, _, c, p in scored if c.kind == "cluster"}
         clusters = self.kb.clusters
 
@@ -430,6 +442,11 @@ class SearchService:
             asks_clusters or "куда" in lemset
         ):
             return Listing("cluster", "accepting", "", ordered(self.kb.accepting_clusters()))
+        best_product = max(product_share.values(), default=0.0)
+        makers = [(id_, c) for id_, c in clusters
+                  if product_share.get(c.slug, 0.0) >= max(PRODUCT_SHARE, best_product * PRODUCT_CLOSE)]
+        if makers and mentions and not any(_near_cluster_word(lemmas, words, m) for m in mentions):
+            mentions = []  # "мы завод в Самаре, какой кластер делает растворители": the product is asked
         if mentions and (asks_clusters or "есть" in lemset) and (
             not other_answer or asks_which_clusters or lemset & {"есть", "any", "there"}
         ):
@@ -442,17 +459,14 @@ class SearchService:
             return listing
         if other_answer:
             return None
-        best_product = max(product_share.values(), default=0.0)
-        makers = [(id_, c) for id_, c in clusters
-                  if product_share.get(c.slug, 0.0) >= max(PRODUCT_SHARE, best_product * PRODUCT_CLOSE)]
         if makers and (asks_makers or asks_clusters):
             if len(makers) > 1 or asks_list:
-                return Listing("cluster", "product", self._product_words(expansions, weights), ordered(makers))
+                return Listing("cluster", "product", self._product_words(expansions, subject, token_of), ordered(makers))
             return None  # one cluster makes it: its answer
         if asks_clusters and (asks_makers or lemset & {"профиль", "профильный", "по"}) and asks_list \
                 and self._has_unknown_object(expansions, words):
             # "какие кластеры делают удобрения": a product none of them makes
-            listing = Listing("cluster", "product", self._unknown_words(expansions), [])
+            listing = Listing("cluster", "product", self._unknown_words(expansions, token_of), [])
             listing.closest = ordered(self.kb.accepting_clusters())
             return listing
         if (asks_which_clusters or (asks_clusters and lemset & GEOGRAPHY_WORDS)) \
@@ -486,10 +500,10 @@ class SearchService:
         return any(not e.known for e in expansions) or not known - _CATALOGUE_STEMS
 
     @staticmethod
-    def _unknown_words(expansions: list[Expansion]) -> str:
-        return " ".join(e.stem for e in expansions if not e.known)
+    def _unknown_words(expansions: list[Expansion], token_of: dict[str, str]) -> str:
+        return " ".join(token_of[e.stem] for e in expansions if not e.known)
 
     @staticmethod
-    def _product_words(expansions: list[Expansion], weights: list[float]) -> str:
-        return " ".join(e.stem for e, w in zip(expansions, weights, strict=True)
-                        if e.known and e.stem not in _CATALOGUE_STEMS and w > 1.0)
+    def _product_words(expansions: list[Expansion], subject: set[str], token_of: dict[str, str]) -> str:
+        """What was asked for, in the user's words ("шины", "монтажную пену")."""
+        return " ".join(token_of[e.stem] for e in expansions if e.known and e.stem in subject)

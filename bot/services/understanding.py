@@ -196,18 +196,18 @@ class PlaceIndex:
                 "republic", "oblast", "krai", "region", "of", "the", "okrug", "autonomous", "city"}
         for region in regions:
             for name in (region.name, region.en, *region.aliases):
-                words = tuple(stem(w) for w in tokens(name) if w not in skip and len(w) > 2)
+                words = tuple(_place_stem(w) for w in tokens(name) if w not in skip and len(w) > 2)
                 if words:
                     index.keys.setdefault(words, (region.name,))
         for names, subjects in MACRO_REGIONS.items():
             for word in names.split():
-                index.keys.setdefault((stem(word),), subjects)
+                index.keys.setdefault((_place_stem(word),), subjects)
         index.longest = max(len(k) for k in index.keys)
         return index
 
     def find(self, text: str) -> list[PlaceMention]:
         words = [w for w in tokens(text) if len(w) > 2]
-        stems = [stem(w) for w in words]
+        stems = [_place_stem(w) for w in words]
         found: list[PlaceMention] = []
         i = 0
         while i < len(stems):
@@ -221,6 +221,12 @@ class PlaceIndex:
             else:
                 i += 1
         return found
+
+
+def _place_stem(word: str) -> str:
+    """The stem of a place name's dictionary form: "Татарстане" and "Татарстан" alike
+    (Snowball alone stems them differently)."""
+    return stem(lemma(word))
 
 
 _places: PlaceIndex | None = None
