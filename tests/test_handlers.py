@@ -119,11 +119,19 @@ async def test_measures_by_kind_and_card(app, chatter):
 
 
 async def test_question_answers_with_best_match_first(app, chatter):
-    calls = await chatter.send("кто выпускает шины")
+    calls = await chatter.send("покрышки для грузовиков")
     text = sent_texts(calls)[-1]
     assert "Барнаульский" in text.split("\n")[0]
     row = await app.db.fetchone("SELECT text, best_slug, answered FROM questions ORDER BY id DESC LIMIT 1")
-    assert tuple(row) == ("кто выпускает шины", "barnaul", 1)
+    assert tuple(row) == ("покрышки для грузовиков", "barnaul", 1)
+
+
+async def test_a_list_question_lists_every_cluster_that_matches(app, chatter):
+    calls = await chatter.send("кто выпускает шины")
+    text = sent_texts(calls)[-1]
+    assert "Барнаульский" in text and "Омской области" in text
+    row = await app.db.fetchone("SELECT answered FROM questions ORDER BY id DESC LIMIT 1")
+    assert row[0] == 1
 
 
 async def test_join_question_offers_the_join_button(app, chatter):

@@ -74,7 +74,7 @@ class QuestionService:
                 self.last.popitem(last=False)
         self.log_writer.put(next(self._seq), (
             user_id, text, locale, best.kind if best else None, best.slug if best else None,
-            best.score if best else 0.0, result.confident,
+            best.score if best else 0.0, result.answered,
         ))
         if not self.log_writer.running:
             await self.log_writer.flush_quietly()  # no background writer (tests, `ask`): now

@@ -170,6 +170,12 @@ class SearchResult:
     def confident(self) -> bool:
         return bool(self.hits) and self.hits[0].score >= CONFIDENT
 
+    @property
+    def answered(self) -> bool:
+        """Whether the user got an answer: an entry, a listing or one of the bot's functions
+        (what the question log counts as answered)."""
+        return self.confident or self.listing is not None or self.feature is not None
+
     def alternatives(self, limit: int = 4) -> list[Hit]:
         return [h for h in self.hits[1 : limit + 1] if h.score >= ALTERNATIVE]
 
