@@ -65,7 +65,7 @@ OFF_TOPIC_WEIGHT = 2.5  # prices, weather, population...: what the knowledge bas
 _QUESTION_LEMMAS = MAKER_WORDS | LIST_WORDS
 CLUSTER_LIST_SLUG = "chemical-clusters-list"
 WHICH_WORDS = frozenset({"какой", "каких", "какие", "which", "what", "список", "перечень",
-                         "перечислить", "все", "весь", "list", "all", "any", "кто", "who", "complete"})
+                         "перечислить", "все", "весь", "list", "all", "any", "complete"})
 # "мы из Самары", "у нас в Екатеринбурге": where the asker is, not what is asked
 _CONTEXT_BEFORE = frozenset({"из", "под", "from", "near"})
 _CONTEXT_NEAR = frozenset({"нас", "мы", "наш", "наше", "наша", "нашем", "нашей", "we", "our"})
@@ -103,7 +103,9 @@ PRODUCT_SHARE = 0.25  # a cluster makes what is asked: this share of the questio
 PRODUCT_CLOSE = 0.6  # ... and at least this share of the best cluster's
 # Verbs, adverbs, short adjectives ("делают", "нужны", "где") rarely decide what is asked.
 GENERIC_WORD_FACTOR = 0.35
-CONFIDENT = 0.5  # the best hit must reach this to be shown as the answer
+CONFIDENT = 0.5  # the best hit must reach this to be shown as the answer ...
+LEAD_MIN = 0.33  # ... or this, with a lead of LEAD_MARGIN over the second and no word of
+LEAD_MARGIN = 0.12  # another subject (an unknown noun): "clear_lead"
 ALTERNATIVE = 0.3  # other hits offered as buttons must reach this
 JOIN_STEMS = ("вступ", "присоедин", "join", "apply", "applic", "заявк", "членств")
 JOIN_WITH_CLUSTER = ("войт", "войд", "вход", "попаст")
@@ -161,6 +163,9 @@ class SearchResult:
     intent: str | None = None  # small talk ("greeting", "thanks", "help") or "join"
     feature: str | None = None  # one of FEATURES: the answer is that function
     listing: Listing | None = None  # a catalogue question: the answer lists every match
+    # the best hit is under CONFIDENT but far ahead of the rest, and nothing in the question
+    # points elsewhere (a long question whose other words the knowledge base doesn't hold)
+    clear_lead: bool = False
 
     @property
     def best(self) -> Hit | None:
@@ -168,7 +173,7 @@ class SearchResult:
 
     @property
     def confident(self) -> bool:
-        return bool(self.hits) and self.hits[0].score >= CONFIDENT
+        return bool(self.hits) and (self.hits[0].score >= CONFIDENT or self.clear_lead)
 
     @property
     def answered(self) -> bool:
@@ -384,6 +389,9 @@ class SearchService:
                 Hit(cand.kind, id_slug[0], cand.slug, self._title(cand.kind, id_slug[0], locale),
                     round(min(score, 1.0), 4))
             )
+        if not off_topic and unknown_objects == 0 and result.hits and result.hits[0].score < CONFIDENT:
+            second = result.hits[1].score if len(result.hits) > 1 else 0.0
+            result.clear_lead = result.hits[0].score >= LEAD_MIN and result.hits[0].score - second >= LEAD_MARGIN
         if not off_topic:
             result.listing = self._listing(text, words, lemmas, lemset, scored, expansions, weights, locale,
                                            subject_stems, token_of)
