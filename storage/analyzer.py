@@ -25,7 +25,11 @@ STOPWORDS = frozenset(
     мой моя моё мое нам нас свой своя свои
     a an and are as at be by can do does for from has have how i in is it its me my of on or our
     please tell the their there these this to us was we what when where which who whom why will with
-    you your about any
+    you your about any they them theirs own one ones other others also than then such into over
+    under more most some each only same so not no yes been being had would should could may might
+    must shall per via top main much many get got give given make made take taken just still
+    very well here there those if but because while after before again further once both few
+    own off out up down am were does did doing having he she him her his hers yourself
     """.split()
 )
 

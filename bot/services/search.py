@@ -337,8 +337,8 @@ class SearchService:
                     weight *= GENERIC_WORD_FACTOR
             else:
                 weight = UNKNOWN_WEIGHTS.get(kind, UNKNOWN_WORD_WEIGHT)
-                if kind in ("noun", "adj") and not exp.known:
-                    unknown_objects += 1
+                if not exp.known and (kind in ("noun", "adj") or (kind == "latin" and len(token) >= 3)):
+                    unknown_objects += 1  # (an English word: no dictionary tells its part of speech)
             weights.append(weight)
         join_elsewhere = result.intent == "join" and unknown_objects > 0
         if join_elsewhere:
