@@ -64,6 +64,12 @@ UNKNOWN_WORD_WEIGHT = 0.6
 OFF_TOPIC_WEIGHT = 2.5  # prices, weather, population...: what the knowledge base never holds
 _QUESTION_LEMMAS = MAKER_WORDS | LIST_WORDS
 CLUSTER_LIST_SLUG = "chemical-clusters-list"
+OVERVIEW_SLUG = "support-overview"  # the overview of the measures: a listing of a kind is more precise
+# nouns that name no product by themselves ("материалы", "продукция"): the words with them do
+_GENERIC_PRODUCT_STEMS = frozenset(analyze(
+    "материал материалы продукция продукт продукты изделие изделия товар товары вещество вещества "
+    "средство средства сырье products product materials material goods"
+))
 WHICH_WORDS = frozenset({"какой", "каких", "какие", "which", "what", "список", "перечень",
                          "перечислить", "все", "весь", "list", "all", "any", "complete"})
 # "мы из Самары", "у нас в Екатеринбурге": where the asker is, not what is asked
@@ -77,7 +83,7 @@ def _near_cluster_word(lemmas: list[str], words: list[str], mention: Any) -> boo
     if first not in words:
         return False
     i = words.index(first)
-    return any(lm in CLUSTER_WORDS for lm in lemmas[max(0, i - 5) : i + 5])
+    return any(lm in CLUSTER_WORDS for lm in lemmas[max(0, i - 5) : i + 8])
 
 
 def _context_place(words: list[str], mention: Any) -> bool:
@@ -97,6 +103,7 @@ _CATALOGUE_STEMS = frozenset(analyze(
     "область области край крае республика республике округ регион регионе автономный region oblast krai"
 ))
 NEIGHBOUR_FACTOR = 1.3  # a near-synonym (cosine 0.45-0.77) counts as 0.6-1.0 of the word itself
+NAMED_CLOSE = 0.75  # the cluster a question names goes first if it scores this share of the best
 JOIN_BOOST = 1.1  # the join intent lifts "how to join" a little; the rest of the question decides
 JOIN_LIFT = 0.1
 PRODUCT_SHARE = 0.25  # a cluster makes what is asked: this share of the question found in its products
@@ -349,6 +356,7 @@ class SearchService:
         place_words = {w for m in places().find(text) for w in m.words}
         subject_stems = {e.stem for e in expansions
                          if e.stem not in _CATALOGUE_STEMS and e.stem not in place_words
+                         and e.stem not in _GENERIC_PRODUCT_STEMS
                          and lemma(token_of[e.stem]) not in _QUESTION_LEMMAS}
         terms = [t for exp in expansions for t, _ in exp.terms]
         candidates = await self.index.candidates(terms) if terms else []
@@ -379,6 +387,15 @@ class SearchService:
                 score = min(1.0, score * JOIN_BOOST + JOIN_LIFT)  # a signal, not an override
             scored.append((score, cand.bm25, cand, in_products / subject if subject else 0.0))
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        named = self._named_cluster(expansions, {w for m in places().find(text) for w in m.words})
+        if named is not None and scored and scored[0][2].slug != named:
+            # "в межрегиональный кластер ещё принимают?": the cluster named is what is asked about,
+            # unless another entry covers clearly more of the question
+            for i, item in enumerate(scored):
+                if item[2].kind == "cluster" and item[2].slug == named and item[0] >= scored[0][0] * NAMED_CLOSE:
+                    scored.insert(0, (max(item[0], scored[0][0]), *item[1:]))
+                    del scored[i + 1]
+                    break
         if off_topic:  # the point is something the knowledge base doesn't hold: never confident
             scored = [(min(sc, CONFIDENT * 0.9), bm, c, p) for sc, bm, c, p in scored]
         for score, _, cand, _ in scored[:limit]:
@@ -435,7 +452,7 @@ class SearchService:
             if lemset & vocabulary and asks_list:
                 measures = self.kb.measures_of_kind(kind)
                 of_kind = {m.slug for _, m in measures}
-                if measures and (top_kind is None or (best[2].kind == "measure" and best[2].slug in of_kind)):
+                if measures and (top_kind is None or best[2].slug in of_kind or best[2].slug == OVERVIEW_SLUG):
                     return Listing("measure", "measure-kind", kind, ordered(measures, "measure"))
         if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None
