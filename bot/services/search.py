@@ -293,8 +293,11 @@ class SearchService:
         off_topic = bool(lemset & OFF_TOPIC) or (
             bool(lemset & {"сколько", "скока", "how"}) and bool(lemset & PRICE_AFTER_HOW_MUCH)
         )
+        wants_to_join = False
         if not off_topic:
             result.feature = detect_feature(lemmas + words)
+            if result.feature == "join":  # decided after scoring: what is joined must be ours
+                result.feature, wants_to_join = None, True
             if result.feature is not None:
                 return result
         pairs = [(tok, st) for tok, st in analyze_pairs(text) if tok not in FILLER and lemma(tok) not in FILLER]
@@ -406,6 +409,9 @@ class SearchService:
                 Hit(cand.kind, id_slug[0], cand.slug, self._title(cand.kind, id_slug[0], locale),
                     round(min(score, 1.0), 4))
             )
+        if wants_to_join and not join_elsewhere:
+            result.feature = "join"  # "хочу вступить", "давайте оформим заявку": the form itself
+            return result
         if not off_topic and unknown_objects == 0 and result.hits and result.hits[0].score < CONFIDENT:
             second = result.hits[1].score if len(result.hits) > 1 else 0.0
             result.clear_lead = result.hits[0].score >= LEAD_MIN and result.hits[0].score - second >= LEAD_MARGIN

@@ -1,0 +1,69 @@
+"""The search understands managers (issue 9): the classes the issue names, one example each
+(the eval in tests/eval measures them at scale)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.understanding import places
+
+
+def refs(hits) -> list[str]:  # noqa: ANN001
+    return [f"{h.kind}:{h.slug}" for h in hits]
+
+
+@pytest.mark.parametrize("question", [
+    "пробки в Барнауле сегодня", "почём шины для трактора", "сколько жителей в Твери", "сколько стоит",
+    "как вступить в профсоюз химиков", "какой статус моей заявки на визу",
+])
+async def test_traps_are_answered_honestly(app, question):
+    result = await app.search.search(question)
+    assert not result.confident and result.listing is None and result.feature is None, refs(result.hits)
+
+
+async def test_a_long_polite_question_is_decided_by_its_domain_words(app):
+    result = await app.search.search(
+        "Здравствуйте! Мы небольшой завод в Самаре, работаем давно, подскажите пожалуйста, "
+        "какой кластер делает растворители")
+    shown = refs(result.listing.hits) if result.listing else refs(result.hits[:1])
+    assert shown[:1] == ["cluster:interregional-chemical"]
+    assert result.listing is None or result.listing.criterion == "product"
+
+
+async def test_the_join_intent_does_not_swallow_a_subsidy_question(app):
+    result = await app.search.search("как подать заявку на субсидию")
+    assert result.best is not None and result.best.kind == "measure", refs(result.hits)
+
+
+async def test_a_list_question_gets_every_match(app):
+    result = await app.search.search("кто делает шины")
+    assert result.listing is not None and result.listing.criterion == "product"
+    assert set(refs(result.listing.hits)) == {"cluster:barnaul", "cluster:omsk-petrochemical"}
+    assert "шины" in result.listing.value
+
+
+async def test_a_region_without_clusters_is_a_plain_no_with_the_closest(app):
+    result = await app.search.search("кластер в Татарстане есть?")
+    assert result.listing is not None and result.listing.criterion == "region"
+    assert result.listing.hits == [] and result.listing.value == "Республика Татарстан"
+    assert refs(result.listing.closest) == ["cluster:interregional-chemical"]
+
+
+async def test_measures_by_kind(app):
+    result = await app.search.search("какие есть льготные займы")
+    assert result.listing is not None and result.listing.kind == "measure"
+    assert refs(result.listing.hits) == ["measure:frp-development-projects"]
+
+
+@pytest.mark.parametrize(("question", "feature"), [
+    ("отписаться от рассылки", "unsubscribe"), ("поменять язык", "language"),
+    ("удалить мои данные", "privacy"), ("где моя заявка", "applications"),
+    ("хочу поговорить с живым человеком", "human"), ("change the language to English", "language"),
+])
+async def test_the_bot_knows_its_own_functions(app, question, feature):
+    assert (await app.search.search(question)).feature == feature
+
+
+def test_places_are_found_in_any_form():
+    assert [m.regions for m in places().find("мы из Татарстана")] == [("Республика Татарстан",)]
+    assert "Омская область" in places().find("кластеры в Сибири")[0].regions
