@@ -100,7 +100,8 @@ _CATALOGUE_STEMS = frozenset(analyze(
     "кластер кластеры кластеров кластерах химический химических химическая промышленный промышленных "
     "отрасль химия химкластер промкластер российский россия комплекс комплекса "
     "chemical industrial cluster clusters industry complex russia russian "
-    "область области край крае республика республике округ регион регионе автономный region oblast krai"
+    "область области край крае республика республике округ регион регионе автономный region oblast krai "
+    "участник участники участников участие член члены members member participants"
 ))
 NEIGHBOUR_FACTOR = 1.3  # a near-synonym (cosine 0.45-0.77) counts as 0.6-1.0 of the word itself
 NAMED_CLOSE = 0.75  # the cluster a question names goes first if it scores this share of the best
@@ -359,7 +360,7 @@ class SearchService:
         place_words = {w for m in places().find(text) for w in m.words}
         subject_stems = {e.stem for e in expansions
                          if e.stem not in _CATALOGUE_STEMS and e.stem not in place_words
-                         and e.stem not in _GENERIC_PRODUCT_STEMS
+                         and e.stem not in _GENERIC_PRODUCT_STEMS and e.stem not in generic
                          and lemma(token_of[e.stem]) not in _QUESTION_LEMMAS}
         terms = [t for exp in expansions for t, _ in exp.terms]
         candidates = await self.index.candidates(terms) if terms else []
@@ -501,13 +502,13 @@ class SearchService:
                 return Listing("cluster", "product", self._product_words(expansions, subject, token_of), ordered(makers))
             return None  # one cluster makes it: its answer
         if asks_clusters and (asks_makers or lemset & {"профиль", "профильный", "по"}) and asks_list \
-                and self._has_unknown_object(expansions, words):
+                and self._has_unknown_object(expansions, token_of):
             # "какие кластеры делают удобрения": a product none of them makes
             listing = Listing("cluster", "product", self._unknown_words(expansions, token_of), [])
             listing.closest = ordered(self.kb.accepting_clusters())
             return listing
         if (asks_which_clusters or (asks_clusters and lemset & GEOGRAPHY_WORDS)) \
-                and not self._other_subject(expansions, weights):
+                and not self._other_subject(expansions, weights, subject):
             return Listing("cluster", "all", "", ordered(list(clusters)))
         return None
 
@@ -525,16 +526,17 @@ class SearchService:
                     return owners[0]
         return None
 
-    def _other_subject(self, expansions: list[Expansion], weights: list[float]) -> bool:
+    def _other_subject(self, expansions: list[Expansion], weights: list[float], subject: set[str]) -> bool:
         """Whether the question names something besides clusters in general (a measure, a
         document, a term of the knowledge base)."""
-        return any(e.known and e.stem not in _CATALOGUE_STEMS and w > 1.0
+        return any(e.known and e.stem in subject and w > 1.0
                    for e, w in zip(expansions, weights, strict=True))
 
     @staticmethod
-    def _has_unknown_object(expansions: list[Expansion], words: list[str]) -> bool:
-        known = {e.stem for e in expansions if e.known}
-        return any(not e.known for e in expansions) or not known - _CATALOGUE_STEMS
+    def _has_unknown_object(expansions: list[Expansion], token_of: dict[str, str]) -> bool:
+        """A noun or adjective the knowledge base lacks ("удобрения", "лакокрасочные")."""
+        return any(not e.known and word_kind(token_of[e.stem]) in ("noun", "adj", "unknown", "latin")
+                   for e in expansions)
 
     @staticmethod
     def _unknown_words(expansions: list[Expansion], token_of: dict[str, str]) -> str:
