@@ -82,9 +82,15 @@ async def test_walkthrough_start_browse_paginate_card_back(fake, bot):
 
 
 async def test_questions_language_and_non_text(fake, bot):
-    after = fake.send_text(USER, "кто выпускает шины")
+    after = fake.send_text(USER, "покрышки для грузовиков")
     answer = await fake.wait_message(USER, after=after)
     assert answer.text.splitlines()[0].startswith("Барнаульский")
+
+    # a list question: every cluster that makes tyres, each with its button
+    after = fake.send_text(USER, "кто выпускает шины")
+    answer = await fake.wait_message(USER, after=after)
+    assert "Барнаульский" in answer.text and "Омской области" in answer.text
+    assert sum("кластер" in b for b in answer.button_texts) == 2
 
     after = fake.send_text(USER, "как вступить")
     answer = await fake.wait_message(USER, after=after)
