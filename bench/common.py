@@ -20,8 +20,14 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# `python bench/x.py` puts bench/ first on sys.path, and the virtualenv's editable install of the
+# project may point at another checkout: the benches measure the code of their own checkout.
+if str(ROOT) not in sys.path:
+    sys.path.insert(1, str(ROOT))
 CONTENT_DIR = ROOT / "content"
-EVAL_QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
+EVAL_DIR = ROOT / "tests" / "eval"
+EVAL_QUESTIONS = EVAL_DIR / "questions.yaml"
+EVAL_SETS = ("dev.yaml", "test.yaml", "questions.yaml")  # every eval question: dev, test, the old set
 
 
 class Output:
@@ -43,10 +49,16 @@ class Output:
             print(json.dumps(payload, ensure_ascii=False, indent=2), flush=True)
 
 
-def load_eval_questions() -> list[str]:
-    """The `q` fields of tests/eval/questions.yaml."""
-    items = yaml.safe_load(EVAL_QUESTIONS.read_text(encoding="utf-8"))
-    return [str(item["q"]) for item in items]
+def load_eval_questions(sets: Sequence[str] = EVAL_SETS) -> list[str]:
+    """The `q` fields of the eval sets (tests/eval/dev.yaml, test.yaml, questions.yaml), each
+    distinct text once, in file order."""
+    out: dict[str, None] = {}
+    for name in sets:
+        path = EVAL_DIR / name
+        if path.is_file():
+            for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+                out.setdefault(str(item["q"]), None)
+    return list(out)
 
 
 def locale_of(text: str) -> str:

@@ -1,10 +1,14 @@
 """Search latency: SearchService.search end to end (analysis + FTS5 + scoring).
 
-(a) the real knowledge base (the app as `create_app` builds it, content loaded at startup),
-    queried with the eval questions (tests/eval/questions.yaml);
+(a) the real knowledge base (the app as `create_app` builds it, content loaded at startup, with
+    SEMANTIC_SEARCH on: the near-synonyms are built, in their child process, before timing; the
+    build is timed once), queried with every eval question (the `q` of tests/eval/dev.yaml,
+    test.yaml and questions.yaml: long conversational ones included);
 (b) a synthetic knowledge base of 10,000 Russian-like entries in a separate temporary database,
     queried with the eval questions plus queries built from document terms (some with a typo)
-    and out-of-vocabulary queries.
+    and out-of-vocabulary queries. Its catalogue (what list answers are built from) is its own
+    entries: the synthetic clusters (regions, status, accepting) and measures (kind); the real
+    KB's near-synonyms are copied into its database, so unknown words cost their lookup.
 
 Every query is warmed up, then measured many times (passes over the shuffled query set);
 the report gives count, median, p90, p99 and max per set, the index build time, and ratios
@@ -49,7 +53,8 @@ from bot.settings import Settings
 from storage import analyzer
 from storage.analyzer import STOPWORDS, analyze_pairs, is_dictionary_word, tokens
 from storage.db import Database
-from storage.models import LText
+from storage.models import LList, LText
+from storage.neighbours import NeighbourRepository
 from storage.search_index import IndexDoc, SearchIndex
 
 TARGET_P99_MS = 5.0
@@ -181,30 +186,69 @@ def to_index_doc(doc: SynDoc) -> IndexDoc:
 
 @dataclass(frozen=True, slots=True)
 class SynEntry:
-    """What SearchService._title reads: name (cluster), title (measure) or question (faq)."""
+    """What SearchService reads of an entry: slug; name (cluster), title (measure) or question
+    (faq); for the catalogue listings a cluster's regions, status and whether it accepts
+    applications, and a measure's kind."""
 
+    slug: str
     name: LText
     title: LText
     question: LText
+    regions: LList
+    status: str = "active"
+    accepts_applications: bool = False
+    kind: str = "other"
+
+
+MEASURE_KINDS = ("subsidy", "tax", "loan", "other")
 
 
 class SyntheticKB:
-    """Stand-in for KnowledgeBase: the two lookups SearchService uses, for synthetic docs."""
+    """Stand-in for KnowledgeBase over the synthetic docs: the lookups (get, by_slug), the
+    catalogue (clusters, measures, faq; filter_clusters, accepting_clusters, measures_of_kind),
+    index_docs and revision, as SearchService uses them."""
 
-    def __init__(self, docs: list[SynDoc]) -> None:
+    def __init__(self, docs: list[SynDoc], regions: list[str], rng: random.Random,
+                 catalogue: int | None = None) -> None:
         self._by_id: dict[tuple[str, int], SynEntry] = {}
         self._by_slug: dict[tuple[str, str], tuple[int, SynEntry]] = {}
+        self.clusters: list[tuple[int, SynEntry]] = []
+        self.measures: list[tuple[int, SynEntry]] = []
+        self.faq: list[tuple[int, SynEntry]] = []
+        self.revision = "synthetic"
+        self._docs = docs
         for id_, doc in enumerate(docs, 1):
             text = LText(ru=" ".join(doc.name).capitalize())
-            entry = SynEntry(text, text, text)
+            entry = SynEntry(
+                doc.slug, text, text, text, LList(ru=rng.sample(regions, min(len(regions), rng.randint(1, 3)))),
+                status=rng.choice(("active", "active", "creating")), accepts_applications=rng.random() < 0.5,
+                kind=rng.choice(MEASURE_KINDS),
+            )
             self._by_id[(doc.kind, id_)] = entry
             self._by_slug[(doc.kind, doc.slug)] = (id_, entry)
+            {"cluster": self.clusters, "measure": self.measures, "faq": self.faq}[doc.kind].append((id_, entry))
+        if catalogue is not None:  # a catalogue of real size; the other entries stay searchable
+            self.clusters = self.clusters[:catalogue]
+            self.measures = self.measures[:catalogue]
 
     def get(self, kind: str, id_: int) -> SynEntry | None:
         return self._by_id.get((kind, id_))
 
     def by_slug(self, kind: str, slug: str) -> tuple[int, SynEntry] | None:
         return self._by_slug.get((kind, slug))
+
+    def filter_clusters(self, status: str | None = None, region: str | None = None) -> list[tuple[int, SynEntry]]:
+        return [(id_, c) for id_, c in self.clusters
+                if (status is None or c.status == status) and (region is None or region in c.regions.ru)]
+
+    def accepting_clusters(self) -> list[tuple[int, SynEntry]]:
+        return [(id_, c) for id_, c in self.clusters if c.accepts_applications]
+
+    def measures_of_kind(self, kind: str) -> list[tuple[int, SynEntry]]:
+        return [(id_, m) for id_, m in self.measures if m.kind == kind]
+
+    def index_docs(self) -> list[IndexDoc]:
+        return [to_index_doc(d) for d in self._docs]
 
 
 # ---- queries -----------------------------------------------------------------------------------
@@ -385,20 +429,31 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         tmpdir = Path(tmp)
 
         # (a) the real knowledge base, as the bot runs it
-        settings = Settings(_env_file=None, bot_token=None, database_path=tmpdir / "real.sqlite3")  # type: ignore[call-arg]
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None, bot_token=None, database_path=tmpdir / "real.sqlite3", semantic_search=True
+        )
         app = create_app(settings, session=LocalSession())
         t0 = time.perf_counter()
         await app.startup()
         real_startup = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        semantic = await app.search.prepare_neighbours()  # the child process, as the bot does at start
+        neighbours_build = time.perf_counter() - t0
+        neighbour_rows = await app.db.fetchall("SELECT word, terms, revision FROM word_neighbours")
         real_entries = app.search.index.doc_count
         real_queries = eval_queries()
+        regions = sorted({r for _, c in app.kb.clusters for r in c.regions.ru})
         out.print(
             f"\n(a) real KB: {real_entries} entries, {len(app.search.index.df):,} distinct stems; "
-            f"startup (migrate + load content + index) {real_startup * 1000:.0f} ms; "
-            f"{len(real_queries)} eval questions x {passes} passes after {warmup} warm-up pass(es)"
+            f"startup (migrate + load content + index) {real_startup * 1000:.0f} ms; near-synonyms "
+            + (f"ON: built in {neighbours_build:.1f} s (child process: load Navec, compare), "
+               f"{len(neighbour_rows):,} words" if semantic else "OFF (could not be built: see the log)")
+            + f"; {len(real_queries)} eval questions (dev + test + questions.yaml) x {passes} passes "
+            f"after {warmup} warm-up pass(es)"
         )
         real_samples, real_pass_p99 = await measure(search_fn(app.search), real_queries, passes, warmup, rng)
         real_all = flatten(real_samples)
+        real_long = {i for i, q in enumerate(real_queries) if len(q.text.split()) >= 10}
         await app.shutdown()
 
         # (b) a synthetic knowledge base
@@ -418,8 +473,16 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await index.rebuild(index_docs)
             build_times.append(time.perf_counter() - t0)
         build_time = median(build_times)
-        kb = SyntheticKB(docs)
-        svc = SearchService(kb, index)  # type: ignore[arg-type]  # a stand-in KB with by_slug/get
+        kb = SyntheticKB(docs, regions, rng, args.catalogue)
+        # the real KB's near-synonyms, in the synthetic database: a question's unknown words cost
+        # their lookup here too (they point at real content words, which the vocabulary mixes in)
+        async with db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO word_neighbours (word, terms, revision) VALUES (?, ?, ?)",
+                [(w, t, kb.revision) for w, t, _ in neighbour_rows],
+            )
+        svc = SearchService(kb, index, NeighbourRepository(db))  # type: ignore[arg-type]  # a stand-in KB
+        svc.neighbours_revision = kb.revision if neighbour_rows else None
         queries = synthetic_queries(docs, index, rng, n_terms, n_typo, n_oov)
         words_total = sum(len(d.name) + len(d.products) + len(d.body) for d in docs)
         out.print(
@@ -435,6 +498,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             f"    document frequency: top stem in {top_df[0] / index.doc_count:.0%} of entries, "
             f"10th {top_df[9] / index.doc_count:.0%}, 100th {top_df[99] / index.doc_count:.1%}; "
             f"{once:,} stems occur in one entry only"
+        )
+        out.print(
+            f"    catalogue{' (--catalogue)' if args.catalogue is not None else ''}: {len(kb.clusters):,} clusters ({len(regions)} real regions), {len(kb.measures):,} "
+            f"measures, {len(kb.faq):,} FAQ entries; near-synonyms: {len(neighbour_rows):,} words"
         )
         out.print(
             f"    {len(queries)} queries x {passes} passes after {warmup} warm-up pass(es); examples: "
@@ -459,7 +526,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         categories[q.category].add(i)
 
     rows = [
-        row("(a) real KB, eval questions", real_entries, len(real_queries), real_all),
+        row("(a) real KB, eval questions, near-synonyms on", real_entries, len(real_queries), real_all),
+        row("      of them 10+ words (long, conversational)", "", len(real_long), flatten(real_samples, real_long)),
         row("(b) synthetic KB, all queries", index.doc_count, len(queries), syn_all),
     ]
     for cat, keep in categories.items():
@@ -498,18 +566,25 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     summary = (
         f"SUMMARY search: {verdict(ok)} - synthetic {index.doc_count:,} entries p99 "
         f"{syn_s['p99_ms']:.2f} ms (target <= {TARGET_P99_MS:g} ms){scale_note}; median "
-        f"{syn_s['median_ms']:.2f} ms; real KB p99 {real_s['p99_ms']:.2f} ms; index build "
+        f"{syn_s['median_ms']:.2f} ms; real KB p99 {real_s['p99_ms']:.2f} ms "
+        f"({len(real_queries)} eval questions, near-synonyms {'on' if semantic else 'OFF'}, "
+        f"built in {neighbours_build:.1f} s); index build "
         f"{build_time:.2f} s; first-seen p99 {cold_s['p99_ms']:.2f} ms; ran {elapsed:.0f} s"
     )
     out.print("\n" + summary)
     result.update(
         {
             "real": {"entries": real_entries, "queries": len(real_queries), **real_s,
-                     "startup_s": real_startup, "pass_p99_ms": real_pass_p99},
+                     "long_queries": len(real_long), "long": latency_stats(flatten(real_samples, real_long)),
+                     "startup_s": real_startup, "pass_p99_ms": real_pass_p99,
+                     "semantic_search": semantic, "neighbours_build_s": neighbours_build,
+                     "neighbour_words": len(neighbour_rows)},
             "synthetic": {
                 "entries": index.doc_count,
                 "distinct_stems": len(index.df),
                 "queries": len(queries),
+                "catalogue_clusters": len(kb.clusters),
+                "catalogue_measures": len(kb.measures),
                 **syn_s,
                 "pass_p99_ms": syn_pass_p99,
                 "build_s": build_time,
@@ -536,6 +611,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout (report on stderr)")
     p.add_argument("--docs", type=int, default=TARGET_DOCS, help="synthetic entries (default 10000)")
     p.add_argument("--pseudo-words", type=int, default=40_000, help="generated pseudo-lexemes")
+    p.add_argument("--catalogue", type=int, default=None,
+                   help="clusters and measures in the synthetic catalogue that list answers are built from "
+                        "(default: all of its cluster and measure entries, about 2,000 and 3,000)")
     p.add_argument("--passes", type=int, default=0, help="measured passes per query (default 20, quick 3)")
     p.add_argument("--seed", type=int, default=20240201)
     return p.parse_args(argv)
