@@ -142,15 +142,28 @@ async def _ask(settings: Settings, question: str, as_json: bool, lang: str) -> i
         {"rank": n, "id": f"{h.kind}:{h.slug}", "kind": h.kind, "title": h.title, "score": h.score}
         for n, h in enumerate(result.hits, 1)
     ]
+    listing = result.listing
+    listed = [f"{h.kind}:{h.slug}" for h in listing.hits] if listing else []
     if as_json:
-        print(json.dumps({"question": question, "confident": result.confident, "intent": result.intent,
-                          "answers": rows}, ensure_ascii=False, indent=2))
+        print(json.dumps({
+            "question": question, "confident": result.confident, "intent": result.intent,
+            "feature": result.feature, "answered": result.answered, "answers": rows,
+            "listing": None if listing is None else {
+                "kind": listing.kind, "criterion": listing.criterion, "value": listing.value,
+                "entries": listed, "closest": [f"{h.kind}:{h.slug}" for h in listing.closest],
+            },
+        }, ensure_ascii=False, indent=2))
     else:
+        if result.feature:
+            print(f"the bot's own function: {result.feature}")
+        if listing is not None:
+            print(f"listing ({listing.kind} by {listing.criterion} {listing.value!r}): "
+                  + (", ".join(listed) if listed else "none matches"))
         if not rows:
             print("no answer")
         for r in rows:
             print(f"{r['rank']}. {r['score']:.3f}  {r['id']:<40} {r['title']}")
-        print("answer shown: " + ("yes" if result.confident else "no (the bot says it does not know)"))
+        print("answer shown: " + ("yes" if result.answered else "no (the bot says it does not know)"))
     return 0
 
 

@@ -75,7 +75,7 @@ async def test_apply_download_withdraw_and_the_staff_is_told(fake, db_path):
         mark = fake.seq
         await press(fake, STAFF, card, card.find_button("Взять")["callback_data"])
         await wait_card_edit(fake, card, "на рассмотрении", after=mark)
-        await anna.says("кто выпускает шины", "Источник")
+        await anna.says("покрышки для грузовиков", "Источник")
 
         # ---- what is stored
         screen = await anna.says("/privacy", "Ваши данные в боте")
@@ -94,7 +94,7 @@ async def test_apply_download_withdraw_and_the_staff_is_told(fake, db_path):
         assert application["number"] == number and application["inn"] == INN
         assert (application["contact_person"], application["phone"], application["email"]) == (CONTACT, PHONE, EMAIL)
         assert application["comment"] == COMMENT
-        assert [q["text"] for q in data["questions_asked"]] == ["кто выпускает шины"]
+        assert [q["text"] for q in data["questions_asked"]] == ["покрышки для грузовиков"]
 
         # ---- withdrawal: asked first, then done
         confirm = await anna.presses(screen, "Отозвать согласие", "Отозвать согласие на обработку")

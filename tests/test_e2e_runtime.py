@@ -25,7 +25,7 @@ from tests.test_e2e_webhook import SECRET, TelegramSide, free_port, webhook_bot
 
 USER = 6161
 ADMIN = 7070
-QUESTION = "кто выпускает шины"
+QUESTION = "покрышки для грузовиков"
 ANSWER_START = "Барнаульский"
 
 

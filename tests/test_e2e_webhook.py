@@ -118,7 +118,7 @@ async def test_webhook_walkthrough_secret_and_sigterm(fake, tmp_path):
         assert "<Анна & Co>" in menu.text
         assert "Кластеры" in " ".join(menu.button_texts)
 
-        after = fake.send_text(USER, "кто выпускает шины")
+        after = fake.send_text(USER, "покрышки для грузовиков")
         assert await telegram.deliver(after) == 200
         answer = await fake.wait_message(USER, after=after)
         assert answer.text.splitlines()[0].startswith("Барнаульский")
@@ -170,7 +170,7 @@ async def test_generated_secret_and_sigint_lets_the_update_in_flight_finish(fake
 
         # the answer is held by the fake: the update is still being handled at the signal
         fake.delay_next("sendMessage", 1.5)
-        update_id = fake.send_text(USER, "кто выпускает шины")
+        update_id = fake.send_text(USER, "покрышки для грузовиков")
         assert await telegram.deliver(update_id) == 200
         await fake.wait_for(lambda f: f.calls_of("sendMessage"), timeout=10)
     finally:
@@ -192,7 +192,7 @@ async def test_back_to_polling_deletes_the_webhook_and_gets_what_waited(fake, tm
     assert await proc.stop() == 0
 
     # sent while the bot was down: Telegram keeps it for the next receiver
-    waiting = fake.send_text(USER, "кто выпускает шины")
+    waiting = fake.send_text(USER, "покрышки для грузовиков")
     polling = BotProcess(fake, db)
     await polling.start()
     try:
