@@ -76,11 +76,18 @@ def _dictionary_word(token: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _first_parse(token: str):  # noqa: ANN202
+    """pymorphy3's most likely reading of a word (parsed once: every question word asks
+    for its lemma, part of speech and dictionary status)."""
+    return _analyzer().parse(token)[0]
+
+
+@lru_cache(maxsize=65536)
 def is_content_word(token: str) -> bool:
     """A Russian noun or full adjective: the words that say what a question is about."""
     if not is_dictionary_word(token):
         return False
-    return _morph.parse(token)[0].tag.POS in {"NOUN", "ADJF"}  # type: ignore[union-attr]
+    return _first_parse(token).tag.POS in {"NOUN", "ADJF"}
 
 
 def is_generic_word(token: str) -> bool:
@@ -96,7 +103,7 @@ def is_function_word(token: str) -> bool:
     """Pronouns (any form: "нашему", "такие"), prepositions, conjunctions, particles."""
     if not is_dictionary_word(token):
         return False
-    tag = _morph.parse(token)[0].tag  # type: ignore[union-attr]
+    tag = _first_parse(token).tag
     return tag.POS in _FUNCTION_POS or "Apro" in tag
 
 
@@ -137,7 +144,7 @@ def lemma(token: str) -> str:
     "шина"); other words as they are."""
     if not _CYRILLIC.search(token):
         return token
-    return _analyzer().parse(token)[0].normal_form.replace("ё", "е")
+    return _first_parse(token).normal_form.replace("ё", "е")
 
 
 @lru_cache(maxsize=65536)
@@ -150,7 +157,7 @@ def word_kind(token: str) -> str:
     morph = _analyzer()
     if not morph.word_is_known(token):
         return "unknown"
-    tag = morph.parse(token)[0].tag
+    tag = _first_parse(token).tag
     if "Geox" in tag:
         return "geo"
     if {"Name", "Surn", "Patr"} & tag.grammemes:

@@ -21,6 +21,7 @@ from storage.db import Database
 FIELD_WEIGHTS = (10.0, 4.0, 1.0)  # bm25 weights: name, products, body
 COMMON_SHARE = 0.01  # a term in more than 1% of the entries …
 COMMON_MIN_DOCS = 100  # … and in more than 100 of them is "common"
+FIELDS_CACHE = 2_000  # entries whose word sets are kept (the whole knowledge base, a part of a big one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ class SearchIndex:
         # letter (people rarely mistype it), which keeps the lists short on a big vocabulary
         self._trigram_postings: dict[tuple[str, str], list[str]] = {}
         self.version = 0
+        self._fields: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
         # set except while a rebuild is replacing the tables: a search waits for it (~30 ms)
         # rather than read a half-built index on the shared connection
         self._idle = asyncio.Event()
@@ -153,6 +155,7 @@ class SearchIndex:
         self.df = dict(df)
         self._sorted_terms = sorted(df)
         self._trigram_postings = dict(postings)
+        self._fields = {}  # the ids now name other entries
         self.version += 1
 
     # ---- querying -------------------------------------------------------------------------
@@ -241,15 +244,14 @@ class SearchIndex:
             " WHERE search_fts MATCH ? ORDER BY rank LIMIT ?",
             (match, limit),
         )
-        return [
-            Candidate(
-                doc_id=r[0],
-                kind=r[1],
-                slug=r[2],
-                name=frozenset(r[3].split()),
-                products=frozenset(r[4].split()),
-                body=frozenset(r[5].split()),
-                bm25=-float(r[6]),
-            )
-            for r in rows
-        ]
+        out = []
+        for r in rows:
+            fields = self._fields.get(r[0])
+            if fields is None:  # each entry's words are split into sets once, not per question
+                fields = (frozenset(r[3].split()), frozenset(r[4].split()), frozenset(r[5].split()))
+                self._fields[r[0]] = fields
+                if len(self._fields) > FIELDS_CACHE:
+                    self._fields.pop(next(iter(self._fields)))
+            out.append(Candidate(doc_id=r[0], kind=r[1], slug=r[2], name=fields[0], products=fields[1],
+                                 body=fields[2], bm25=-float(r[6])))
+        return out

@@ -200,6 +200,9 @@ class SearchService:
         self.index = index
         self.neighbours = neighbours  # near-synonyms from word embeddings (None: off)
         self.neighbours_revision: str | None = None  # the content revision they were built for
+        self._names_version = -1  # the index version the clusters' name words were taken at
+        self._cluster_names: dict[str, set[str]] = {}
+        self._name_owner: dict[str, str] = {}  # a name word of exactly one cluster -> that cluster
 
     # ---- near-synonyms ---------------------------------------------------------------------
     def _content_lemmas(self) -> list[str]:
@@ -357,7 +360,8 @@ class SearchService:
             weights = [w * 2 if not e.known else w for w, e in zip(weights, expansions, strict=True)]
         total = sum(weights)
         # the words that say what is asked about (not "which clusters make")
-        place_words = {w for m in places().find(text) for w in m.words}
+        found_places = places().find(text)
+        place_words = {w for m in found_places for w in m.words}
         subject_stems = {e.stem for e in expansions
                          if e.stem not in _CATALOGUE_STEMS and e.stem not in place_words
                          and e.stem not in _GENERIC_PRODUCT_STEMS and e.stem not in generic
@@ -391,7 +395,7 @@ class SearchService:
                 score = min(1.0, score * JOIN_BOOST + JOIN_LIFT)  # a signal, not an override
             scored.append((score, cand.bm25, cand, in_products / subject if subject else 0.0))
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
-        named = self._named_cluster(expansions, {w for m in places().find(text) for w in m.words})
+        named = self._named_cluster(expansions, place_words)
         if named is not None and scored and scored[0][2].slug != named:
             # "в межрегиональный кластер ещё принимают?": the cluster named is what is asked about,
             # unless another entry covers clearly more of the question
@@ -418,7 +422,7 @@ class SearchService:
             result.clear_lead = result.hits[0].score >= LEAD_MIN and result.hits[0].score - second >= LEAD_MARGIN
         if not off_topic:
             result.listing = self._listing(text, words, lemmas, lemset, scored, expansions, weights, locale,
-                                           subject_stems, token_of)
+                                           subject_stems, token_of, found_places, place_words)
         return result
 
     # ---- catalogue questions ---------------------------------------------------------------
@@ -429,7 +433,8 @@ class SearchService:
 
     def _listing(self, text: str, words: list[str], lemmas: list[str], lemset: set[str],
                  scored: list, expansions: list[Expansion], weights: list[float],
-                 locale: str, subject: set[str], token_of: dict[str, str]) -> Listing | None:
+                 locale: str, subject: set[str], token_of: dict[str, str], found_places: list,
+                 place_words: set[str]) -> Listing | None:
         product_share = {c.slug: p for _, _, c, p in scored if c.kind == "cluster"}
         clusters = self.kb.clusters
 
@@ -463,9 +468,8 @@ class SearchService:
                     return Listing("measure", "measure-kind", kind, ordered(measures, "measure"))
         if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None
-        mentions = [m for m in places().find(text) if not _context_place(words, m)]
-        place_stems = {w for m in places().find(text) for w in m.words}
-        named = self._named_cluster(expansions, place_stems)
+        mentions = [m for m in found_places if not _context_place(words, m)]
+        named = self._named_cluster(expansions, place_words)
         if named is not None and not lemset & {"все", "весь", "all", "другой", "кроме"}:
             return None  # a question about one cluster
         negated = bool(set(words) & {"не", "not", "yet", "пока"})
@@ -515,15 +519,22 @@ class SearchService:
     def _named_cluster(self, expansions: list[Expansion], place_stems: set[str]) -> str | None:
         """The cluster whose own name the question uses ("аэрозольный", "межрегиональный"),
         if any; a place in a name ("Омский") names the place, not the cluster."""
-        names = {c.slug: set(analyze(" ".join(c.name.all_texts()))) - _CATALOGUE_STEMS
-                 for _, c in self.kb.clusters}
+        if self._names_version != self.index.version:  # once per content version
+            self._cluster_names = {c.slug: set(analyze(" ".join(c.name.all_texts()))) - _CATALOGUE_STEMS
+                                   for _, c in self.kb.clusters}
+            owners: dict[str, list[str]] = {}
+            for slug, stems in self._cluster_names.items():
+                for st in stems:
+                    owners.setdefault(st, []).append(slug)
+            self._name_owner = {st: slugs[0] for st, slugs in owners.items() if len(slugs) == 1}
+            self._names_version = self.index.version
         for exp in expansions:
             if exp.stem in place_stems:
                 continue
             for term, _ in exp.terms:
-                owners = [slug for slug, stems in names.items() if term in stems]
-                if len(owners) == 1:
-                    return owners[0]
+                slug = self._name_owner.get(term)
+                if slug is not None:
+                    return slug
         return None
 
     def _other_subject(self, expansions: list[Expansion], weights: list[float], subject: set[str]) -> bool:
