@@ -485,8 +485,11 @@ class SearchService:
         ):
             return Listing("cluster", "accepting", "", ordered(self.kb.accepting_clusters()))
         best_product = max(product_share.values(), default=0.0)
-        makers = [(id_, c) for id_, c in clusters
-                  if product_share.get(c.slug, 0.0) >= max(PRODUCT_SHARE, best_product * PRODUCT_CLOSE)]
+        makers = []  # only the candidates can make it: no walk over the whole catalogue
+        for slug, share in product_share.items():
+            found = self.kb.by_slug("cluster", slug) if share >= max(PRODUCT_SHARE, best_product * PRODUCT_CLOSE) else None
+            if found is not None:
+                makers.append(found)
         if makers and mentions and not any(_near_cluster_word(lemmas, words, m) for m in mentions):
             mentions = []  # "мы завод в Самаре, какой кластер делает растворители": the product is asked
         if mentions and (asks_clusters or "есть" in lemset) and (
