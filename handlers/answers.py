@@ -72,27 +72,17 @@ def _join_of(kb: KnowledgeBase, kind: str, id_: int) -> JoinCb | None:
     return None
 
 
-def render_card(kb: KnowledgeBase, t: Translator, locale: str, kind: str, id_: int) -> tuple[str, JoinCb | None] | None:
-    """(the entry's full card, its Join button) — None when there is no such entry (any more)."""
+def render_card(kb: KnowledgeBase, t: Translator, locale: str, kind: str, id_: int, *,
+                short: bool = False) -> tuple[str, JoinCb | None] | None:
+    """(the entry's full card, or with `short` its short answer; its Join button) — None when
+    there is no such entry (any more)."""
     entry = kb.get(kind, id_) if kind in ENTRY_KINDS else None
     if isinstance(entry, Cluster):
-        return cluster_card(t, entry, locale), _join_of(kb, kind, id_)
+        return (cluster_short if short else cluster_card)(t, entry, locale), _join_of(kb, kind, id_)
     if isinstance(entry, Measure):
-        return measure_card(t, entry, locale), None
+        return (measure_short if short else measure_card)(t, entry, locale), None
     if entry is not None:
-        return faq_card(t, entry, locale), _join_of(kb, kind, id_)  # type: ignore[arg-type]
-    return None
-
-
-def render_short(kb: KnowledgeBase, t: Translator, locale: str, kind: str, id_: int) -> tuple[str, JoinCb | None] | None:
-    """(the entry's short answer, its Join button) — None when there is no such entry."""
-    entry = kb.get(kind, id_) if kind in ENTRY_KINDS else None
-    if isinstance(entry, Cluster):
-        return cluster_short(t, entry, locale), _join_of(kb, kind, id_)
-    if isinstance(entry, Measure):
-        return measure_short(t, entry, locale), None
-    if entry is not None:
-        return faq_short(t, entry, locale), _join_of(kb, kind, id_)  # type: ignore[arg-type]
+        return (faq_short if short else faq_card)(t, entry, locale), _join_of(kb, kind, id_)  # type: ignore[arg-type]
     return None
 
 
@@ -118,7 +108,7 @@ def render_answer(kb: KnowledgeBase, t: Translator, locale: str, result: SearchR
         return listing_answer(kb, t, locale, result.listing)
     if result.confident:
         best = result.hits[0]
-        rendered = render_short(kb, t, locale, best.kind, best.id)
+        rendered = render_card(kb, t, locale, best.kind, best.id, short=True)
         if rendered is not None:  # None: the entry went with a content reload meanwhile
             text, join = rendered
             if join is None and result.intent == "join":
