@@ -103,6 +103,7 @@ _CATALOGUE_STEMS = frozenset(analyze(
     "область области край крае республика республике округ регион регионе автономный region oblast krai "
     "участник участники участников участие член члены members member participants"
 ))
+NEIGHBOURS_RETRY = 600  # seconds before building the near-synonyms again after a failure
 NEIGHBOUR_FACTOR = 1.3  # a near-synonym (cosine 0.45-0.77) counts as 0.6-1.0 of the word itself
 NAMED_CLOSE = 0.75  # the cluster a question names goes first if it scores this share of the best
 JOIN_BOOST = 1.1  # the join intent lifts "how to join" a little; the rest of the question decides
@@ -237,13 +238,15 @@ class SearchService:
     async def keep_neighbours(self, every: float = 10.0) -> None:
         """Background: build the near-synonyms at start and again after a content change."""
         while True:
+            wait = every
             if self.neighbours_revision != (self.kb.revision or ""):
                 try:
                     if not await self.prepare_neighbours():
                         return  # can't be done here: plain search (logged)
-                except Exception:  # a bad moment for the database: try again later
-                    log.exception("could not build the near-synonyms")
-            await asyncio.sleep(every)
+                except Exception:  # a full disk, a locked file: not the child's seconds of CPU every 10 s
+                    log.exception("could not build the near-synonyms; trying again in %d s", NEIGHBOURS_RETRY)
+                    wait = NEIGHBOURS_RETRY
+            await asyncio.sleep(wait)
 
     async def _near(self, words: list[str]) -> dict[str, list[tuple[str, float]]]:
         if self.neighbours is None or self.neighbours_revision is None:
