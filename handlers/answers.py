@@ -170,11 +170,10 @@ def _cluster_heading(t: Translator, listing: Listing, count: int) -> str:
     return t("answer-list-all", count=count)
 
 
-def _closest(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing) -> tuple[list[str], list[InlineKeyboardButton]]:
-    """What comes closest when nothing matches: the Join button only for a cluster that takes
-    applications per the data."""
-    lines: list[str] = []
-    buttons: list[InlineKeyboardButton] = []
+def _add_closest(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing,
+                 lines: list[str], buttons: list[InlineKeyboardButton]) -> None:
+    """Add what comes closest when nothing matches: the Join button only for a cluster that
+    takes applications per the data."""
     for hit in listing.closest[:3]:
         entry = kb.get(hit.kind, hit.id)
         if isinstance(entry, Cluster):
@@ -191,7 +190,6 @@ def _closest(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing) ->
         else:
             continue
         buttons.append(hit_button(hit))
-    return lines, buttons
 
 
 def _cluster_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing) -> tuple[str, InlineKeyboardMarkup]:
@@ -210,9 +208,7 @@ def _cluster_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Lis
         regions = [kb.region_label(r, locale) for r in kb.regions(locale)]
         if regions:
             lines.append(t("answer-list-regions", regions=e(short(", ".join(regions), 1500))))
-        closest_lines, closest_buttons = _closest(kb, t, locale, listing)
-        lines.extend(closest_lines)
-        buttons.extend(closest_buttons)
+        _add_closest(kb, t, locale, listing, lines, buttons)
         buttons.append(button(t("menu-clusters"), MenuCb(action="clusters")))
     buttons.extend(closing_buttons(t))
     return fit_lines(lines), column(buttons)
@@ -247,9 +243,7 @@ def _measure_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Lis
         kinds = [f"{t('measure-kind-' + k)} ({counts[k]})" for k in MEASURE_KINDS if counts[k]]
         if kinds:
             lines.append(t("answer-list-measure-kinds", kinds=", ".join(kinds)))
-        closest_lines, closest_buttons = _closest(kb, t, locale, listing)
-        lines.extend(closest_lines)
-        buttons.extend(closest_buttons)
+        _add_closest(kb, t, locale, listing, lines, buttons)
     buttons.append(button(t("menu-measures"), MenuCb(action="measures")))
     buttons.extend(closing_buttons(t))
     return fit_lines(lines), column(buttons)
