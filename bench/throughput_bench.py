@@ -288,6 +288,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         )
         session = LocalSession()
         app = create_app(settings, session=session)
+        app.db.exclusive = True  # as `python -m bot` runs: it holds the single-instance lock
         await app.startup()
         app.start_background()  # as the polling runner does: batched question log
         app.questions.cache_size = 0  # every question searched and rendered afresh

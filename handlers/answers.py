@@ -25,7 +25,7 @@ from bot.i18n import Translator
 from bot.services.applications import ApplicationService
 from bot.services.knowledge import MEASURE_KINDS, KnowledgeBase
 from bot.services.questions import QuestionService
-from bot.services.search import FEATURES, Hit, Listing, SearchResult
+from bot.services.search import ALTERNATIVE, FEATURES, Hit, Listing, SearchResult
 from bot.views import (
     STATUS_MARKS,
     cluster_card,
@@ -50,6 +50,7 @@ LINE_NAME = 100  # UTF-16 units of a name and of its details in a list line: 12 
 LINE_DETAIL = 140
 JOIN_FAQ = "how-to-join"
 ENTRY_KINDS = ("cluster", "measure", "faq")
+MAYBE = 0.2  # an entry offered as "maybe this" under "I don't know"
 
 
 def hit_button(hit: Hit) -> InlineKeyboardButton:
@@ -101,6 +102,18 @@ def answer_keyboard(t: Translator, more: Hit | None, join: JoinCb | None, others
     return column(buttons)
 
 
+def answer_key(result: SearchResult) -> tuple:
+    """Everything `render_answer` reads from a result: results with equal keys get the same
+    answer (many different questions do), so it can be rendered once."""
+    listing = result.listing
+    listed = None
+    if listing is not None:
+        listed = (listing.kind, listing.criterion, listing.value,
+                  tuple((h.kind, h.id) for h in listing.hits), tuple((h.kind, h.id) for h in listing.closest))
+    hits = tuple((h.kind, h.id, h.title, h.score >= ALTERNATIVE, h.score >= MAYBE) for h in result.hits[:5])
+    return listed, result.confident, result.intent == "join", hits
+
+
 def render_answer(kb: KnowledgeBase, t: Translator, locale: str, result: SearchResult) -> tuple[str, InlineKeyboardMarkup]:
     """The answer to a question that is not about the bot's own functions (those need the user:
     `feature_answer`)."""
@@ -117,7 +130,7 @@ def render_answer(kb: KnowledgeBase, t: Translator, locale: str, result: SearchR
             if others:
                 text += "\n\n" + t("answer-others")
             return text, answer_keyboard(t, best, join, others)
-    maybe = [h for h in result.hits[:4] if h.score >= 0.2 and kb.get(h.kind, h.id) is not None]
+    maybe = [h for h in result.hits[:4] if h.score >= MAYBE and kb.get(h.kind, h.id) is not None]
     reply = t("answer-unknown")
     if maybe:
         reply += "\n\n" + t("answer-maybe")

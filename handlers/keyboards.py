@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -11,7 +13,14 @@ from bot.i18n import Translator
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
+    return _button(text, data.pack())
+
+
+@lru_cache(maxsize=4096)
+def _button(text: str, packed: str) -> InlineKeyboardButton:
+    """Buttons are validated once and shared (nothing changes a button once built): the same
+    few hundred appear under most answers."""
+    return InlineKeyboardButton(text=text, callback_data=packed)
 
 
 def column(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:

@@ -12,10 +12,9 @@ from bot.i18n import Translator
 from bot.services.applications import ApplicationService
 from bot.services.knowledge import KnowledgeBase
 from bot.services.questions import QuestionService
-from bot.services.search import SearchResult
 from bot.settings import Settings
 from bot.views import faq_card, utf16_len
-from handlers.answers import feature_answer, render_answer, render_card, without_more
+from handlers.answers import answer_key, feature_answer, render_answer, render_card, without_more
 from handlers.common import show
 from handlers.filters import CommandText, PrivateChat, QuestionText
 from handlers.keyboards import back_to_menu, column, main_menu
@@ -43,7 +42,7 @@ class PlainQuestion(Filter):
 
 
 def add_question_handler(router: Router, *filters: Filter) -> None:
-    rendered_cache: dict[tuple[int, str, int], tuple[SearchResult, str, InlineKeyboardMarkup]] = {}
+    rendered_cache: dict[tuple[tuple, str, int], tuple[str, InlineKeyboardMarkup]] = {}
 
     @router.message(*filters)
     async def question(
@@ -69,14 +68,14 @@ def add_question_handler(router: Router, *filters: Filter) -> None:
                 await message.answer(answer[0], reply_markup=answer[1])
                 return
         # the same answer for the same result: rendered once per content version
-        key = (id(result), locale, kb.index.version)
+        key = (answer_key(result), locale, kb.index.version)
         rendered = rendered_cache.get(key)
-        if rendered is None or rendered[0] is not result:
-            rendered = (result, *render_answer(kb, t, locale, result))
+        if rendered is None:
+            rendered = render_answer(kb, t, locale, result)
             rendered_cache[key] = rendered
             if len(rendered_cache) > RENDER_CACHE_SIZE:
                 rendered_cache.pop(next(iter(rendered_cache)))
-        await message.answer(rendered[1], reply_markup=rendered[2])
+        await message.answer(rendered[0], reply_markup=rendered[1])
 
 
 def create_fast_router() -> Router:

@@ -139,6 +139,10 @@ class SQLiteStorage(BaseStorage):
         self.db = db
         self._states: OrderedDict[KeyParams, str | None] = OrderedDict()
         self._caching = False  # the value of db.exclusive the cache was filled under
+        # the cache holds every stored state, so a key it lacks has none: a new user's first
+        # update needs no read (rows exist only for people in a dialogue or with data)
+        self._complete = False
+        self._filled = False  # the one attempt to read them all was made under this lock
 
     def _use_cache(self) -> bool:
         """Whether the cache may be read and filled now; drops it when `exclusive` changed."""
@@ -146,15 +150,36 @@ class SQLiteStorage(BaseStorage):
         if exclusive != self._caching:
             self._states.clear()
             self._caching = exclusive
+            self._complete = self._filled = False
         return exclusive
+
+    async def _fill(self) -> None:
+        """Read every stored state at once, unless there are too many to keep."""
+        self._filled = True
+        caching = self._caching
+        count = await self.db.fetchone("SELECT count(*) FROM fsm_states")
+        if count is None or count[0] > self.STATE_CACHE_SIZE // 2:
+            return  # read per key, as without the lock
+        rows = await self.db.fetchall(f"SELECT {_KEY_COLUMNS}, state FROM fsm_states")
+        if self._caching != caching or not self._caching:
+            return  # the lock changed meanwhile: nothing read under it is trusted
+        for row in rows:
+            params = tuple(row[:6])
+            if params not in self._states:  # a state written meanwhile is newer than the read
+                self._states[params] = row[6]  # type: ignore[index]
+        self._complete = True
 
     def _remember(self, params: KeyParams, state: str | None) -> None:
         if not self._use_cache():
+            return
+        if self._complete and state is None:
+            self._states.pop(params, None)  # absent means none: new users don't fill the cache
             return
         self._states[params] = state
         self._states.move_to_end(params)
         if len(self._states) > self.STATE_CACHE_SIZE:
             self._states.popitem(last=False)
+            self._complete = False  # a state was let go: a key missing may have one again
 
     async def close(self) -> None:
         """Nothing to release: the app owns (and closes) the shared database."""
@@ -186,8 +211,13 @@ class SQLiteStorage(BaseStorage):
 
     async def get_state(self, key: StorageKey) -> str | None:
         params = _key_params(key)
-        if self._use_cache() and params in self._states:
-            return self._states[params]
+        if self._use_cache():
+            if not self._filled:
+                await self._fill()
+            if params in self._states:
+                return self._states[params]
+            if self._complete:
+                return None
         row = await self.db.fetchone(f"SELECT state FROM fsm_states WHERE {_WHERE}", params)
         state = row[0] if row else None
         self._remember(params, state)

@@ -473,3 +473,56 @@ async def test_states_are_cached_only_while_this_process_holds_the_lock(db_path:
     finally:
         await db_a.close()
         await db_b.close()
+
+
+async def test_under_the_lock_a_new_users_state_needs_no_read(db_path: Path):
+    """With the lock, every stored state is read once; then a key with no row is known to have
+    no state (a new user's first update costs no database read), and keys stay right after
+    writes, clears and a deletion of a user's rows."""
+    db = Database(db_path)
+    await db.open()
+    try:
+        earlier = SQLiteStorage(db)
+        await earlier.set_state(KEY, Form.name)  # stored before this process took the lock
+        storage = SQLiteStorage(db)
+        db.exclusive = True
+        reads = 0
+        fetchone = db.fetchone
+
+        async def counting(sql: str, params: tuple | dict = ()):  # noqa: ANN202
+            nonlocal reads
+            reads += 1
+            return await fetchone(sql, params)
+
+        db.fetchone = counting  # type: ignore[method-assign]
+        assert await storage.get_state(KEY) == Form.name.state  # the stored state, read with the rest
+        before = reads
+        newcomer = StorageKey(bot_id=KEY.bot_id, chat_id=777, user_id=777)
+        assert await storage.get_state(newcomer) is None
+        assert reads == before  # known without a read
+        await storage.set_state(newcomer, Form.city)
+        assert await storage.get_state(newcomer) == Form.city.state
+        await storage.set_state(newcomer, None)
+        assert await storage.get_state(newcomer) is None
+        assert newcomer.user_id not in {p[2] for p in storage._states}  # absent means none
+        storage.forget_user(KEY.user_id)  # its rows deleted elsewhere (consent withdrawn)
+        assert await storage.get_state(KEY) is None
+        assert reads == before
+    finally:
+        await db.close()
+
+
+async def test_a_full_state_cache_falls_back_to_reading(db_path: Path):
+    db = Database(db_path)
+    await db.open()
+    try:
+        storage = SQLiteStorage(db)
+        storage.STATE_CACHE_SIZE = 2  # type: ignore[misc]
+        db.exclusive = True
+        keys = [StorageKey(bot_id=KEY.bot_id, chat_id=900 + i, user_id=900 + i) for i in range(4)]
+        for key in keys:
+            await storage.set_state(key, Form.name)
+        # the oldest states were let go from memory: they are read again, not taken as none
+        assert [await storage.get_state(key) for key in keys] == [Form.name.state] * 4
+    finally:
+        await db.close()

@@ -42,7 +42,7 @@ from storage.analyzer import (
 )
 from storage.analyzer import stem as stem_of
 from storage.neighbours import NeighbourRepository, compute_in_child
-from storage.search_index import Candidate, Expansion, SearchIndex
+from storage.search_index import IN_NAME, IN_PRODUCTS, Candidate, Expansion, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -372,6 +372,7 @@ class SearchService:
         terms = [t for exp in expansions for t, _ in exp.terms]
         candidates = await self.index.candidates(terms) if terms else []
         scored: list[tuple[float, float, Candidate, float]] = []
+        subject = sum(w for e, w in zip(expansions, weights, strict=True) if e.stem in subject_stems)
         for cand in candidates:
             matched = 0.0
             in_products = 0.0
@@ -379,11 +380,12 @@ class SearchService:
                 best = 0.0
                 best_products = 0.0
                 for term, factor in exp.terms:
-                    if term in cand.name:
+                    where = cand.fields.get(term, 0)
+                    if where & IN_NAME:
                         f = FIELD_FACTORS[0]
-                    elif term in cand.products:
+                    elif where & IN_PRODUCTS:
                         f = FIELD_FACTORS[1]
-                    elif term in cand.body:
+                    elif where:
                         f = FIELD_FACTORS[2]
                     else:
                         continue
@@ -393,7 +395,6 @@ class SearchService:
                 matched += best * weight
                 in_products += best_products * weight
             score = matched / total if total else 0.0
-            subject = sum(w for e, w in zip(expansions, weights, strict=True) if e.stem in subject_stems)
             if result.intent == "join" and not join_elsewhere and cand.kind == "faq" and cand.slug == JOIN_SLUG:
                 score = min(1.0, score * JOIN_BOOST + JOIN_LIFT)  # a signal, not an override
             scored.append((score, cand.bm25, cand, in_products / subject if subject else 0.0))
