@@ -205,16 +205,23 @@ def _add_closest(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing
         buttons.append(hit_button(hit))
 
 
+def _count(listing: Listing, entries: list) -> int:
+    """How many match: the listing's total (its hits are the best of them), less those gone
+    with a content update since."""
+    return max(len(entries), listing.total - (len(listing.hits) - len(entries)))
+
+
 def _cluster_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing) -> tuple[str, InlineKeyboardMarkup]:
     entries = [(hit, c) for hit in listing.hits if (c := kb.cluster(hit.id)) is not None and hit.kind == "cluster"]
-    lines = [f"<b>{_cluster_heading(t, listing, len(entries))}</b>"]
+    count = _count(listing, entries)
+    lines = [f"<b>{_cluster_heading(t, listing, count)}</b>"]
     buttons: list[InlineKeyboardButton] = []
     if entries:
         lines.append("")
         lines.extend(_cluster_line(t, c, locale, listing) for _, c in entries[:LIST_SHOWN])
         buttons.extend(hit_button(hit) for hit, _ in entries[:LIST_SHOWN])
-        if len(entries) > LIST_SHOWN:
-            lines.append(t("answer-list-more", count=len(entries) - LIST_SHOWN))
+        if count > LIST_SHOWN:
+            lines.append(t("answer-list-more", count=count - LIST_SHOWN))
             buttons.append(button(t("menu-clusters"), MenuCb(action="clusters")))
         lines += ["", t("answer-list-legend")]
     else:
@@ -230,7 +237,7 @@ def _cluster_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Lis
 def _measure_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing) -> tuple[str, InlineKeyboardMarkup]:
     entries = [(hit, m) for hit in listing.hits if (m := kb.measure(hit.id)) is not None and hit.kind == "measure"]
     kind = listing.value if listing.criterion == "measure-kind" and listing.value in MEASURE_KINDS else None
-    count = len(entries)
+    count = _count(listing, entries)
     if kind is not None:
         label = t("measure-kind-" + kind)
         heading = t("answer-list-measures-kind", kind=label, count=count) if count else t("answer-list-measures-kind-none", kind=label)
@@ -249,8 +256,8 @@ def _measure_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Lis
             summary = first_sentences(m.summary.get(locale)[0], LINE_DETAIL, 1)
             lines.append(f"• <b>{e(short(title, LINE_NAME))}</b> — {e(summary)}")
             buttons.append(hit_button(hit))
-    if len(entries) > LIST_SHOWN:
-        lines.append(t("answer-list-more", count=len(entries) - LIST_SHOWN))
+    if count > LIST_SHOWN:
+        lines.append(t("answer-list-more", count=count - LIST_SHOWN))
     if not entries:
         counts = kb.measure_kind_counts()
         kinds = [f"{t('measure-kind-' + k)} ({counts[k]})" for k in MEASURE_KINDS if counts[k]]

@@ -14,10 +14,13 @@ morphology-by-prefix and typo correction.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from rapidfuzz.distance import OSA
 
 from storage.analyzer import analyze
 from storage.db import Database
@@ -66,26 +69,9 @@ def _trigrams(term: str) -> set[str]:
 
 
 def _levenshtein(a: str, b: str, limit: int) -> int:
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev = list(range(len(b) + 1))
-    prev2 = prev
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        best = i
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            value = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            # transposition (Damerau)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                value = min(value, prev2[j - 2] + 1)
-            cur.append(value)
-            best = min(best, value)
-        if best > limit:
-            return limit + 1
-        prev2 = prev
-        prev = cur
-    return prev[-1]
+    """Edits between `a` and `b` (a swap of two neighbouring letters is one); above `limit`,
+    limit + 1."""
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
 class SearchIndex:
@@ -98,10 +84,9 @@ class SearchIndex:
         # letter (people rarely mistype it), which keeps the lists short on a big vocabulary
         self._trigram_postings: dict[tuple[str, str], list[str]] = {}
         self.version = 0
-        # term → its entries: doc id → (bm25's weighted frequency, where: a field mask)
+        # term → its entries: doc id → (bm25's term-frequency part, where: a field mask)
         self._postings: dict[str, dict[int, tuple[float, int]]] = {}
-        self._docs: dict[int, tuple[str, str, int]] = {}  # doc id → (kind, slug, length in terms)
-        self._avg_length = 1.0
+        self._docs: dict[int, tuple[str, str]] = {}  # doc id → (kind, slug)
 
     # ---- building -------------------------------------------------------------------------
     async def rebuild(self, docs: Iterable[IndexDoc]) -> int:
@@ -143,8 +128,8 @@ class SearchIndex:
         return self.doc_count
 
     def _build(self, rows: Iterable[tuple[int, str, str, str, str, str]]) -> None:
-        postings: dict[str, dict[int, tuple[float, int]]] = defaultdict(dict)
-        docs: dict[int, tuple[str, str, int]] = {}
+        per_doc: list[tuple[int, int, dict[str, list[float]]]] = []
+        docs: dict[int, tuple[str, str]] = {}
         total_length = 0
         for doc_id, kind, slug, *texts in rows:
             counts: dict[str, list[float]] = {}  # term → [weighted frequency, mask]
@@ -155,10 +140,17 @@ class SearchIndex:
                     entry = counts.setdefault(term, [0.0, 0])
                     entry[0] += weight
                     entry[1] |= bit
-            for term, (frequency, mask) in counts.items():
-                postings[term][doc_id] = (frequency, int(mask))
-            docs[doc_id] = (kind, slug, length)
+            per_doc.append((doc_id, length, counts))
+            docs[doc_id] = (kind, slug)
             total_length += length
+        avg = total_length / len(docs) if docs else 1.0
+        # bm25's term-frequency part depends only on the entry: computed here, not per question
+        postings: dict[str, dict[int, tuple[float, int]]] = defaultdict(dict)
+        k1, b = BM25_K1, BM25_B
+        for doc_id, length, counts in per_doc:
+            norm = k1 * (1 - b + b * length / avg)
+            for term, (frequency, mask) in counts.items():
+                postings[term][doc_id] = (frequency * (k1 + 1) / (frequency + norm), int(mask))
         trigrams: dict[tuple[str, str], list[str]] = defaultdict(list)
         for term in postings:
             if len(term) >= 4:
@@ -171,7 +163,6 @@ class SearchIndex:
         self._trigram_postings = dict(trigrams)
         self._postings = dict(postings)
         self._docs = docs
-        self._avg_length = total_length / len(docs) if docs else 1.0
         self.version += 1
     # ---- querying -------------------------------------------------------------------------
     def idf(self, term: str) -> float:
@@ -246,21 +237,21 @@ class SearchIndex:
             return []
         found: list[tuple[float, int]] = []
         if all_common:
-            found = self._rank(unique, require_all=True)
+            found = self._rank(unique, limit, require_all=True)
             if not found:
                 unique = unique[:2]
         if not found:
-            found = self._rank(unique, require_all=False)
+            found = self._rank(unique, limit, require_all=False)
         postings = [(term, self._postings[term]) for term in every if term in self._postings]
         out = []
-        for rank, doc_id in found[:limit]:
-            kind, slug, _ = self._docs[doc_id]
+        for negative, doc_id in found:
+            kind, slug = self._docs[doc_id]
             fields = {term: docs[doc_id][1] for term, docs in postings if doc_id in docs}
-            out.append(Candidate(doc_id=doc_id, kind=kind, slug=slug, fields=fields, bm25=rank))
+            out.append(Candidate(doc_id=doc_id, kind=kind, slug=slug, fields=fields, bm25=-negative))
         return out
 
-    def _rank(self, terms: list[str], *, require_all: bool) -> list[tuple[float, int]]:
-        """(bm25, doc id) of the entries having any (or all) of `terms`, best first."""
+    def _rank(self, terms: list[str], limit: int, *, require_all: bool) -> list[tuple[float, int]]:
+        """(-bm25, doc id) of the best `limit` entries having any (or all) of `terms`, best first."""
         lists = [self._postings[t] for t in terms if t in self._postings]
         if not lists or (require_all and len(lists) < len(terms)):
             return []
@@ -269,14 +260,14 @@ class SearchIndex:
             shortest = min(lists, key=len)
             scores = {d: 0.0 for d in shortest if all(d in other for other in lists)}
         n = self.doc_count
-        k1, b, avg, docs_of = BM25_K1, BM25_B, self._avg_length, self._docs
         for docs in lists:
             idf = max(1e-6, math.log((n - len(docs) + 0.5) / (len(docs) + 0.5)))
-            for doc_id, (frequency, _) in docs.items():
-                if require_all and doc_id not in scores:
-                    continue
-                norm = k1 * (1 - b + b * docs_of[doc_id][2] / avg)
-                scores[doc_id] = scores.get(doc_id, 0.0) + idf * frequency * (k1 + 1) / (frequency + norm)
-        ranked = [(score, doc_id) for doc_id, score in scores.items()]
-        ranked.sort(key=lambda x: (-x[0], x[1]))
-        return ranked
+            if require_all:
+                for doc_id in scores:
+                    scores[doc_id] += idf * docs[doc_id][0]
+                continue
+            get = scores.get
+            for doc_id, (part, _) in docs.items():
+                scores[doc_id] = get(doc_id, 0.0) + idf * part
+        # the best `limit` (a common term can match thousands): by score, then the entry's order
+        return heapq.nsmallest(limit, ((-score, doc_id) for doc_id, score in scores.items()))

@@ -195,6 +195,18 @@ async def test_a_list_question_lists_every_match_with_a_button_each(app, chatter
     assert len(answered(calls)) == 1
 
 
+async def test_a_listing_counts_every_match_though_it_holds_the_best_only(app, chatter):
+    """A big catalogue's listing holds its best entries (bot.services.search.LISTING_KEEP);
+    the heading and the "…and N more" line count every match."""
+    barnaul, omsk = hit(app, "cluster", "barnaul"), hit(app, "cluster", "omsk-petrochemical")
+    listing = Listing("cluster", "product", "шины", hits=[barnaul, omsk], total=40)
+    answer_with(app, lambda text: SearchResult(text, hits=[barnaul, omsk], listing=listing))
+    await chatter.send("кто делает шины")
+    lines = chatter.last_message().text.splitlines()
+    assert lines[0] == "Кластеры, выпускающие шины: 40"
+    assert "…и ещё 28 — полный список по кнопке ниже." in lines
+
+
 async def test_an_empty_listing_says_none_where_the_clusters_are_and_the_closest_with_join(app, chatter):
     inter = hit(app, "cluster", "interregional-chemical")
     listing = Listing("cluster", "region", "Республика Татарстан", closest=[inter])

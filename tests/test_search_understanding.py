@@ -67,3 +67,18 @@ async def test_the_bot_knows_its_own_functions(app, question, feature):
 def test_places_are_found_in_any_form():
     assert [m.regions for m in places().find("мы из Татарстана")] == [("Республика Татарстан",)]
     assert "Омская область" in places().find("кластеры в Сибири")[0].regions
+
+
+async def test_a_big_listing_keeps_its_best_entries_and_counts_them_all(app, monkeypatch):
+    """On a big catalogue a listing makes hits of its best entries only (the answer shows 12);
+    the count is still of every match, and the matched entries come first."""
+    from bot.services import search as search_module
+
+    full = await app.search.search("какие кластеры есть")
+    assert full.listing is not None and full.listing.criterion == "all"
+    every = len(app.kb.clusters)
+    assert len(full.listing.hits) == full.listing.total == every
+    monkeypatch.setattr(search_module, "LISTING_KEEP", 2)
+    kept = await app.search.search("какие кластеры есть")
+    assert kept.listing is not None and len(kept.listing.hits) == 2 and kept.listing.total == every
+    assert refs(kept.listing.hits) == refs(full.listing.hits)[:2]

@@ -37,6 +37,7 @@ class KnowledgeBase:
         self.faq: list[tuple[int, Faq]] = []
         self._by_id: dict[tuple[str, int], Cluster | Measure | Faq] = {}
         self._by_slug: dict[tuple[str, str], tuple[int, Cluster | Measure | Faq]] = {}
+        self._in_region: dict[str, list[int]] = {}  # a region's Russian name → its clusters' positions
         self.revision: str | None = None  # of the content loaded (ContentRepository.revision)
         self._watch: asyncio.Task | None = None
 
@@ -56,6 +57,11 @@ class KnowledgeBase:
         self.faq = await self.repo.faq()
         self._by_id = {}
         self._by_slug = {}
+        in_region: dict[str, list[int]] = {}
+        for position, (_, cluster) in enumerate(self.clusters):
+            for region in cluster.regions.ru:
+                in_region.setdefault(region, []).append(position)
+        self._in_region = in_region
         for kind, entries in (("cluster", self.clusters), ("measure", self.measures), ("faq", self.faq)):
             for id_, entry in entries:
                 self._by_id[(kind, id_)] = entry
@@ -173,6 +179,11 @@ class KnowledgeBase:
             for id_, c in self.clusters
             if (status is None or c.status == status) and (region is None or region in c.regions.ru)
         ]
+
+    def clusters_in(self, regions: set[str]) -> list[tuple[int, Cluster]]:
+        """The clusters in any of `regions` (Russian names), in catalogue order."""
+        positions = sorted({p for r in regions for p in self._in_region.get(r, ())})
+        return [self.clusters[p] for p in positions]
 
     def accepting_clusters(self) -> list[tuple[int, Cluster]]:
         return [(id_, c) for id_, c in self.clusters if c.accepts_applications]

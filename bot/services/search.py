@@ -10,6 +10,7 @@ question about something else scores low and is answered honestly with "I don't 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,6 +116,7 @@ GENERIC_WORD_FACTOR = 0.35
 CONFIDENT = 0.5  # the best hit must reach this to be shown as the answer ...
 LEAD_MIN = 0.33  # ... or this, with a lead of LEAD_MARGIN over the second and no word of
 LEAD_MARGIN = 0.12  # another subject (an unknown noun): "clear_lead"
+LISTING_KEEP = 50  # entries of a listing made hits (the answer shows 12 and counts the rest)
 ALTERNATIVE = 0.3  # other hits offered as buttons must reach this
 JOIN_STEMS = ("вступ", "присоедин", "join", "apply", "applic", "заявк", "членств")
 JOIN_WITH_CLUSTER = ("войт", "войд", "вход", "попаст")
@@ -163,6 +165,7 @@ class Listing:
     value: str
     hits: list[Hit] = field(default_factory=list)
     closest: list[Hit] = field(default_factory=list)
+    total: int = 0  # how many match in all: `hits` holds the best LISTING_KEEP of them
 
 
 @dataclass(slots=True)
@@ -443,9 +446,17 @@ class SearchService:
         clusters = self.kb.clusters
 
         def ordered(entries: list[tuple[int, Any]], kind: str = "cluster") -> list[Hit]:
-            scores = {c.slug: sc for sc, _, c, _ in scored if c.kind == kind}
-            hits = [self._hit(kind, id_, scores.get(e.slug, 0.0), locale) for id_, e in entries]
-            return sorted(hits, key=lambda h: -h.score)
+            """The best LISTING_KEEP of `entries`: the ones the question matched first (by
+            score), then the catalogue's order (a big catalogue's entries aren't all made hits)."""
+            scores = {c.slug: round(min(sc, 1.0), 4) for sc, _, c, _ in scored if c.kind == kind}
+            matched = sorted((e for e in entries if e[1].slug in scores), key=lambda e: -scores[e[1].slug])
+            rest = itertools.islice((e for e in entries if e[1].slug not in scores),
+                                    max(0, LISTING_KEEP - len(matched)))
+            return [self._hit(kind, id_, scores.get(e.slug, 0.0), locale)
+                    for id_, e in itertools.chain(matched[:LISTING_KEEP], rest)]
+
+        def listed(criterion: str, value: str, entries: list[tuple[int, Any]], kind: str = "cluster") -> Listing:
+            return Listing(kind, criterion, value, ordered(entries, kind), total=len(entries))
 
         best = scored[0] if scored else None
         top_kind = best[2].kind if best is not None and best[0] >= CONFIDENT else None
@@ -469,7 +480,7 @@ class SearchService:
                 measures = self.kb.measures_of_kind(kind)
                 of_kind = {m.slug for _, m in measures}
                 if measures and (top_kind is None or best[2].slug in of_kind or best[2].slug == OVERVIEW_SLUG):
-                    return Listing("measure", "measure-kind", kind, ordered(measures, "measure"))
+                    return listed("measure-kind", kind, measures, "measure")
         if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None
         mentions = [m for m in found_places if not _context_place(words, m)]
@@ -478,16 +489,16 @@ class SearchService:
             return None  # a question about one cluster
         negated = bool(set(words) & {"не", "not", "yet", "пока"})
         if asks_clusters and lemset & STATUS_WORDS["creating"] and (asks_which_clusters or not other_answer):
-            return Listing("cluster", "status", "creating", ordered(self.kb.filter_clusters(status="creating")))
+            return listed("status", "creating", self.kb.filter_clusters(status="creating"))
         if asks_clusters and lemset & REGISTER_WORDS and asks_which_clusters:
             status = "creating" if negated else "active"
-            return Listing("cluster", "status", status, ordered(self.kb.filter_clusters(status=status)))
+            return listed("status", status, self.kb.filter_clusters(status=status))
         if asks_clusters and lemset & STATUS_WORDS["active"] and asks_which_clusters:
-            return Listing("cluster", "status", "active", ordered(self.kb.filter_clusters(status="active")))
+            return listed("status", "active", self.kb.filter_clusters(status="active"))
         if lemset & ACCEPT_WORDS and (asks_which or lemset & {"куда", "open", "accepting"}) and (
             asks_clusters or "куда" in lemset
         ):
-            return Listing("cluster", "accepting", "", ordered(self.kb.accepting_clusters()))
+            return listed("accepting", "", self.kb.accepting_clusters())
         best_product = max(product_share.values(), default=0.0)
         makers = []  # only the candidates can make it: no walk over the whole catalogue
         for slug, share in product_share.items():
@@ -500,9 +511,9 @@ class SearchService:
             not other_answer or asks_which_clusters or lemset & {"есть", "any", "there"}
         ):
             wanted = {r for m in mentions for r in m.regions}
-            found = [(id_, c) for id_, c in clusters if wanted & set(c.regions.ru)]
+            found = self.kb.clusters_in(wanted)
             label = mentions[0].regions[0] if len(mentions[0].regions) == 1 else mentions[0].label
-            listing = Listing("cluster", "region", label, ordered(found))
+            listing = listed("region", label, found)
             if not found:
                 listing.closest = ordered(self.kb.accepting_clusters())
             return listing
@@ -510,7 +521,7 @@ class SearchService:
             return None
         if makers and (asks_makers or asks_clusters):
             if len(makers) > 1 or asks_list:
-                return Listing("cluster", "product", self._product_words(expansions, subject, token_of), ordered(makers))
+                return listed("product", self._product_words(expansions, subject, token_of), makers)
             return None  # one cluster makes it: its answer
         if asks_clusters and (asks_makers or lemset & {"профиль", "профильный", "по"}) and asks_list \
                 and self._has_unknown_object(expansions, token_of):
@@ -520,7 +531,7 @@ class SearchService:
             return listing
         if (asks_which_clusters or (asks_clusters and lemset & GEOGRAPHY_WORDS)) \
                 and not self._other_subject(expansions, weights, subject):
-            return Listing("cluster", "all", "", ordered(list(clusters)))
+            return listed("all", "", list(clusters))
         return None
 
     def _named_cluster(self, expansions: list[Expansion], place_stems: set[str]) -> str | None:
