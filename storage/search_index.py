@@ -28,6 +28,10 @@ from storage.db import Database
 FIELD_WEIGHTS = (10.0, 4.0, 1.0)  # bm25 weights: name, products, body
 IN_NAME, IN_PRODUCTS, IN_BODY = 1, 2, 4  # where a term occurs in an entry (bits of a mask)
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's constants
+DERIVED_MIN = 6  # a derived word shares at least this many letters …
+DERIVED_SHARE = 0.6  # … and this share of the stem with a word of the index
+DERIVED_MAX = 4  # more words sharing that beginning: not a root but a common start
+DERIVED_FACTOR = 0.7
 COMMON_SHARE = 0.01  # a term in more than 1% of the entries …
 COMMON_MIN_DOCS = 100  # … and in more than 100 of them is "common"
 
@@ -191,7 +195,27 @@ class SearchIndex:
                     exp.terms.append((stem[:k], 0.85))
         if allow_typos and not exp.terms and len(stem) >= 4 and not stem.isdigit():
             exp.terms.extend(self._typo_candidates(stem))
+        if not exp.terms and len(stem) >= DERIVED_MIN and stem.isalpha():
+            exp.terms.extend(self._derived(stem))
         return exp
+
+    def _derived(self, stem: str) -> list[tuple[str, float]]:
+        """Words of the same root the index has ("огнетушител" → "огнетуша", "лакокраск" →
+        "лакокрасочн"): the terms sharing the longest prefix of at least DERIVED_SHARE of the
+        stem (and DERIVED_MIN letters), if there are few of them."""
+        shortest = max(DERIVED_MIN, math.ceil(len(stem) * DERIVED_SHARE))
+        for k in range(len(stem) - 1, shortest - 1, -1):
+            prefix = stem[:k]
+            i = bisect.bisect_left(self._sorted_terms, prefix)
+            found = []
+            while i < len(self._sorted_terms) and self._sorted_terms[i].startswith(prefix):
+                found.append(self._sorted_terms[i])
+                i += 1
+                if len(found) > DERIVED_MAX:
+                    return []  # a common beginning ("производ…"), not a root
+            if found:
+                return [(term, DERIVED_FACTOR) for term in found]
+        return []
 
     def _typo_candidates(self, stem: str) -> list[tuple[str, float]]:
         grams = _trigrams(stem)

@@ -82,3 +82,40 @@ async def test_a_big_listing_keeps_its_best_entries_and_counts_them_all(app, mon
     kept = await app.search.search("какие кластеры есть")
     assert kept.listing is not None and len(kept.listing.hits) == 2 and kept.listing.total == every
     assert refs(kept.listing.hits) == refs(full.listing.hits)[:2]
+
+
+async def test_a_derived_word_finds_its_root_in_the_knowledge_base(app):
+    """"порошки для огнетушителей": the content says "огнетушащие"; a word of the same root
+    (a long shared beginning) is a weaker match, not nothing."""
+    index = app.search.index
+    derived = index.expand("огнетушител", allow_typos=False)
+    assert derived.known and all(f < 1.0 for _, f in derived.terms)
+    assert any(t.startswith("огнетуш") for t, _ in derived.terms)
+    assert not index.expand("производственниц", allow_typos=False).known or len(
+        index.expand("производственниц", allow_typos=False).terms) <= 4  # a common beginning is no root
+
+
+async def test_a_clipped_compound_is_read_in_full(app):
+    assert app.search._unclip("что такое промкластер") == "что такое промышленный кластер"
+    assert app.search._unclip("химкластер") == "химкластер"  # the content has this word itself
+    assert app.search._unclip("мы из Тулы") == "мы из Тулы"
+
+
+async def test_what_is_joined_is_read_next_to_the_joining_word(app):
+    """"вступить в профсоюз": elsewhere; an unknown word earlier in the question is context."""
+    elsewhere = await app.search.search("как вступить в профсоюз химиков")
+    assert not elsewhere.confident and elsewhere.feature is None
+    ours = await app.search.search(
+        "Добрый день, наше предприятие делает присадки для нефтянки, как нам стать участником кластера")
+    assert ours.feature == "join" or (ours.best is not None and ours.best.slug == "how-to-join"), refs(ours.hits)
+
+
+async def test_what_comes_after_except_is_not_the_kind_asked_for(app):
+    result = await app.search.search("кроме федеральных субсидий есть ли какие-то региональные меры")
+    assert result.listing is None or result.listing.value != "subsidy"
+
+
+async def test_a_definition_is_scored_on_its_subject(app):
+    result = await app.search.search(
+        "привет, объясни пожалуйста что такое промкластер, я новый сотрудник и пока не разобрался")
+    assert result.confident and result.best.slug == "what-is-industrial-cluster", refs(result.hits)

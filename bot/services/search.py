@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.services.knowledge import KnowledgeBase
 from bot.services.understanding import (
     ACCEPT_WORDS,
+    CLIPPED_PARTS,
     CLUSTER_WORDS,
     FILLER,
     GEOGRAPHY_WORDS,
@@ -34,6 +36,7 @@ from bot.services.understanding import (
 from storage.analyzer import (
     analyze,
     analyze_pairs,
+    fold,
     is_content_word,
     is_dictionary_word,
     is_generic_word,
@@ -197,6 +200,36 @@ class SearchResult:
         return [h for h in self.hits[1 : limit + 1] if h.score >= ALTERNATIVE]
 
 
+# "что такое X, ...", "what is X?": X is what is asked; the rest of the sentence is context
+# ("объясни, что такое промкластер простыми словами, я новый сотрудник")
+_WORD = re.compile(r"[^\W\d_]+")
+_DEFINITION = re.compile(
+    r"\b(что\s+такое|что\s+значит|что\s+означает|what\s+is|what's|what\s+are)\s+([^,.;:!?()]+)",
+    re.IGNORECASE,
+)
+
+
+def _definition_subject(text: str) -> str:
+    found = _DEFINITION.search(text)
+    return f"{found.group(1)} {found.group(2)}" if found is not None else text
+
+
+EXCEPT_WORDS = frozenset({"кроме", "помимо", "except", "besides", "beyond"})
+EXCEPT_WINDOW = 3  # the words after "кроме" that name what is set aside ("кроме федеральных субсидий")
+_JOINING = (*JOIN_STEMS, *JOIN_WITH_CLUSTER, "участник", "член", "member")
+JOINED_WINDOW = 3  # what is joined follows the joining word within this many meaningful words
+
+
+def _joins_elsewhere(pairs: list[tuple[str, str]], unknown: set[str]) -> bool:
+    """Whether what the question joins is something the knowledge base doesn't hold: a word it
+    has never seen right after the joining word ("вступить в профсоюз", "заявка на визу"), not
+    anywhere in the question ("мы делаем химию для нефтянки, как стать участником кластера")."""
+    for i, (_, stem) in enumerate(pairs):
+        if stem.startswith(_JOINING) and any(st in unknown for _, st in pairs[i + 1 : i + 1 + JOINED_WINDOW]):
+            return True
+    return False
+
+
 class SearchService:
     def __init__(self, kb: KnowledgeBase, index: SearchIndex,
                  neighbours: NeighbourRepository | None = None) -> None:
@@ -291,12 +324,28 @@ class SearchService:
                 return intent
         return None
 
+    def _unclip(self, text: str) -> str:
+        """The clipped compounds of `text` the index lacks, spelled out: "что такое промкластер?"
+        → "что такое промышленный кластер?" (the rest of the text as it was)."""
+        return _WORD.sub(lambda m: self._unclipped(m.group(0)), text)
+
+    def _unclipped(self, word: str) -> str:
+        token = fold(word)
+        if len(token) < 7 or stem_of(token) in self.index.df or is_dictionary_word(token):
+            return word
+        for part, adjective in CLIPPED_PARTS.items():  # longest parts first
+            rest = token[len(part):]
+            if token.startswith(part) and len(rest) >= 4 and is_dictionary_word(rest):
+                return f"{adjective} {rest}"
+        return word
+
     async def search(self, text: str, *, locale: str = "ru", limit: int = 5) -> SearchResult:
         result = SearchResult(query=text)
         smalltalk = self.detect_smalltalk(text)
         if smalltalk is not None:
             result.intent = smalltalk
             return result
+        text = self._unclip(text)
         words = tokens(text)
         lemmas = [lemma(w) for w in words]
         lemset = set(lemmas) | set(words)
@@ -310,7 +359,11 @@ class SearchService:
                 result.feature, wants_to_join = None, True
             if result.feature is not None:
                 return result
-        pairs = [(tok, st) for tok, st in analyze_pairs(text) if tok not in FILLER and lemma(tok) not in FILLER]
+        # what the entries are scored on: a definition's subject alone (the features, the
+        # off-topic check and the listings read the whole question)
+        scored_text = _definition_subject(text)
+        pairs = [(tok, st) for tok, st in analyze_pairs(scored_text)
+                 if tok not in FILLER and lemma(tok) not in FILLER]
         stems = list(dict.fromkeys(stem for _, stem in pairs))
         if not stems:
             return result
@@ -345,6 +398,8 @@ class SearchService:
                         exp.terms.append((term, min(0.95, similarity * NEIGHBOUR_FACTOR)))
         generic = {stem for token, stem in pairs if is_generic_word(token) and not is_content_word(token)}
         unknown_objects = 0  # nouns and adjectives the knowledge base has never seen
+        unknown_subjects = 0  # of them the nouns (an adjective qualifies a subject; a noun can be one)
+        unknown_stems: set[str] = set()
         weights = []
         for exp in expansions:
             token = token_of[exp.stem]
@@ -359,8 +414,11 @@ class SearchService:
                 weight = UNKNOWN_WEIGHTS.get(kind, UNKNOWN_WORD_WEIGHT)
                 if not exp.known and (kind in ("noun", "adj") or (kind == "latin" and len(token) >= 3)):
                     unknown_objects += 1  # (an English word: no dictionary tells its part of speech)
+                    unknown_stems.add(exp.stem)
+                    if kind != "adj":
+                        unknown_subjects += 1
             weights.append(weight)
-        join_elsewhere = result.intent == "join" and unknown_objects > 0
+        join_elsewhere = result.intent == "join" and _joins_elsewhere(pairs, unknown_stems)
         if join_elsewhere:
             # "вступить в профсоюз": what is joined is something the knowledge base doesn't hold
             weights = [w * 2 if not e.known else w for w, e in zip(weights, expansions, strict=True)]
@@ -424,7 +482,7 @@ class SearchService:
         if wants_to_join and not join_elsewhere:
             result.feature = "join"  # "хочу вступить", "давайте оформим заявку": the form itself
             return result
-        if not off_topic and unknown_objects == 0 and result.hits and result.hits[0].score < CONFIDENT:
+        if not off_topic and unknown_subjects == 0 and result.hits and result.hits[0].score < CONFIDENT:
             second = result.hits[1].score if len(result.hits) > 1 else 0.0
             result.clear_lead = result.hits[0].score >= LEAD_MIN and result.hits[0].score - second >= LEAD_MARGIN
         if not off_topic:
@@ -474,9 +532,11 @@ class SearchService:
             lemmas[i] in WHICH_WORDS and any(lm in CLUSTER_WORDS for lm in lemmas[i + 1 : i + 4])
             for i in range(len(lemmas))
         )
-        # which measures give money / loans / tax relief
+        # which measures give money / loans / tax relief ("кроме субсидий": not what is asked)
+        excluded = {lemmas[j] for i, lm in enumerate(lemmas) if lm in EXCEPT_WORDS
+                    for j in range(i + 1, min(len(lemmas), i + 1 + EXCEPT_WINDOW))}
         for kind, vocabulary in MEASURE_KIND_WORDS.items():
-            if lemset & vocabulary and asks_list:
+            if (lemset - excluded) & vocabulary and asks_list:
                 measures = self.kb.measures_of_kind(kind)
                 of_kind = {m.slug for _, m in measures}
                 if measures and (top_kind is None or best[2].slug in of_kind or best[2].slug == OVERVIEW_SLUG):
