@@ -90,6 +90,15 @@ def is_content_word(token: str) -> bool:
     return _first_parse(token).tag.POS in {"NOUN", "ADJF"}
 
 
+@lru_cache(maxsize=65536)
+def is_genitive_noun(token: str) -> bool:
+    """A Russian noun in the genitive ("кластер судостроителей")."""
+    if not is_dictionary_word(token):
+        return False
+    tag = _first_parse(token).tag
+    return tag.POS == "NOUN" and "gent" in tag
+
+
 def is_generic_word(token: str) -> bool:
     """A Russian dictionary word that is not a noun or adjective (verbs, adverbs, …)."""
     return is_dictionary_word(token) and not is_content_word(token)

@@ -119,3 +119,29 @@ async def test_a_definition_is_scored_on_its_subject(app):
     result = await app.search.search(
         "привет, объясни пожалуйста что такое промкластер, я новый сотрудник и пока не разобрался")
     assert result.confident and result.best.slug == "what-is-industrial-cluster", refs(result.hits)
+
+
+@pytest.mark.parametrize(("question", "feature"), [
+    ("answer in english please", "language"),
+    ("можно на английском, пожалуйста", "language"),
+    ("What is an industrial cluster under Russian law, in plain words?", None),
+])
+async def test_a_language_request_is_a_phrase_not_two_words_anywhere(app, question, feature):
+    assert (await app.search.search(question)).feature == feature
+
+
+@pytest.mark.parametrize("question", [
+    "туристический кластер на алтае как туда съездить летом",
+    "автомобильный кластер в тольятти кто участники",
+    "кто сейчас губернатор омской области",
+])
+async def test_someone_elses_cluster_or_a_place_alone_is_not_an_answer(app, question):
+    """A cluster qualified by a word nothing here knows is someone else's; a place name alone
+    doesn't carry a question whose subject the knowledge base doesn't hold."""
+    result = await app.search.search(question)
+    assert not result.confident and result.listing is None, refs(result.hits)
+
+
+async def test_our_cluster_by_its_place_is_still_found(app):
+    result = await app.search.search("омский кластер кто участники")
+    assert result.confident and result.best.slug == "omsk-petrochemical", refs(result.hits)

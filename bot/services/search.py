@@ -40,6 +40,7 @@ from storage.analyzer import (
     is_content_word,
     is_dictionary_word,
     is_generic_word,
+    is_genitive_noun,
     lemma,
     tokens,
     word_kind,
@@ -218,6 +219,20 @@ EXCEPT_WORDS = frozenset({"кроме", "помимо", "except", "besides", "be
 EXCEPT_WINDOW = 3  # the words after "кроме" that name what is set aside ("кроме федеральных субсидий")
 _JOINING = (*JOIN_STEMS, *JOIN_WITH_CLUSTER, "участник", "член", "member")
 JOINED_WINDOW = 3  # what is joined follows the joining word within this many meaningful words
+
+
+def _other_cluster(pairs: list[tuple[str, str]], unknown: set[str]) -> bool:
+    """Whether a cluster word of the question is qualified by a word nothing here knows: an
+    adjective right before it ("туристический кластер") or a noun in the genitive right after
+    it ("кластер судостроителей") — not ours."""
+    for i, (token, _) in enumerate(pairs):
+        if lemma(token) not in CLUSTER_WORDS:
+            continue
+        if i > 0 and pairs[i - 1][1] in unknown and word_kind(pairs[i - 1][0]) == "adj":
+            return True
+        if i + 1 < len(pairs) and pairs[i + 1][1] in unknown and is_genitive_noun(pairs[i + 1][0]):
+            return True
+    return False
 
 
 def _joins_elsewhere(pairs: list[tuple[str, str]], unknown: set[str]) -> bool:
@@ -423,6 +438,9 @@ class SearchService:
             # "вступить в профсоюз": what is joined is something the knowledge base doesn't hold
             weights = [w * 2 if not e.known else w for w, e in zip(weights, expansions, strict=True)]
         total = sum(weights)
+        # "IT-кластер", "автомобильный кластер", "кластер судостроителей": someone else's cluster
+        foreign = _other_cluster(pairs, {e.stem for e in expansions if e.stem in unknown_stems
+                                         and word_kind(token_of[e.stem]) in ("noun", "adj")})
         # the words that say what is asked about (not "which clusters make")
         found_places = places().find(text)
         place_words = {w for m in found_places for w in m.words}
@@ -434,10 +452,13 @@ class SearchService:
         candidates = await self.index.candidates(terms) if terms else []
         scored: list[tuple[float, float, Candidate, float]] = []
         subject = sum(w for e, w in zip(expansions, weights, strict=True) if e.stem in subject_stems)
+        beyond_places = [e.stem not in place_words and e.stem not in _CATALOGUE_STEMS and e.stem not in generic
+                         for e in expansions]
         for cand in candidates:
             matched = 0.0
             in_products = 0.0
-            for exp, weight in zip(expansions, weights, strict=True):
+            matched_beyond = 0.0  # of the words that are not places, cluster words or generic
+            for exp, weight, beyond in zip(expansions, weights, beyond_places, strict=True):
                 best = 0.0
                 best_products = 0.0
                 for term, factor in exp.terms:
@@ -455,7 +476,13 @@ class SearchService:
                         best_products = max(best_products, f * factor)
                 matched += best * weight
                 in_products += best_products * weight
+                if beyond:
+                    matched_beyond += best * weight
             score = matched / total if total else 0.0
+            if unknown_subjects and not matched_beyond:
+                # "кто губернатор Омской области": the place alone must not carry a question
+                # whose subject the knowledge base doesn't hold
+                score = min(score, CONFIDENT * 0.9)
             if result.intent == "join" and not join_elsewhere and cand.kind == "faq" and cand.slug == JOIN_SLUG:
                 score = min(1.0, score * JOIN_BOOST + JOIN_LIFT)  # a signal, not an override
             scored.append((score, cand.bm25, cand, in_products / subject if subject else 0.0))
@@ -469,6 +496,7 @@ class SearchService:
                     scored.insert(0, (max(item[0], scored[0][0]), *item[1:]))
                     del scored[i + 1]
                     break
+        off_topic = off_topic or foreign
         if off_topic:  # the point is something the knowledge base doesn't hold: never confident
             scored = [(min(sc, CONFIDENT * 0.9), bm, c, p) for sc, bm, c, p in scored]
         for score, _, cand, _ in scored[:limit]:

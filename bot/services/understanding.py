@@ -52,7 +52,7 @@ PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "cost", "costs"}
 
 # ---- the bot's own functions ---------------------------------------------------------------
 # each feature: alternatives, each a list of groups; every group must have one of its lemmas
-_FEATURE_RULES: dict[str, list[list[set[str]]]] = {
+_FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
     "unsubscribe": [
         [{"отписаться", "отписать", "отписка", "отписатся", "unsubscribe"}],
         [{"рассылка", "уведомление", "спам", "newsletter", "mailing", "notification", "новость",
@@ -76,11 +76,12 @@ _FEATURE_RULES: dict[str, list[list[set[str]]]] = {
         [{"язык", "language"},
          {"поменять", "сменить", "изменить", "переключить", "другой", "английский", "русский",
           "english", "russian", "change", "switch", "выбрать", "set"}],
-        [{"английский", "английски", "english"}, {"бот", "отвечать", "please", "in", "пожалуйста", "говорить", "перейти", "версия", "speak",
+        [{"английский", "английски", "english"}, {"бот", "отвечать", "please", "пожалуйста", "говорить", "перейти", "версия", "speak",
                                        "reply", "answer", "bot", "можно", "переключить", "поменять",
                                        "switch", "change", "перевести", "сменить"}],
-        [{"русский", "русски", "russian"}, {"switch", "change", "speak", "answer", "reply", "in",
+        [{"русский", "русски", "russian"}, {"switch", "change", "speak", "answer", "reply",
                                             "please", "можно", "говорить", "отвечать"}],
+        ["in english"], ["in russian"],  # phrases: the words next to each other ("… under Russian law, in …" is not)
     ],
     "privacy": [
         [{"персональный", "личный", "personal"}, {"данные", "data", "информация"}],
@@ -133,14 +134,18 @@ _FEATURE_BLOCKERS = {
 
 
 def detect_feature(lemmas: Iterable[str]) -> str | None:
-    words = set(lemmas)
+    """The bot's function a question asks for: every group of an alternative has a word of
+    the question (a phrase alternative: those words next to each other), and no blocker."""
+    sequence = list(lemmas)
+    words = set(sequence)
     if words & OFF_TOPIC:
         return None
+    joined = f" {' '.join(sequence)} "
     for feature, alternatives in _FEATURE_RULES.items():
         if words & _FEATURE_BLOCKERS.get(feature, set()):
             continue
         for groups in alternatives:
-            if all(words & group for group in groups):
+            if all((f" {g} " in joined) if isinstance(g, str) else bool(words & g) for g in groups):
                 return feature
     return None
 
