@@ -145,3 +145,19 @@ async def test_someone_elses_cluster_or_a_place_alone_is_not_an_answer(app, ques
 async def test_our_cluster_by_its_place_is_still_found(app):
     result = await app.search.search("омский кластер кто участники")
     assert result.confident and result.best.slug == "omsk-petrochemical", refs(result.hits)
+
+
+@pytest.mark.parametrize(("text", "mended"), [
+    ("какие кластеры еще только создаються", "какие кластеры еще только создаются"),
+    ("резинотехника в каких класторах", "резинотехника в каких кластер"),
+    ("что такое промкластер?", "что такое промышленный кластер?"),
+    ("кластеры Омской области", "кластеры Омской области"),  # nothing to mend: as it was
+])
+async def test_words_the_dictionary_lacks_are_mended_where_it_is_clear(app, text, mended):
+    assert app.search._unclip(text) == mended
+
+
+async def test_a_list_question_with_a_typo_in_its_cluster_word_is_still_a_list(app):
+    result = await app.search.search("резинотехника в каких класторах")
+    assert result.listing is not None and {"cluster:barnaul", "cluster:omsk-petrochemical"} <= set(
+        refs(result.listing.hits))

@@ -16,6 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz import process as _rf_process
+from rapidfuzz.distance import OSA
+
 from bot.services.knowledge import KnowledgeBase
 from bot.services.understanding import (
     ACCEPT_WORDS,
@@ -204,6 +207,15 @@ class SearchResult:
 # "что такое X, ...", "what is X?": X is what is asked; the rest of the sentence is context
 # ("объясни, что такое промкластер простыми словами, я новый сотрудник")
 _WORD = re.compile(r"[^\W\d_]+")
+_CYRILLIC_WORD = re.compile(r"^[а-я]+$")
+# the words that tell what kind of question it is (word → stem): a typo of one is mended
+_LEXICON_STEMS: dict[str, str] = {
+    w: stem_of(w)
+    for w in sorted(CLUSTER_WORDS | MAKER_WORDS | LIST_WORDS | REGISTER_WORDS | ACCEPT_WORDS
+                    | GEOGRAPHY_WORDS | STATUS_WORDS["creating"] | STATUS_WORDS["active"]
+                    | frozenset().union(*MEASURE_KIND_WORDS.values()))
+    if _CYRILLIC_WORD.match(w) and len(stem_of(w)) >= 6  # a shorter one is too easily another word
+}
 _DEFINITION = re.compile(
     r"\b(что\s+такое|что\s+значит|что\s+означает|what\s+is|what's|what\s+are)\s+([^,.;:!?()]+)",
     re.IGNORECASE,
@@ -340,19 +352,27 @@ class SearchService:
         return None
 
     def _unclip(self, text: str) -> str:
-        """The clipped compounds of `text` the index lacks, spelled out: "что такое промкластер?"
-        → "что такое промышленный кластер?" (the rest of the text as it was)."""
-        return _WORD.sub(lambda m: self._unclipped(m.group(0)), text)
+        """The words of `text` the dictionary lacks, mended where that is clear: a misspelled
+        "-тся/-ться" ("создаються"), a typo of a word that tells what is asked ("класторах" →
+        "кластер"), a clipped compound spelled out ("промкластер" → "промышленный кластер").
+        The rest of the text stays as it was."""
+        return _WORD.sub(lambda m: self._mended(m.group(0)), text)
 
-    def _unclipped(self, word: str) -> str:
+    def _mended(self, word: str) -> str:
         token = fold(word)
-        if len(token) < 7 or stem_of(token) in self.index.df or is_dictionary_word(token):
+        if len(token) < 6 or not _CYRILLIC_WORD.match(token) or is_dictionary_word(token) \
+                or stem_of(token) in self.index.df:
             return word
-        for part, adjective in CLIPPED_PARTS.items():  # longest parts first
-            rest = token[len(part):]
-            if token.startswith(part) and len(rest) >= 4 and is_dictionary_word(rest):
-                return f"{adjective} {rest}"
-        return word
+        for wrong, right in (("ться", "тся"), ("тся", "ться")):
+            if token.endswith(wrong) and is_dictionary_word(token[: -len(wrong)] + right):
+                return token[: -len(wrong)] + right
+        if len(token) >= 7:
+            for part, adjective in CLIPPED_PARTS.items():  # longest parts first
+                rest = token[len(part):]
+                if token.startswith(part) and len(rest) >= 4 and is_dictionary_word(rest):
+                    return f"{adjective} {rest}"
+        near = _rf_process.extractOne(stem_of(token), _LEXICON_STEMS, scorer=OSA.distance, score_cutoff=1)
+        return near[2] if near is not None and near[1] > 0 else word
 
     async def search(self, text: str, *, locale: str = "ru", limit: int = 5) -> SearchResult:
         result = SearchResult(query=text)
