@@ -99,6 +99,14 @@ def is_genitive_noun(token: str) -> bool:
     return tag.POS == "NOUN" and "gent" in tag
 
 
+@lru_cache(maxsize=65536)
+def is_plural(token: str) -> bool:
+    """A word in the plural ("кластеры", "кластерах"; English: ending in -s)."""
+    if not _CYRILLIC.search(token):
+        return token.endswith("s")
+    return is_dictionary_word(token) and "plur" in _first_parse(token).tag
+
+
 def is_generic_word(token: str) -> bool:
     """A Russian dictionary word that is not a noun or adjective (verbs, adverbs, …)."""
     return is_dictionary_word(token) and not is_content_word(token)

@@ -161,3 +161,14 @@ async def test_a_list_question_with_a_typo_in_its_cluster_word_is_still_a_list(a
     result = await app.search.search("резинотехника в каких класторах")
     assert result.listing is not None and {"cluster:barnaul", "cluster:omsk-petrochemical"} <= set(
         refs(result.listing.hits))
+
+
+async def test_one_cluster_asked_about_is_not_a_list_of_them(app):
+    """Status and register listings answer "какие кластеры …" (plural, or "список"); a
+    question about one cluster is answered by that cluster or entry."""
+    several = await app.search.search("какие кластеры ещё создаются")
+    assert several.listing is not None and several.listing.criterion == "status"
+    one = await app.search.search("какой кластер самым первым попал в реестр")
+    assert one.listing is None, refs(one.hits)
+    not_yet = await app.search.search("какой кластер пока не внесён в реестр")
+    assert not_yet.listing is not None and not_yet.listing.value == "creating"

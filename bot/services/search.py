@@ -44,6 +44,7 @@ from storage.analyzer import (
     is_dictionary_word,
     is_generic_word,
     is_genitive_noun,
+    is_plural,
     lemma,
     tokens,
     word_kind,
@@ -596,12 +597,17 @@ class SearchService:
         if named is not None and not lemset & {"все", "весь", "all", "другой", "кроме"}:
             return None  # a question about one cluster
         negated = bool(set(words) & {"не", "not", "yet", "пока"})
-        if asks_clusters and lemset & STATUS_WORDS["creating"] and (asks_which_clusters or not other_answer):
+        # "какие кластеры создаются" asks for clusters; "химкластер … он ещё создаётся?" and
+        # "какой кластер первым попал в реестр" ask about one
+        several = any(is_plural(w) for w in words if lemma(w) in CLUSTER_WORDS) or bool(
+            lemset & {"список", "перечень", "перечислить", "все", "весь", "list", "all"})
+        if asks_clusters and several and lemset & STATUS_WORDS["creating"] and (asks_which_clusters or not other_answer):
             return listed("status", "creating", self.kb.filter_clusters(status="creating"))
-        if asks_clusters and lemset & REGISTER_WORDS and asks_which_clusters:
+        if asks_clusters and (several or negated) and lemset & REGISTER_WORDS and asks_which_clusters:
+            # ("какой кластер ещё не в реестре": the ones that aren't, however many)
             status = "creating" if negated else "active"
             return listed("status", status, self.kb.filter_clusters(status=status))
-        if asks_clusters and lemset & STATUS_WORDS["active"] and asks_which_clusters:
+        if asks_clusters and several and lemset & STATUS_WORDS["active"] and asks_which_clusters:
             return listed("status", "active", self.kb.filter_clusters(status="active"))
         if lemset & ACCEPT_WORDS and (asks_which or lemset & {"куда", "open", "accepting"}) and (
             asks_clusters or "куда" in lemset
