@@ -172,3 +172,12 @@ async def test_one_cluster_asked_about_is_not_a_list_of_them(app):
     assert one.listing is None, refs(one.hits)
     not_yet = await app.search.search("какой кластер пока не внесён в реестр")
     assert not_yet.listing is not None and not_yet.listing.value == "creating"
+
+
+@pytest.mark.parametrize(("question", "feature"), [
+    ("я раньше отписался от рассылки, верните её обратно", "subscribe"),
+    ("отпишите меня от рассылки", "unsubscribe"),
+    ("памагите как тут пользоватся", "help"),
+])
+async def test_the_bots_functions_in_the_words_people_use(app, question, feature):
+    assert (await app.search.search(question)).feature == feature
