@@ -127,6 +127,7 @@ LEAD_MARGIN = 0.12  # another subject (an unknown noun): "clear_lead"
 LISTING_KEEP = 50  # entries of a listing made hits (the answer shows 12 and counts the rest)
 ALTERNATIVE = 0.3  # other hits offered as buttons must reach this
 JOIN_STEMS = ("вступ", "присоедин", "join", "apply", "applic", "заявк", "членств")
+NOT_JOINING = frozenset({"applicant", "applicants", "applicable", "applies", "applied"})  # (stem "applic")
 JOIN_WITH_CLUSTER = ("войт", "войд", "вход", "попаст")
 JOIN_SLUG = "how-to-join"
 # Whole messages of only these words are small talk, not questions (matched after folding).
@@ -403,7 +404,7 @@ class SearchService:
         stems = list(dict.fromkeys(stem for _, stem in pairs))
         if not stems:
             return result
-        result.intent = self.detect_intent(stems)
+        result.intent = self.detect_intent([st for tok, st in pairs if tok not in NOT_JOINING])
         token_of = {}
         for tok, st in pairs:
             token_of.setdefault(st, tok)
