@@ -181,3 +181,20 @@ async def test_one_cluster_asked_about_is_not_a_list_of_them(app):
 ])
 async def test_the_bots_functions_in_the_words_people_use(app, question, feature):
     assert (await app.search.search(question)).feature == feature
+
+
+def test_the_sentences_that_ask_are_told_from_the_context():
+    from bot.services.search import _asked_stems
+    from storage.analyzer import stem
+
+    asked = _asked_stems("Добрый день! Мы завод в Омске, делаем шины. Какие меры поддержки есть для участников?")
+    assert asked is not None and stem("меры") in asked and stem("шины") not in asked
+    assert _asked_stems("какие кластеры делают шины") is None  # one sentence: nothing to tell apart
+    assert _asked_stems("Мы делаем шины. Делаем и камеры.") is None  # none of them asks
+
+
+async def test_a_long_message_is_decided_by_its_question(app):
+    result = await app.search.search(
+        "Добрый день! Я генеральный директор химического завода в Омске, мы делаем шины и резинотехнику. "
+        "Какие меры поддержки получают участники кластеров?")
+    assert result.best is not None and result.best.slug == "support-overview", refs(result.hits)

@@ -229,6 +229,29 @@ def _definition_subject(text: str) -> str:
     return f"{found.group(1)} {found.group(2)}" if found is not None else text
 
 
+_SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
+ASKING = frozenset({
+    "какой", "каков", "как", "где", "куда", "кто", "сколько", "зачем", "почему", "когда", "ли",
+    "можно", "подсказать", "сказать", "рассказать", "объяснить", "перечислить", "есть",
+    "what", "which", "how", "where", "who", "when", "why", "can", "could", "is", "are", "do",
+    "does", "list", "tell", "explain",
+})
+CONTEXT_FACTOR = 0.3  # a word only in the sentences around the question weighs this much
+
+
+def _asked_stems(text: str) -> set[str] | None:
+    """The stems of the sentences that ask (a "?" or an asking word), when the text has others
+    too (who they are, what they make): those are context, and weigh less. None: nothing to
+    tell apart (one sentence, or none of them asks, or all do)."""
+    sentences = [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    if len(sentences) < 2:
+        return None
+    asking = [s for s in sentences if s.rstrip().endswith("?") or {lemma(w) for w in tokens(s)} & ASKING]
+    if not asking or len(asking) == len(sentences):
+        return None
+    return {st for sentence in asking for _, st in analyze_pairs(sentence)}
+
+
 EXCEPT_WORDS = frozenset({"кроме", "помимо", "except", "besides", "beyond"})
 EXCEPT_WINDOW = 3  # the words after "кроме" that name what is set aside ("кроме федеральных субсидий")
 _JOINING = (*JOIN_STEMS, *JOIN_WITH_CLUSTER, "участник", "член", "member")
@@ -455,6 +478,9 @@ class SearchService:
                     if kind != "adj":
                         unknown_subjects += 1
             weights.append(weight)
+        asked = _asked_stems(scored_text)
+        if asked is not None:  # "Мы завод в Омске. Делаем шины. Какие меры поддержки есть?"
+            weights = [w if e.stem in asked else w * CONTEXT_FACTOR for w, e in zip(weights, expansions, strict=True)]
         join_elsewhere = result.intent == "join" and _joins_elsewhere(pairs, unknown_stems)
         if join_elsewhere:
             # "вступить в профсоюз": what is joined is something the knowledge base doesn't hold
