@@ -198,3 +198,10 @@ async def test_a_long_message_is_decided_by_its_question(app):
         "Добрый день! Я генеральный директор химического завода в Омске, мы делаем шины и резинотехнику. "
         "Какие меры поддержки получают участники кластеров?")
     assert result.best is not None and result.best.slug == "support-overview", refs(result.hits)
+
+
+async def test_an_idiom_with_an_off_topic_word_is_not_off_topic(app):
+    subscribe = await app.search.search("хочу быть в курсе новостей, можно подписаться на рассылку?")
+    assert subscribe.feature == "subscribe"
+    rate = await app.search.search("какой курс доллара сегодня")
+    assert not rate.confident and rate.feature is None and rate.listing is None

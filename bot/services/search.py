@@ -252,6 +252,8 @@ def _asked_stems(text: str) -> set[str] | None:
     return {st for sentence in asking for _, st in analyze_pairs(sentence)}
 
 
+# off-topic words that are not, after these words: "быть в курсе новостей" is no exchange rate
+OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"})}
 EXCEPT_WORDS = frozenset({"кроме", "помимо", "except", "besides", "beyond"})
 EXCEPT_WINDOW = 3  # the words after "кроме" that name what is set aside ("кроме федеральных субсидий")
 _JOINING = (*JOIN_STEMS, *JOIN_WITH_CLUSTER, "участник", "член", "member")
@@ -409,12 +411,13 @@ class SearchService:
         words = tokens(text)
         lemmas = [lemma(w) for w in words]
         lemset = set(lemmas) | set(words)
-        off_topic = bool(lemset & OFF_TOPIC) or (
+        idioms = {lemmas[i] for i in range(1, len(lemmas)) if words[i - 1] in OFF_TOPIC_IDIOMS.get(lemmas[i], ())}
+        off_topic = bool((lemset - idioms) & OFF_TOPIC) or (
             bool(lemset & {"сколько", "скока", "how"}) and bool(lemset & PRICE_AFTER_HOW_MUCH)
         )
         wants_to_join = False
         if not off_topic:
-            result.feature = detect_feature(lemmas + words)
+            result.feature = detect_feature(lemmas + words, idioms)
             if result.feature == "join":  # decided after scoring: what is joined must be ours
                 result.feature, wants_to_join = None, True
             if result.feature is not None:

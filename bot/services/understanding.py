@@ -138,12 +138,13 @@ _FEATURE_BLOCKERS = {
 }
 
 
-def detect_feature(lemmas: Iterable[str]) -> str | None:
+def detect_feature(lemmas: Iterable[str], idioms: frozenset[str] | set[str] = frozenset()) -> str | None:
     """The bot's function a question asks for: every group of an alternative has a word of
-    the question (a phrase alternative: those words next to each other), and no blocker."""
+    the question (a phrase alternative: those words next to each other), and no blocker.
+    `idioms`: off-topic words used in a phrase that is not ("в курсе")."""
     sequence = list(lemmas)
     words = set(sequence)
-    if words & OFF_TOPIC:
+    if (words - idioms) & OFF_TOPIC:
         return None
     joined = f" {' '.join(sequence)} "
     for feature, alternatives in _FEATURE_RULES.items():
