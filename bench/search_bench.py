@@ -228,6 +228,9 @@ class SyntheticKB:
             self._by_slug[(doc.kind, doc.slug)] = (id_, entry)
             {"cluster": self.clusters, "measure": self.measures, "faq": self.faq}[doc.kind].append((id_, entry))
         self._in_region: dict[frozenset[str], list[tuple[int, SynEntry]]] = {}  # (as KnowledgeBase indexes them)
+        self._filtered: dict[tuple[str | None, str | None], list[tuple[int, SynEntry]]] = {}
+        self._accepting: list[tuple[int, SynEntry]] | None = None
+        self._of_kind: dict[str, list[tuple[int, SynEntry]]] = {}
         if catalogue is not None:  # a catalogue of real size; the other entries stay searchable
             self.clusters = self.clusters[:catalogue]
             self.measures = self.measures[:catalogue]
@@ -239,8 +242,11 @@ class SyntheticKB:
         return self._by_slug.get((kind, slug))
 
     def filter_clusters(self, status: str | None = None, region: str | None = None) -> list[tuple[int, SynEntry]]:
-        return [(id_, c) for id_, c in self.clusters
-                if (status is None or c.status == status) and (region is None or region in c.regions.ru)]
+        key = (status, region)  # (KnowledgeBase computes its filters at load)
+        if key not in self._filtered:
+            self._filtered[key] = [(id_, c) for id_, c in self.clusters
+                                   if (status is None or c.status == status) and (region is None or region in c.regions.ru)]
+        return list(self._filtered[key])
 
     def clusters_in(self, regions: set[str]) -> list[tuple[int, SynEntry]]:
         return self._in_region.get(frozenset(regions)) or self._index_regions(frozenset(regions))
@@ -250,10 +256,14 @@ class SyntheticKB:
         return found
 
     def accepting_clusters(self) -> list[tuple[int, SynEntry]]:
-        return [(id_, c) for id_, c in self.clusters if c.accepts_applications]
+        if self._accepting is None:
+            self._accepting = [(id_, c) for id_, c in self.clusters if c.accepts_applications]
+        return list(self._accepting)
 
     def measures_of_kind(self, kind: str) -> list[tuple[int, SynEntry]]:
-        return [(id_, m) for id_, m in self.measures if m.kind == kind]
+        if kind not in self._of_kind:
+            self._of_kind[kind] = [(id_, m) for id_, m in self.measures if m.kind == kind]
+        return list(self._of_kind[kind])
 
     def index_docs(self) -> list[IndexDoc]:
         return [to_index_doc(d) for d in self._docs]
@@ -456,7 +466,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             f"startup (migrate + load content + index) {real_startup * 1000:.0f} ms; near-synonyms "
             + (f"ON: built in {neighbours_build:.1f} s (child process: load Navec, compare), "
                f"{len(neighbour_rows):,} words" if semantic else "OFF (could not be built: see the log)")
-            + f"; {len(real_queries)} eval questions (dev + test + questions.yaml) x {passes} passes "
+            + f"; {len(real_queries)} eval questions (dev, dev2, test, questions.yaml) x {passes} passes "
             f"after {warmup} warm-up pass(es)"
         )
         real_samples, real_pass_p99 = await measure(search_fn(app.search), real_queries, passes, warmup, rng)

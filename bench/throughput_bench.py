@@ -273,7 +273,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     )
     out.print(
         f"questions: every text of the run different (also after case folding): {len(by_locale['ru'])} Russian "
-        f"and {len(by_locale['en'])} English eval questions (dev + test + questions.yaml), then with a greeting, "
+        f"and {len(by_locale['en'])} English eval questions (dev, dev2, test, questions.yaml), then with a greeting, "
         "a closing word and/or a number added; question path with the answer cache OFF"
     )
     out.print(

@@ -38,6 +38,10 @@ class KnowledgeBase:
         self._by_id: dict[tuple[str, int], Cluster | Measure | Faq] = {}
         self._by_slug: dict[tuple[str, str], tuple[int, Cluster | Measure | Faq]] = {}
         self._in_region: dict[str, list[int]] = {}  # a region's Russian name → its clusters' positions
+        # the catalogue's filters, computed at load (list questions ask them on every question)
+        self._with_status: dict[str, list[tuple[int, Cluster]]] = {}
+        self._accepting: list[tuple[int, Cluster]] = []
+        self._of_kind: dict[str, list[tuple[int, Measure]]] = {}
         self.revision: str | None = None  # of the content loaded (ContentRepository.revision)
         self._watch: asyncio.Task | None = None
 
@@ -62,6 +66,15 @@ class KnowledgeBase:
             for region in cluster.regions.ru:
                 in_region.setdefault(region, []).append(position)
         self._in_region = in_region
+        with_status: dict[str, list[tuple[int, Cluster]]] = {}
+        for id_, cluster in self.clusters:
+            with_status.setdefault(cluster.status, []).append((id_, cluster))
+        self._with_status = with_status
+        self._accepting = [(id_, c) for id_, c in self.clusters if c.accepts_applications]
+        of_kind: dict[str, list[tuple[int, Measure]]] = {}
+        for id_, measure in self.measures:
+            of_kind.setdefault(measure.kind, []).append((id_, measure))
+        self._of_kind = of_kind
         for kind, entries in (("cluster", self.clusters), ("measure", self.measures), ("faq", self.faq)):
             for id_, entry in entries:
                 self._by_id[(kind, id_)] = entry
@@ -174,10 +187,12 @@ class KnowledgeBase:
     def filter_clusters(
         self, status: str | None = None, region: str | None = None
     ) -> list[tuple[int, Cluster]]:
+        if region is None:
+            return list(self.clusters if status is None else self._with_status.get(status, []))
         return [
             (id_, c)
             for id_, c in self.clusters
-            if (status is None or c.status == status) and (region is None or region in c.regions.ru)
+            if (status is None or c.status == status) and region in c.regions.ru
         ]
 
     def clusters_in(self, regions: set[str]) -> list[tuple[int, Cluster]]:
@@ -186,10 +201,10 @@ class KnowledgeBase:
         return [self.clusters[p] for p in positions]
 
     def accepting_clusters(self) -> list[tuple[int, Cluster]]:
-        return [(id_, c) for id_, c in self.clusters if c.accepts_applications]
+        return list(self._accepting)
 
     def measures_of_kind(self, kind: str) -> list[tuple[int, Measure]]:
-        return [(id_, m) for id_, m in self.measures if m.kind == kind]
+        return list(self._of_kind.get(kind, []))
 
     def measure_kind_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(MEASURE_KINDS, 0)
