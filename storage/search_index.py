@@ -237,9 +237,9 @@ class SearchIndex:
         return [(term, 0.75 if dist == 1 else 0.6) for dist, _, term in best[:3]]
 
     def selective_terms(self, terms: Iterable[str]) -> tuple[list[str], bool]:
-        """The terms worth asking FTS5 for.
+        """The terms worth looking up in the postings.
 
-        On a big index a very common term matches thousands of entries that FTS5 must all rank;
+        On a big index a very common term matches thousands of entries that would all be ranked;
         when the question also has rarer terms, entries matching only the common ones cannot win
         (they cover only the low-weight part of the question), so they are not fetched. The
         common terms still count when the fetched candidates are scored.

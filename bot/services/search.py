@@ -1,4 +1,4 @@
-"""Question answering: query analysis, candidate retrieval (FTS5) and scoring.
+"""Question answering: query analysis, candidate retrieval (the in-memory index) and scoring.
 
 The score of an entry is the share of the question's meaningful words it covers, each word
 weighted by how rare it is in the knowledge base (idf) and by the field it was found in
