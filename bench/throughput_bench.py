@@ -291,6 +291,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         app.db.exclusive = True  # as `python -m bot` runs: it holds the single-instance lock
         await app.startup()
         app.start_background()  # as the polling runner does: batched question log
+        gc.collect()
+        gc.freeze()  # (as bot.runner does once start-up is done)
         app.questions.cache_size = 0  # every question searched and rendered afresh
         echo_bot, echo_dp, echo_session = build_echo()
         harnesses = {

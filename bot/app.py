@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,11 +103,6 @@ class App:
     def start_background(self) -> None:
         """Background work of a running bot: batched writes of the question log and seen users,
         the outbox, campaigns, and the check for content imported meanwhile."""
-        # what start-up built lives as long as the process (modules, the content, the analyzer's
-        # dictionaries): out of the garbage collector's sight, its passes over what updates
-        # allocate are shorter
-        gc.collect()
-        gc.freeze()
         self.questions.start()
         self.users.start()
         self.delivery.start()
