@@ -107,6 +107,23 @@ def is_plural(token: str) -> bool:
     return is_dictionary_word(token) and "plur" in _first_parse(token).tag
 
 
+def accusative(phrase: str) -> str:
+    """A Russian phrase's nouns and adjectives in the accusative, as after "выпускающие"
+    ("резинотехника" → "резинотехнику", "растворителей" → "растворители"); other words as
+    they are."""
+    out = []
+    for token in phrase.split():
+        word = token
+        if _CYRILLIC.search(token) and is_dictionary_word(token):
+            parse = _first_parse(token)
+            if parse.tag.POS in {"NOUN", "ADJF"}:
+                inflected = parse.inflect({"accs"})
+                if inflected is not None:
+                    word = inflected.word
+        out.append(word)
+    return " ".join(out)
+
+
 def is_generic_word(token: str) -> bool:
     """A Russian dictionary word that is not a noun or adjective (verbs, adverbs, …)."""
     return is_dictionary_word(token) and not is_content_word(token)

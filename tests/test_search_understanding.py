@@ -205,3 +205,11 @@ async def test_an_idiom_with_an_off_topic_word_is_not_off_topic(app):
     assert subscribe.feature == "subscribe"
     rate = await app.search.search("какой курс доллара сегодня")
     assert not rate.confident and rate.feature is None and rate.listing is None
+
+
+async def test_a_product_listing_names_the_product_as_its_heading_says_it(app):
+    """"Кластеры, выпускающие …": the asked-for words in the accusative, whatever form was typed."""
+    result = await app.search.search("резинотехника в каких кластерах")
+    assert result.listing is not None and result.listing.value == "резинотехнику"
+    tyres = await app.search.search("кто делает шины")
+    assert tyres.listing is not None and tyres.listing.value == "шины"

@@ -37,6 +37,7 @@ from bot.services.understanding import (
     places,
 )
 from storage.analyzer import (
+    accusative,
     analyze,
     analyze_pairs,
     fold,
@@ -717,5 +718,6 @@ class SearchService:
 
     @staticmethod
     def _product_words(expansions: list[Expansion], subject: set[str], token_of: dict[str, str]) -> str:
-        """What was asked for, in the user's words ("шины", "монтажную пену")."""
-        return " ".join(token_of[e.stem] for e in expansions if e.known and e.stem in subject)
+        """What was asked for, in the user's words, as the answer's heading says it ("Кластеры,
+        выпускающие шины / монтажную пену / резинотехнику")."""
+        return accusative(" ".join(token_of[e.stem] for e in expansions if e.known and e.stem in subject))
