@@ -132,6 +132,7 @@ async def test_a_language_request_is_a_phrase_not_two_words_anywhere(app, questi
 
 @pytest.mark.parametrize("question", [
     "туристический кластер на алтае как туда съездить летом",
+    "IT-кластер в Иннополисе как туда подать заявку",
     "автомобильный кластер в тольятти кто участники",
     "кто сейчас губернатор омской области",
 ])
@@ -213,3 +214,10 @@ async def test_a_product_listing_names_the_product_as_its_heading_says_it(app):
     assert result.listing is not None and result.listing.value == "резинотехнику"
     tyres = await app.search.search("кто делает шины")
     assert tyres.listing is not None and tyres.listing.value == "шины"
+
+
+async def test_joining_someone_elses_cluster_is_not_our_join_form(app):
+    elsewhere = await app.search.search("хочу подать заявку в IT-кластер")
+    assert elsewhere.feature is None and not elsewhere.confident, refs(elsewhere.hits)
+    ours = await app.search.search("хочу подать заявку в кластер")
+    assert ours.feature == "join"

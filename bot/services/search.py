@@ -230,6 +230,8 @@ def _definition_subject(text: str) -> str:
     return f"{found.group(1)} {found.group(2)}" if found is not None else text
 
 
+# "IT-кластер", "EdTech кластер": a Latin word before the Russian cluster word qualifies it
+_LATIN_BEFORE_CLUSTER = re.compile(r"\b([a-z]{2,})[-\s]+кластер", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
 ASKING = frozenset({
     "какой", "каков", "как", "где", "куда", "кто", "сколько", "зачем", "почему", "когда", "ли",
@@ -485,14 +487,15 @@ class SearchService:
         asked = _asked_stems(scored_text)
         if asked is not None:  # "Мы завод в Омске. Делаем шины. Какие меры поддержки есть?"
             weights = [w if e.stem in asked else w * CONTEXT_FACTOR for w, e in zip(weights, expansions, strict=True)]
-        join_elsewhere = result.intent == "join" and _joins_elsewhere(pairs, unknown_stems)
+        # "IT-кластер", "автомобильный кластер", "кластер судостроителей": someone else's cluster
+        foreign = _other_cluster(pairs, {e.stem for e in expansions if e.stem in unknown_stems
+                                         and word_kind(token_of[e.stem]) in ("noun", "adj")}) or any(
+            stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_BEFORE_CLUSTER.finditer(text))
+        join_elsewhere = result.intent == "join" and (foreign or _joins_elsewhere(pairs, unknown_stems))
         if join_elsewhere:
             # "вступить в профсоюз": what is joined is something the knowledge base doesn't hold
             weights = [w * 2 if not e.known else w for w, e in zip(weights, expansions, strict=True)]
         total = sum(weights)
-        # "IT-кластер", "автомобильный кластер", "кластер судостроителей": someone else's cluster
-        foreign = _other_cluster(pairs, {e.stem for e in expansions if e.stem in unknown_stems
-                                         and word_kind(token_of[e.stem]) in ("noun", "adj")})
         # the words that say what is asked about (not "which clusters make")
         found_places = places().find(text)
         place_words = {w for m in found_places for w in m.words}
