@@ -96,9 +96,9 @@ async def test_a_derived_word_finds_its_root_in_the_knowledge_base(app):
 
 
 async def test_a_clipped_compound_is_read_in_full(app):
-    assert app.search._unclip("что такое промкластер") == "что такое промышленный кластер"
-    assert app.search._unclip("химкластер") == "химкластер"  # the content has this word itself
-    assert app.search._unclip("мы из Тулы") == "мы из Тулы"
+    assert app.search._mend("что такое промкластер") == "что такое промышленный кластер"
+    assert app.search._mend("химкластер") == "химкластер"  # the content has this word itself
+    assert app.search._mend("мы из Тулы") == "мы из Тулы"
 
 
 async def test_what_is_joined_is_read_next_to_the_joining_word(app):
@@ -155,7 +155,7 @@ async def test_our_cluster_by_its_place_is_still_found(app):
     ("кластеры Омской области", "кластеры Омской области"),  # nothing to mend: as it was
 ])
 async def test_words_the_dictionary_lacks_are_mended_where_it_is_clear(app, text, mended):
-    assert app.search._unclip(text) == mended
+    assert app.search._mend(text) == mended
 
 
 async def test_a_list_question_with_a_typo_in_its_cluster_word_is_still_a_list(app):

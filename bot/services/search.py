@@ -381,7 +381,7 @@ class SearchService:
                 return intent
         return None
 
-    def _unclip(self, text: str) -> str:
+    def _mend(self, text: str) -> str:
         """The words of `text` the dictionary lacks, mended where that is clear: a misspelled
         "-тся/-ться" ("создаються"), a typo of a word that tells what is asked ("класторах" →
         "кластер"), a clipped compound spelled out ("промкластер" → "промышленный кластер").
@@ -410,7 +410,7 @@ class SearchService:
         if smalltalk is not None:
             result.intent = smalltalk
             return result
-        text = self._unclip(text)
+        text = self._mend(text)
         words = tokens(text)
         lemmas = [lemma(w) for w in words]
         lemset = set(lemmas) | set(words)
