@@ -108,7 +108,7 @@ def answer_key(result: SearchResult) -> tuple:
     listing = result.listing
     listed = None
     if listing is not None:
-        listed = (listing.kind, listing.criterion, listing.value,
+        listed = (listing.kind, listing.criterion, listing.value, listing.total,
                   tuple((h.kind, h.id) for h in listing.hits), tuple((h.kind, h.id) for h in listing.closest))
     hits = tuple((h.kind, h.id, h.title, h.score >= ALTERNATIVE, h.score >= MAYBE) for h in result.hits[:5])
     return listed, result.confident, result.intent == "join", hits
