@@ -221,3 +221,25 @@ async def test_joining_someone_elses_cluster_is_not_our_join_form(app):
     assert elsewhere.feature is None and not elsewhere.confident, refs(elsewhere.hits)
     ours = await app.search.search("хочу подать заявку в кластер")
     assert ours.feature == "join"
+
+
+def test_a_cluster_word_is_qualified_only_by_its_neighbours_in_the_text():
+    from bot.services.search import _other_cluster
+    from storage.analyzer import stem, tokens
+
+    def foreign(text: str, *unknown: str) -> bool:
+        return _other_cluster(tokens(text), {stem(w) for w in unknown})
+
+    assert foreign("ищем агропромышленный кластер", "агропромышленный")
+    assert foreign("как вступить в кластер судостроителей", "судостроителей")
+    # a word the filler words stand between qualifies nothing
+    assert not foreign("у соседнего завода, он тоже в нашем кластере", "соседнего")
+    assert not foreign("приглашение в кластер от имени Минпромторга", "имени")
+
+
+async def test_worth_it_is_no_price(app):
+    result = await app.search.search(
+        "межрегиональный химкластер ещё создаётся или уже работает, стоит ли сейчас туда идти")
+    assert result.confident and result.best.slug == "interregional-chemical", refs(result.hits)
+    price = await app.search.search("сколько стоит вступить в межрегиональный кластер")
+    assert not price.confident, refs(price.hits)

@@ -257,22 +257,27 @@ def _asked_stems(text: str) -> set[str] | None:
 
 # off-topic words that are not, after these words: "быть в курсе новостей" is no exchange rate
 OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"})}
+# "стоит ли туда идти", "стоит обратиться": worth it, not a price
+WORTH = frozenset({"стоить"})
+HOW_MUCH = frozenset({"сколько", "скока", "how"})
 EXCEPT_WORDS = frozenset({"кроме", "помимо", "except", "besides", "beyond"})
 EXCEPT_WINDOW = 3  # the words after "кроме" that name what is set aside ("кроме федеральных субсидий")
 _JOINING = (*JOIN_STEMS, *JOIN_WITH_CLUSTER, "участник", "член", "member")
 JOINED_WINDOW = 3  # what is joined follows the joining word within this many meaningful words
 
 
-def _other_cluster(pairs: list[tuple[str, str]], unknown: set[str]) -> bool:
+def _other_cluster(words: list[str], unknown: set[str]) -> bool:
     """Whether a cluster word of the question is qualified by a word nothing here knows: an
     adjective right before it ("туристический кластер") or a noun in the genitive right after
-    it ("кластер судостроителей") — not ours."""
-    for i, (token, _) in enumerate(pairs):
+    it ("кластер судостроителей") — not ours. Right before and after in the text itself: "у
+    соседнего завода, он тоже в нашем кластере" and "кластер от имени министерства" qualify
+    nothing."""
+    for i, token in enumerate(words):
         if lemma(token) not in CLUSTER_WORDS:
             continue
-        if i > 0 and pairs[i - 1][1] in unknown and word_kind(pairs[i - 1][0]) == "adj":
+        if i > 0 and stem_of(words[i - 1]) in unknown and word_kind(words[i - 1]) == "adj":
             return True
-        if i + 1 < len(pairs) and pairs[i + 1][1] in unknown and is_genitive_noun(pairs[i + 1][0]):
+        if i + 1 < len(words) and stem_of(words[i + 1]) in unknown and is_genitive_noun(words[i + 1]):
             return True
     return False
 
@@ -415,8 +420,13 @@ class SearchService:
         lemmas = [lemma(w) for w in words]
         lemset = set(lemmas) | set(words)
         idioms = {lemmas[i] for i in range(1, len(lemmas)) if words[i - 1] in OFF_TOPIC_IDIOMS.get(lemmas[i], ())}
+        idioms |= {lemmas[i] for i in range(len(lemmas) - 1) if lemmas[i] in WORTH
+                   and (words[i + 1] == "ли" or word_kind(words[i + 1]) == "verb")
+                   and not lemset & HOW_MUCH}
+        if idioms & WORTH:
+            idioms |= {w for w in words if w in PRICE_AFTER_HOW_MUCH}
         off_topic = bool((lemset - idioms) & OFF_TOPIC) or (
-            bool(lemset & {"сколько", "скока", "how"}) and bool(lemset & PRICE_AFTER_HOW_MUCH)
+            bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )
         wants_to_join = False
         if not off_topic:
@@ -466,6 +476,7 @@ class SearchService:
         unknown_objects = 0  # nouns and adjectives the knowledge base has never seen
         unknown_subjects = 0  # of them the nouns (an adjective qualifies a subject; a noun can be one)
         unknown_stems: set[str] = set()
+        subject_unknown: set[str] = set()  # the unknown nouns of the sentences that ask
         weights = []
         for exp in expansions:
             token = token_of[exp.stem]
@@ -483,13 +494,17 @@ class SearchService:
                     unknown_stems.add(exp.stem)
                     if kind != "adj":
                         unknown_subjects += 1
+                        subject_unknown.add(exp.stem)
             weights.append(weight)
         asked = _asked_stems(scored_text)
         if asked is not None:  # "Мы завод в Омске. Делаем шины. Какие меры поддержки есть?"
             weights = [w if e.stem in asked else w * CONTEXT_FACTOR for w, e in zip(weights, expansions, strict=True)]
+            subject_unknown &= asked  # an unknown noun of the context points nowhere else
         # "IT-кластер", "автомобильный кластер", "кластер судостроителей": someone else's cluster
-        foreign = _other_cluster(pairs, {e.stem for e in expansions if e.stem in unknown_stems
-                                         and word_kind(token_of[e.stem]) in ("noun", "adj")}) or any(
+        unseen = {e.stem for e in expansions  # (a word found only through near-synonyms is unseen too)
+                  if (e.stem in unknown_stems or e.stem in via_neighbours)
+                  and word_kind(token_of[e.stem]) in ("noun", "adj")}
+        foreign = _other_cluster(tokens(scored_text), unseen) or any(
             stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_BEFORE_CLUSTER.finditer(text))
         join_elsewhere = result.intent == "join" and (foreign or _joins_elsewhere(pairs, unknown_stems))
         if join_elsewhere:
@@ -565,7 +580,7 @@ class SearchService:
         if wants_to_join and not join_elsewhere:
             result.feature = "join"  # "хочу вступить", "давайте оформим заявку": the form itself
             return result
-        if not off_topic and unknown_subjects == 0 and result.hits and result.hits[0].score < CONFIDENT:
+        if not off_topic and not subject_unknown and result.hits and result.hits[0].score < CONFIDENT:
             second = result.hits[1].score if len(result.hits) > 1 else 0.0
             result.clear_lead = result.hits[0].score >= LEAD_MIN and result.hits[0].score - second >= LEAD_MARGIN
         if not off_topic:
