@@ -243,3 +243,19 @@ async def test_worth_it_is_no_price(app):
     assert result.confident and result.best.slug == "interregional-chemical", refs(result.hits)
     price = await app.search.search("сколько стоит вступить в межрегиональный кластер")
     assert not price.confident, refs(price.hits)
+
+
+async def test_a_name_or_alias_held_whole_lifts_its_entry(app):
+    """"что даст участие в кластере" is an alias of the overview: a question that holds it whole
+    is about the overview, whatever else it says ("какие плюшки")."""
+    result = await app.search.search("что даст нам участие в кластере, какие плюшки?")
+    assert result.confident and result.best.slug == "support-overview", refs(result.hits)
+    phrased = app.search._phrased({"требован", "кластер", "созда"}, set())
+    assert ("faq", "cluster-requirements") in phrased
+    # a phrase found whole but only through words of the catalogue ("химический кластер") lifts nothing
+    assert not app.search._phrased({"химическ", "кластер"}, set())
+
+
+async def test_a_job_search_is_not_a_question_about_a_cluster(app):
+    result = await app.search.search("Ищу работу технологом. Есть ли вакансии на предприятиях барнаульского кластера?")
+    assert not result.confident and result.listing is None, refs(result.hits)

@@ -115,6 +115,8 @@ _CATALOGUE_STEMS = frozenset(analyze(
 ))
 NEIGHBOURS_RETRY = 600  # seconds before building the near-synonyms again after a failure
 NEIGHBOUR_FACTOR = 1.3  # a near-synonym (cosine 0.45-0.77) counts as 0.6-1.0 of the word itself
+PHRASE_MIN = 2  # a name or alias of at least this many words, found whole in a question ...
+PHRASE_LIFT = 0.2  # ... lifts its entry this much
 NAMED_CLOSE = 0.75  # the cluster a question names goes first if it scores this share of the best
 JOIN_BOOST = 1.1  # the join intent lifts "how to join" a little; the rest of the question decides
 JOIN_LIFT = 0.1
@@ -131,6 +133,7 @@ JOIN_STEMS = ("вступ", "присоедин", "join", "apply", "applic", "з
 NOT_JOINING = frozenset({"applicant", "applicants", "applicable", "applies", "applied"})  # (stem "applic")
 JOIN_WITH_CLUSTER = ("войт", "войд", "вход", "попаст")
 JOIN_SLUG = "how-to-join"
+_APPLYING = (*JOIN_STEMS, "пода", "подач", "оформ", "submit")  # joining and applying for anything
 # Whole messages of only these words are small talk, not questions (matched after folding).
 SMALLTALK = {
     "greeting": {"привет", "здравствуйте", "здравствуй", "добрый", "доброе", "день", "вечер",
@@ -301,6 +304,8 @@ class SearchService:
         self.neighbours_revision: str | None = None  # the content revision they were built for
         self._names_version = -1  # the index version the clusters' name words were taken at
         self._cluster_names: dict[str, set[str]] = {}
+        self._phrases_version = -1
+        self._phrase_owners: dict[str, list[tuple[frozenset[str], tuple[str, str]]]] = {}
         self._name_owner: dict[str, str] = {}  # a name word of exactly one cluster -> that cluster
 
     # ---- near-synonyms ---------------------------------------------------------------------
@@ -556,6 +561,10 @@ class SearchService:
             if result.intent == "join" and not join_elsewhere and cand.kind == "faq" and cand.slug == JOIN_SLUG:
                 score = min(1.0, score * JOIN_BOOST + JOIN_LIFT)  # a signal, not an override
             scored.append((score, cand.bm25, cand, in_products / subject if subject else 0.0))
+        phrased = self._phrased({st for tok, st in pairs} | {stem_of(lemma(tok)) for tok, _ in pairs}, place_words)
+        if phrased:
+            scored = [(min(1.0, sc + PHRASE_LIFT) if (c.kind, c.slug) in phrased else sc, bm, c, p)
+                      for sc, bm, c, p in scored]
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
         named = self._named_cluster(expansions, place_words)
         if named is not None and scored and scored[0][2].slug != named:
@@ -696,6 +705,32 @@ class SearchService:
                 and not self._other_subject(expansions, weights, subject):
             return listed("all", "", list(clusters))
         return None
+
+    def _phrased(self, stems: set[str], places: set[str]) -> set[tuple[str, str]]:
+        """The entries one of whose names or aliases the question holds whole (every word of
+        it, in any form and order), with a word among them that is neither a cluster word, a
+        place nor a joining word ("Омская область", "химический кластер", "подать заявку"
+        lift nothing)."""
+        if self._phrases_version != self.index.version:
+            owners: dict[str, list[tuple[frozenset[str], tuple[str, str]]]] = {}
+            for kind, entries in (("cluster", self.kb.clusters), ("measure", self.kb.measures), ("faq", self.kb.faq)):
+                for _, entry in entries:
+                    names = entry.name if kind == "cluster" else entry.title if kind == "measure" else entry.question
+                    for text in (*names.all_texts(), *entry.aliases):
+                        phrase = frozenset(analyze(text))
+                        if len(phrase) >= PHRASE_MIN:
+                            for st in phrase:
+                                owners.setdefault(st, []).append((phrase, (kind, entry.slug)))
+            self._phrase_owners = owners
+            self._phrases_version = self.index.version
+        found = set()
+        for st in stems - _CATALOGUE_STEMS - places:
+            if st.startswith(_APPLYING):  # "подать заявку" is no subject: "… заявку на субсидию"
+                continue
+            for phrase, key in self._phrase_owners.get(st, ()):
+                if phrase <= stems:
+                    found.add(key)
+        return found
 
     def _named_cluster(self, expansions: list[Expansion], place_stems: set[str]) -> str | None:
         """The cluster whose own name the question uses ("аэрозольный", "межрегиональный"),

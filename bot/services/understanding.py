@@ -43,10 +43,10 @@ OFF_TOPIC = frozenset("""
 туризм отель гостиница ресторан кафе такси штраф гибдд полиция шиномонтаж вулканизация
 рецепт гороскоп анекдот жкх коммуналка коммунальный лечение зуб стоматолог пенсия пособие
 больничный вычет поужинать ужин обед поесть вкусно отдых отдохнуть экскурсия достопримечательность
-квартира аренда недвижимость
+квартира аренда недвижимость вакансия резюме трудоустройство трудоустроиться
 price buy sell shop discount dinner lunch restaurant weather traffic jam population inhabitants visa
 mortgage football hockey hotel restaurant taxi bus train ticket union shipbuilding shipyard
-recipe horoscope joke
+recipe horoscope joke vacancy vacancies job jobs resume
 """.split())
 PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "cost", "costs"})
 
