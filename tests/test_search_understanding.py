@@ -259,3 +259,14 @@ async def test_a_name_or_alias_held_whole_lifts_its_entry(app):
 async def test_a_job_search_is_not_a_question_about_a_cluster(app):
     result = await app.search.search("Ищу работу технологом. Есть ли вакансии на предприятиях барнаульского кластера?")
     assert not result.confident and result.listing is None, refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "что такое промышленый кластер простыми словами",
+    "What is an industrial cluster under Russian law, in plain words?",
+])
+async def test_a_definition_question_finds_the_entry_that_defines_it(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.confident and result.best.slug == "what-is-industrial-cluster", refs(result.hits)
+    # the definition of the register defines more of "что такое реестр промышленных кластеров"
+    assert app.search._defines({"реестр", "промышлен", "кластер"}) == {("faq", "cluster-registry")}

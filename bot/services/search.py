@@ -306,6 +306,7 @@ class SearchService:
         self._cluster_names: dict[str, set[str]] = {}
         self._phrases_version = -1
         self._phrase_owners: dict[str, list[tuple[frozenset[str], tuple[str, str]]]] = {}
+        self._definitions: dict[tuple[str, str], set[frozenset[str]]] = {}
         self._name_owner: dict[str, str] = {}  # a name word of exactly one cluster -> that cluster
 
     # ---- near-synonyms ---------------------------------------------------------------------
@@ -561,7 +562,10 @@ class SearchService:
             if result.intent == "join" and not join_elsewhere and cand.kind == "faq" and cand.slug == JOIN_SLUG:
                 score = min(1.0, score * JOIN_BOOST + JOIN_LIFT)  # a signal, not an override
             scored.append((score, cand.bm25, cand, in_products / subject if subject else 0.0))
-        phrased = self._phrased({st for tok, st in pairs} | {stem_of(lemma(tok)) for tok, _ in pairs}, place_words)
+        question_stems = {st for tok, st in pairs} | {stem_of(lemma(tok)) for tok, _ in pairs}
+        phrased = self._phrased(question_stems, place_words)
+        if scored_text is not text:  # "что такое X": the entry that defines X, whatever X is made of
+            phrased |= self._defines(question_stems)
         if phrased:
             scored = [(min(1.0, sc + PHRASE_LIFT) if (c.kind, c.slug) in phrased else sc, bm, c, p)
                       for sc, bm, c, p in scored]
@@ -722,6 +726,15 @@ class SearchService:
                             for st in phrase:
                                 owners.setdefault(st, []).append((phrase, (kind, entry.slug)))
             self._phrase_owners = owners
+            self._definitions = {}
+            for kind, entries in (("measure", self.kb.measures), ("faq", self.kb.faq)):
+                for _, entry in entries:
+                    names = entry.title if kind == "measure" else entry.question
+                    for text in (*names.all_texts(), *entry.aliases):
+                        found = _DEFINITION.search(text)
+                        if found is not None:
+                            self._definitions.setdefault((kind, entry.slug), set()).add(
+                                frozenset(analyze(found.group(2))))
             self._phrases_version = self.index.version
         found = set()
         for st in stems - _CATALOGUE_STEMS - places:
@@ -731,6 +744,14 @@ class SearchService:
                 if phrase <= stems:
                     found.add(key)
         return found
+
+    def _defines(self, stems: set[str]) -> set[tuple[str, str]]:
+        """The entries that define ("Что такое X?") the most words of a definition question."""
+        self._phrased(set(), set())  # (built with the phrases)
+        fits = [(len(subject), key) for key, subjects in self._definitions.items()
+                for subject in subjects if subject and subject <= stems]
+        most = max((n for n, _ in fits), default=0)
+        return {key for n, key in fits if n == most}
 
     def _named_cluster(self, expansions: list[Expansion], place_stems: set[str]) -> str | None:
         """The cluster whose own name the question uses ("аэрозольный", "межрегиональный"),
