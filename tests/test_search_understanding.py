@@ -270,3 +270,7 @@ async def test_a_definition_question_finds_the_entry_that_defines_it(app, questi
     assert result.confident and result.best.slug == "what-is-industrial-cluster", refs(result.hits)
     # the definition of the register defines more of "что такое реестр промышленных кластеров"
     assert app.search._defines({"реестр", "промышлен", "кластер"}) == {("faq", "cluster-registry")}
+
+
+def test_a_word_clipped_all_through_is_spelled_out(app):
+    assert app.search._mend("перечисли все кластеры химпрома") == "перечисли все кластеры химическая промышленность"

@@ -23,6 +23,7 @@ from bot.services.knowledge import KnowledgeBase
 from bot.services.understanding import (
     ACCEPT_WORDS,
     CLIPPED_PARTS,
+    CLIPPED_WORDS,
     CLUSTER_WORDS,
     FILLER,
     GEOGRAPHY_WORDS,
@@ -401,6 +402,9 @@ class SearchService:
 
     def _mended(self, word: str) -> str:
         token = fold(word)
+        whole = CLIPPED_WORDS.get(lemma(token))
+        if whole is not None:
+            return whole
         if len(token) < 6 or not _CYRILLIC_WORD.match(token) or is_dictionary_word(token) \
                 or stem_of(token) in self.index.df:
             return word
