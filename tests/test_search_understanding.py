@@ -274,3 +274,16 @@ async def test_a_definition_question_finds_the_entry_that_defines_it(app, questi
 
 def test_a_word_clipped_all_through_is_spelled_out(app):
     assert app.search._mend("перечисли все кластеры химпрома") == "перечисли все кластеры химическая промышленность"
+
+
+async def test_a_status_set_aside_is_not_the_one_asked_for(app):
+    result = await app.search.search("какие химические кластеры уже действуют, а не только планируются? Перечислите все")
+    assert result.listing is not None and result.listing.criterion == "status", refs(result.hits)
+    assert result.listing.value == "active"
+
+
+async def test_the_words_that_ask_where_find_no_near_synonyms(app):
+    """"география" is a word of the question, not a product (its nearest word in the
+    embeddings is "химия")."""
+    result = await app.search.search("в каких регионах работают химические кластеры, хочу понять география какая")
+    assert result.listing is not None and result.listing.criterion == "all", refs(result.hits)

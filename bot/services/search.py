@@ -73,7 +73,7 @@ UNKNOWN_WEIGHTS = {
 }
 UNKNOWN_WORD_WEIGHT = 0.6
 OFF_TOPIC_WEIGHT = 2.5  # prices, weather, population...: what the knowledge base never holds
-_QUESTION_LEMMAS = MAKER_WORDS | LIST_WORDS
+_QUESTION_LEMMAS = MAKER_WORDS | LIST_WORDS | GEOGRAPHY_WORDS
 CLUSTER_LIST_SLUG = "chemical-clusters-list"
 OVERVIEW_SLUG = "support-overview"  # the overview of the measures: a listing of a kind is more precise
 # nouns that name no product by themselves ("материалы", "продукция"): the words with them do
@@ -83,6 +83,8 @@ _GENERIC_PRODUCT_STEMS = frozenset(analyze(
 ))
 WHICH_WORDS = frozenset({"какой", "каких", "какие", "which", "what", "список", "перечень",
                          "перечислить", "все", "весь", "list", "all", "any", "complete"})
+NEGATIONS = frozenset({"не", "not", "нет", "no"})
+_ASKING_STEMS = frozenset(stem_of(w) for w in LIST_WORDS | WHICH_WORDS)  # how a question asks, not what
 # "мы из Самары", "у нас в Екатеринбурге": where the asker is, not what is asked
 _CONTEXT_BEFORE = frozenset({"из", "под", "from", "near"})
 _CONTEXT_NEAR = frozenset({"нас", "мы", "наш", "наше", "наша", "нашем", "нашей", "we", "our"})
@@ -472,7 +474,8 @@ class SearchService:
             expansions.append(exp)
         # words the knowledge base lacks, whose near-synonyms it may have (nouns, adjectives,
         # words not in the dictionary); they keep the weight of an unknown word
-        unknown = [e for e in expansions if not e.known and word_kind(token_of[e.stem]) in ("noun", "adj", "unknown")]
+        unknown = [e for e in expansions if not e.known and word_kind(token_of[e.stem]) in ("noun", "adj", "unknown")
+                   and lemma(token_of[e.stem]) not in _QUESTION_LEMMAS]  # ("география" is no "химия")
         via_neighbours = {e.stem for e in unknown}
         if unknown:
             near = await self._near([token_of[e.stem] for e in unknown] + [lemma(token_of[e.stem]) for e in unknown])
@@ -667,13 +670,17 @@ class SearchService:
         # "какой кластер первым попал в реестр" ask about one
         several = any(is_plural(w) for w in words if lemma(w) in CLUSTER_WORDS) or bool(
             lemset & {"список", "перечень", "перечислить", "все", "весь", "list", "all"})
-        if asks_clusters and several and lemset & STATUS_WORDS["creating"] and (asks_which_clusters or not other_answer):
+        # the statuses asked for ("какие уже действуют, а не только планируются": not the ones planned)
+        status_asked = {status: any(lm in vocabulary and not NEGATIONS & set(words[max(0, i - 2) : i])
+                                    for i, lm in enumerate(lemmas))
+                        for status, vocabulary in STATUS_WORDS.items()}
+        if asks_clusters and several and status_asked["creating"] and (asks_which_clusters or not other_answer):
             return listed("status", "creating", self.kb.filter_clusters(status="creating"))
         if asks_clusters and (several or negated) and lemset & REGISTER_WORDS and asks_which_clusters:
             # ("какой кластер ещё не в реестре": the ones that aren't, however many)
             status = "creating" if negated else "active"
             return listed("status", status, self.kb.filter_clusters(status=status))
-        if asks_clusters and several and lemset & STATUS_WORDS["active"] and asks_which_clusters:
+        if asks_clusters and several and status_asked["active"] and asks_which_clusters:
             return listed("status", "active", self.kb.filter_clusters(status="active"))
         if lemset & ACCEPT_WORDS and (asks_which or lemset & {"куда", "open", "accepting"}) and (
             asks_clusters or "куда" in lemset
@@ -717,8 +724,8 @@ class SearchService:
     def _phrased(self, stems: set[str], places: set[str]) -> set[tuple[str, str]]:
         """The entries one of whose names or aliases the question holds whole (every word of
         it, in any form and order), with a word among them that is neither a cluster word, a
-        place nor a joining word ("Омская область", "химический кластер", "подать заявку"
-        lift nothing)."""
+        place, a joining word nor a word that asks ("Омская область", "химический кластер",
+        "подать заявку", "список кластеров" lift nothing)."""
         if self._phrases_version != self.index.version:
             owners: dict[str, list[tuple[frozenset[str], tuple[str, str]]]] = {}
             for kind, entries in (("cluster", self.kb.clusters), ("measure", self.kb.measures), ("faq", self.kb.faq)):
@@ -741,7 +748,7 @@ class SearchService:
                                 frozenset(analyze(found.group(2))))
             self._phrases_version = self.index.version
         found = set()
-        for st in stems - _CATALOGUE_STEMS - places:
+        for st in stems - _CATALOGUE_STEMS - _ASKING_STEMS - places:
             if st.startswith(_APPLYING):  # "подать заявку" is no subject: "… заявку на субсидию"
                 continue
             for phrase, key in self._phrase_owners.get(st, ()):
