@@ -104,7 +104,7 @@ class Faq(_Entry):
     entry_kind: ClassVar[str] = "faq"
     question: LText
     answer: LText
-    intent: Literal["join"] | None = None
+    intent: Literal["join", "count"] | None = None  # the kind of question it answers
 
 
 Entry = Cluster | Measure | Faq

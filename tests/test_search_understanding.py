@@ -287,3 +287,23 @@ async def test_the_words_that_ask_where_find_no_near_synonyms(app):
     embeddings is "химия")."""
     result = await app.search.search("в каких регионах работают химические кластеры, хочу понять география какая")
     assert result.listing is not None and result.listing.criterion == "all", refs(result.hits)
+
+
+@pytest.mark.parametrize(("question", "counts"), [
+    ("сколько всего промышленных кластеров в России", True), ("how many industrial clusters are there", True),
+    ("number of clusters", True), ("сколько участников в кластере", False),
+    ("how many members does the cluster have", False),
+])
+def test_a_question_that_counts_clusters_is_told(question, counts):
+    from bot.services.search import _counts_clusters
+    from storage.analyzer import lemma, tokens
+
+    words = tokens(question)
+    assert _counts_clusters(words, [lemma(w) for w in words]) is counts
+
+
+async def test_counting_clusters_finds_the_count_and_a_product_still_lists(app):
+    count = await app.search.search("how many industrial clusters are there in Russia right now", locale="en")
+    assert count.confident and count.best.slug == "compliance-confirmed-count", refs(count.hits)
+    tyres = await app.search.search("сколько кластеров делают шины")
+    assert tyres.listing is not None and tyres.listing.criterion == "product"

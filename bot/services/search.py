@@ -83,6 +83,9 @@ _GENERIC_PRODUCT_STEMS = frozenset(analyze(
 ))
 WHICH_WORDS = frozenset({"какой", "каких", "какие", "which", "what", "список", "перечень",
                          "перечислить", "все", "весь", "list", "all", "any", "complete"})
+COUNT_WORDS = frozenset({"сколько", "количество", "число"})
+COUNT_WINDOW = 4  # "сколько всего промышленных кластеров"
+COUNT_LIFT = 0.05
 NEGATIONS = frozenset({"не", "not", "нет", "no"})
 _ASKING_STEMS = frozenset(stem_of(w) for w in LIST_WORDS | WHICH_WORDS)  # how a question asks, not what
 # "мы из Самары", "у нас в Екатеринбурге": where the asker is, not what is asked
@@ -285,6 +288,26 @@ def _other_cluster(words: list[str], unknown: set[str]) -> bool:
             return True
         if i + 1 < len(words) and stem_of(words[i + 1]) in unknown and is_genitive_noun(words[i + 1]):
             return True
+    return False
+
+
+def _counts_clusters(words: list[str], lemmas: list[str]) -> bool:
+    """Whether the question counts clusters: "сколько (всего) (промышленных) кластеров",
+    "how many (industrial) clusters", "number of clusters" — the counted noun is a cluster word
+    ("сколько участников в кластере" counts members)."""
+    for i, lm in enumerate(lemmas):
+        if lm in COUNT_WORDS:  # what follows up to the first noun
+            for word, following in zip(words[i + 1 : i + 1 + COUNT_WINDOW], lemmas[i + 1 : i + 1 + COUNT_WINDOW],
+                                       strict=False):
+                if following in CLUSTER_WORDS:
+                    return True
+                if word_kind(word) not in ("adj", "other"):
+                    break
+        elif (lm == "many" and i > 0 and words[i - 1] == "how") or (
+                lm == "number" and i + 1 < len(words) and words[i + 1] == "of"):
+            # (no dictionary tells an English noun: the cluster word comes next or after one word)
+            if CLUSTER_WORDS & set(lemmas[i + 1 : i + 4 if lm == "number" else i + 3]):
+                return True
     return False
 
 
@@ -576,6 +599,13 @@ class SearchService:
         if phrased:
             scored = [(min(1.0, sc + PHRASE_LIFT) if (c.kind, c.slug) in phrased else sc, bm, c, p)
                       for sc, bm, c, p in scored]
+        if _counts_clusters(words, lemmas) and not any(p for _, _, c, p in scored if c.kind == "cluster"):
+            # "сколько всего промышленных кластеров", "how many clusters are there": the entries
+            # that count them, unless the clusters asked about make something
+            top = max((sc for sc, _, _, _ in scored), default=0.0)
+            counting = self._counting()
+            scored = [(min(1.0, max(sc, top) + COUNT_LIFT) if (c.kind, c.slug) in counting else sc, bm, c, p)
+                      for sc, bm, c, p in scored]
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
         named = self._named_cluster(expansions, place_words)
         if named is not None and scored and scored[0][2].slug != named:
@@ -755,6 +785,10 @@ class SearchService:
                 if phrase <= stems:
                     found.add(key)
         return found
+
+    def _counting(self) -> set[tuple[str, str]]:
+        """The entries that answer how many clusters there are (`intent: count`)."""
+        return {("faq", f.slug) for _, f in self.kb.faq if f.intent == "count"}
 
     def _defines(self, stems: set[str]) -> set[tuple[str, str]]:
         """The entries that define ("Что такое X?") the most words of a definition question."""
