@@ -83,6 +83,7 @@ _GENERIC_PRODUCT_STEMS = frozenset(analyze(
 ))
 WHICH_WORDS = frozenset({"какой", "каких", "какие", "which", "what", "список", "перечень",
                          "перечислить", "все", "весь", "list", "all", "any", "complete"})
+_CLUSTER_STEMS = frozenset({"кластер", "cluster"})
 COUNT_WORDS = frozenset({"сколько", "количество", "число"})
 COUNT_WINDOW = 4  # "сколько всего промышленных кластеров"
 COUNT_LIFT = 0.05
@@ -593,6 +594,8 @@ class SearchService:
                 score = min(1.0, score * JOIN_BOOST + JOIN_LIFT)  # a signal, not an override
             scored.append((score, cand.bm25, cand, in_products / subject if subject else 0.0))
         question_stems = {st for tok, st in pairs} | {stem_of(lemma(tok)) for tok, _ in pairs}
+        if lemset & CLUSTER_WORDS:  # "химкластер" is a "кластер" to the aliases
+            question_stems |= _CLUSTER_STEMS
         phrased = self._phrased(question_stems, place_words)
         if scored_text is not text:  # "что такое X": the entry that defines X, whatever X is made of
             phrased |= self._defines(question_stems)
