@@ -307,3 +307,8 @@ async def test_counting_clusters_finds_the_count_and_a_product_still_lists(app):
     assert count.confident and count.best.slug == "compliance-confirmed-count", refs(count.hits)
     tyres = await app.search.search("сколько кластеров делают шины")
     assert tyres.listing is not None and tyres.listing.criterion == "product"
+
+
+async def test_a_tie_goes_to_the_entry_whose_alias_the_question_covers_best(app):
+    result = await app.search.search("льготы кластерам")
+    assert result.best is not None and result.best.slug == "support-overview", refs(result.hits)

@@ -334,6 +334,7 @@ class SearchService:
         self._phrases_version = -1
         self._phrase_owners: dict[str, list[tuple[frozenset[str], tuple[str, str]]]] = {}
         self._definitions: dict[tuple[str, str], set[frozenset[str]]] = {}
+        self._entry_phrases: dict[tuple[str, str], list[frozenset[str]]] = {}
         self._name_owner: dict[str, str] = {}  # a name word of exactly one cluster -> that cluster
 
     # ---- near-synonyms ---------------------------------------------------------------------
@@ -610,6 +611,13 @@ class SearchService:
             scored = [(min(1.0, max(sc, top) + COUNT_LIFT) if (c.kind, c.slug) in counting else sc, bm, c, p)
                       for sc, bm, c, p in scored]
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        if len(scored) > 1 and round(scored[0][0], 4) == round(scored[1][0], 4):
+            # a tie: the entry a name or alias of which the question covers best goes first
+            # ("льготы кластерам": the alias "льготы" over "налоговые льготы")
+            tied = [item for item in scored if round(item[0], 4) == round(scored[0][0], 4)]
+            held = question_stems | set(terms)  # (with the words the question's words stand for)
+            tied.sort(key=lambda x: self._covered(x[2].kind, x[2].slug, held), reverse=True)
+            scored[: len(tied)] = tied
         named = self._named_cluster(expansions, place_words)
         if named is not None and scored and scored[0][2].slug != named:
             # "в межрегиональный кластер ещё принимают?": the cluster named is what is asked about,
@@ -761,11 +769,14 @@ class SearchService:
         "подать заявку", "список кластеров" lift nothing)."""
         if self._phrases_version != self.index.version:
             owners: dict[str, list[tuple[frozenset[str], tuple[str, str]]]] = {}
+            self._entry_phrases = {}
             for kind, entries in (("cluster", self.kb.clusters), ("measure", self.kb.measures), ("faq", self.kb.faq)):
                 for _, entry in entries:
                     names = entry.name if kind == "cluster" else entry.title if kind == "measure" else entry.question
                     for text in (*names.all_texts(), *entry.aliases):
                         phrase = frozenset(analyze(text))
+                        if phrase:
+                            self._entry_phrases.setdefault((kind, entry.slug), []).append(phrase)
                         if len(phrase) >= PHRASE_MIN:
                             for st in phrase:
                                 owners.setdefault(st, []).append((phrase, (kind, entry.slug)))
@@ -788,6 +799,11 @@ class SearchService:
                 if phrase <= stems:
                     found.add(key)
         return found
+
+    def _covered(self, kind: str, slug: str, stems: set[str]) -> float:
+        """The largest share of one of the entry's names or aliases that the question holds."""
+        return max((len(phrase & stems) / len(phrase) for phrase in self._entry_phrases.get((kind, slug), ())),
+                   default=0.0)
 
     def _counting(self) -> set[tuple[str, str]]:
         """The entries that answer how many clusters there are (`intent: count`)."""
