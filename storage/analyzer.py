@@ -100,6 +100,15 @@ def is_genitive_noun(token: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def is_past_verb(token: str) -> bool:
+    """A Russian verb in the past tense ("купили"): what was done, not what is sought."""
+    if not is_dictionary_word(token):
+        return False
+    tag = _first_parse(token).tag
+    return tag.POS == "VERB" and "past" in tag
+
+
+@lru_cache(maxsize=65536)
 def is_plural(token: str) -> bool:
     """A word in the plural ("кластеры", "кластерах"; English: ending in -s)."""
     if not _CYRILLIC.search(token):

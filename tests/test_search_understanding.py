@@ -312,3 +312,12 @@ async def test_counting_clusters_finds_the_count_and_a_product_still_lists(app):
 async def test_a_tie_goes_to_the_entry_whose_alias_the_question_covers_best(app):
     result = await app.search.search("льготы кластерам")
     assert result.best is not None and result.best.slug == "support-overview", refs(result.hits)
+
+
+async def test_a_purchase_told_as_done_is_context_not_shopping(app):
+    result = await app.search.search(
+        "В 2024 году мы купили у соседнего участника кластера стартовую партию комплектующих. "
+        "Можно ли получить компенсацию?")
+    assert result.confident and result.best.slug == "pp41-starter-batches", refs(result.hits)
+    shopping = await app.search.search("где купить монтажную пену")
+    assert not shopping.confident and shopping.listing is None, refs(shopping.hits)

@@ -46,6 +46,7 @@ from storage.analyzer import (
     is_dictionary_word,
     is_generic_word,
     is_genitive_noun,
+    is_past_verb,
     is_plural,
     lemma,
     tokens,
@@ -269,6 +270,7 @@ def _asked_stems(text: str) -> set[str] | None:
 OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"})}
 # "стоит ли туда идти", "стоит обратиться": worth it, not a price
 WORTH = frozenset({"стоить"})
+DEEDS = frozenset({"купить", "продать"})  # off-topic when sought, not when told as done
 HOW_MUCH = frozenset({"сколько", "скока", "how"})
 EXCEPT_WORDS = frozenset({"кроме", "помимо", "except", "besides", "beyond"})
 EXCEPT_WINDOW = 3  # the words after "кроме" that name what is set aside ("кроме федеральных субсидий")
@@ -460,6 +462,9 @@ class SearchService:
         idioms |= {lemmas[i] for i in range(len(lemmas) - 1) if lemmas[i] in WORTH
                    and (words[i + 1] == "ли" or word_kind(words[i + 1]) == "verb")
                    and not lemset & HOW_MUCH}
+        # "мы купили у соседнего участника стартовую партию": a purchase made is context, not shopping
+        idioms |= {lm for lm in DEEDS if lm in lemset
+                   and all(is_past_verb(w) for w, lw in zip(words, lemmas, strict=True) if lw == lm)}
         if idioms & WORTH:
             idioms |= {w for w in words if w in PRICE_AFTER_HOW_MUCH}
         off_topic = bool((lemset - idioms) & OFF_TOPIC) or (
