@@ -31,7 +31,7 @@ hello hi hey dear good morning afternoon evening thanks thank please could would
 like want wonder help kindly company plant factory firm business we our us i me my bit
 little some main also still just really actually exactly so far now currently today
 consultant client colleague colleagues hi there thing things plain simple words
-простой слово
+простой слово прошлый позапрошлый
 """.split())
 
 # ---- the point of the question is something the knowledge base never holds ----------------
