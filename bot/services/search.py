@@ -129,7 +129,7 @@ NAMED_CLOSE = 0.75  # the cluster a question names goes first if it scores this 
 JOIN_BOOST = 1.1  # the join intent lifts "how to join" a little; the rest of the question decides
 JOIN_LIFT = 0.1
 PRODUCT_SHARE = 0.25  # a cluster makes what is asked: this share of the question found in its products
-PRODUCT_CLOSE = 0.6  # ... and at least this share of the best cluster's
+PRODUCT_CLOSE = 0.5  # ... and at least this share of the best cluster's
 # Verbs, adverbs, short adjectives ("делают", "нужны", "где") rarely decide what is asked.
 GENERIC_WORD_FACTOR = 0.35
 CONFIDENT = 0.5  # the best hit must reach this to be shown as the answer ...
