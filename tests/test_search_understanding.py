@@ -321,3 +321,32 @@ async def test_a_purchase_told_as_done_is_context_not_shopping(app):
     assert result.confident and result.best.slug == "pp41-starter-batches", refs(result.hits)
     shopping = await app.search.search("где купить монтажную пену")
     assert not shopping.confident and shopping.listing is None, refs(shopping.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "How do I set up a Kafka cluster with three brokers?",
+    "Is there an IT cluster in Novosibirsk that a software startup could apply to?",
+    "Сколько сейчас стоят зимние шины в Барнауле?",
+    "какая средняя зарплата у химика-технолога в Уфе",
+    "Марий Эл что посмотреть за выходные, куда съездить",
+    "как вступить в СНТ и сколько там членские взносы",
+])
+async def test_more_traps_are_answered_honestly(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert not result.confident and result.listing is None and result.feature is None, refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "solvent producers cluster", "I heard cluster members pay zero corporate income tax for seven years",
+    "wich cluster makes polyethylen film",
+])
+async def test_an_english_word_before_cluster_that_is_ours_or_no_kind(app, question):
+    result = await app.search.search(question, locale="en")
+    assert result.confident or result.listing is not None, refs(result.hits)
+
+
+async def test_russian_in_an_english_question_is_no_language_switch(app):
+    result = await app.search.search(
+        "Which loan programmes could a member of a Russian industrial cluster use? Please name them all.", locale="en")
+    assert result.feature is None
+    assert (await app.search.search("please switch to Russian", locale="en")).feature == "language"

@@ -38,6 +38,7 @@ from bot.services.understanding import (
     places,
 )
 from storage.analyzer import (
+    STOPWORDS,
     accusative,
     analyze,
     analyze_pairs,
@@ -243,6 +244,15 @@ def _definition_subject(text: str) -> str:
 
 # "IT-кластер", "EdTech кластер": a Latin word before the Russian cluster word qualifies it
 _LATIN_BEFORE_CLUSTER = re.compile(r"\b([a-z]{2,})[-\s]+кластер", re.IGNORECASE)
+# "Kafka cluster", "tourism cluster": an English word the knowledge base lacks before "cluster"
+# (not an article, a pronoun or one of these)
+_WORD_BEFORE_CLUSTER = re.compile(r"(?:\b([a-z]+)\s+)?\b([a-z]{2,})[-\s]+clusters?\b", re.IGNORECASE)
+_LONG_STOPWORDS = sorted(w for w in STOPWORDS if w.isascii() and len(w) >= 4)
+_PRONOUNS = frozenset({"i", "we", "you", "they", "he", "she"})  # "I heard cluster members …": a verb
+_ENGLISH_QUALIFIERS = frozenset({"that", "new", "another", "local", "whole", "big", "biggest", "large", "largest",
+                                 "small", "first", "official", "registered", "every", "specific", "particular",
+                                 "certain", "existing", "own", "same", "other", "main", "only", "single", "right",
+                                 "good", "best", "suitable", "relevant", "appropriate", "nearest", "nearby"})
 _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
 ASKING = frozenset({
     "какой", "каков", "как", "где", "куда", "кто", "сколько", "зачем", "почему", "когда", "ли",
@@ -548,7 +558,9 @@ class SearchService:
                   if (e.stem in unknown_stems or e.stem in via_neighbours)
                   and word_kind(token_of[e.stem]) in ("noun", "adj")}
         foreign = _other_cluster(tokens(scored_text), unseen) or any(
-            stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_BEFORE_CLUSTER.finditer(text))
+            stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_BEFORE_CLUSTER.finditer(text)) or any(
+            self._qualifies_english_cluster(fold(m.group(1) or ""), m.group(2))
+            for m in _WORD_BEFORE_CLUSTER.finditer(text))
         join_elsewhere = result.intent == "join" and (foreign or _joins_elsewhere(pairs, unknown_stems))
         if join_elsewhere:
             # "вступить в профсоюз": what is joined is something the knowledge base doesn't hold
@@ -804,6 +816,21 @@ class SearchService:
                 if phrase <= stems:
                     found.add(key)
         return found
+
+    def _qualifies_english_cluster(self, before: str, word: str) -> bool:
+        """Whether `word`, right before "cluster", names a kind of cluster the knowledge base
+        doesn't hold ("Kafka cluster", "tourism cluster"): not an article, a pronoun, a common
+        qualifier ("new", "local"), a verb after a pronoun ("we joined", "I heard"), a misspelled
+        function word ("wich") or a word the knowledge base has (also misspelled)."""
+        if word.isupper():  # an acronym: "IT cluster"
+            return not self.index.expand(stem_of(fold(word))).known
+        word = fold(word)
+        if word in STOPWORDS or word in _ENGLISH_QUALIFIERS or before in _PRONOUNS \
+                or word.endswith(("ed", "ing", "ly")):
+            return False
+        if _rf_process.extractOne(word, _LONG_STOPWORDS, scorer=OSA.distance, score_cutoff=1) is not None:
+            return False
+        return not self.index.expand(stem_of(word)).known
 
     def _covered(self, kind: str, slug: str, stems: set[str]) -> float:
         """The largest share of one of the entry's names or aliases that the question holds."""

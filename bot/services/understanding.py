@@ -44,12 +44,14 @@ OFF_TOPIC = frozenset("""
 туризм отель гостиница ресторан кафе такси штраф гибдд полиция шиномонтаж вулканизация
 рецепт гороскоп анекдот жкх коммуналка коммунальный лечение зуб стоматолог пенсия пособие
 больничный вычет поужинать ужин обед поесть вкусно отдых отдохнуть экскурсия достопримечательность
-квартира аренда недвижимость вакансия резюме трудоустройство трудоустроиться
+квартира аренда недвижимость вакансия резюме трудоустройство трудоустроиться зарплата
+вуз университет абитуриент поступление егэ огэ экзамен самозанятый физлицо ндфл съездить выходной
+погулять музей снт
 price buy sell shop discount dinner lunch restaurant weather traffic jam population inhabitants visa
 mortgage football hockey hotel restaurant taxi bus train ticket union shipbuilding shipyard
-recipe horoscope joke vacancy vacancies job jobs resume
+recipe horoscope joke vacancy vacancies job jobs resume salary university weekend sightseeing
 """.split())
-PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "cost", "costs"})
+PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "стоил", "стоила", "стоило", "стоили", "cost", "costs"})
 
 # ---- the bot's own functions ---------------------------------------------------------------
 # each feature: alternatives, each a list of groups; every group must have one of its lemmas
@@ -82,8 +84,9 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         [{"английский", "английски", "english"}, {"бот", "отвечать", "please", "пожалуйста", "говорить", "перейти", "версия", "speak",
                                        "reply", "answer", "bot", "можно", "переключить", "поменять",
                                        "switch", "change", "перевести", "сменить"}],
-        [{"русский", "русски", "russian"}, {"switch", "change", "speak", "answer", "reply",
-                                            "please", "можно", "говорить", "отвечать"}],
+        [{"русский", "русски"}, {"можно", "говорить", "отвечать", "пожалуйста", "переключить", "перейти"}],
+        # ("a member of a Russian cluster … please": the English word is everywhere in English questions)
+        [{"russian"}, {"switch", "change", "speak", "reply"}],
         ["in english"], ["in russian"],  # phrases: the words next to each other ("… under Russian law, in …" is not)
     ],
     "privacy": [
