@@ -350,3 +350,20 @@ async def test_russian_in_an_english_question_is_no_language_switch(app):
         "Which loan programmes could a member of a Russian industrial cluster use? Please name them all.", locale="en")
     assert result.feature is None
     assert (await app.search.search("please switch to Russian", locale="en")).feature == "language"
+
+
+async def test_which_of_the_clusters_with_articles_between(app):
+    result = await app.search.search(
+        "We only cover clusters that already work, not the planned ones. Which of the chemical clusters "
+        "in your database are already operating?", locale="en")
+    assert result.listing is not None and (result.listing.criterion, result.listing.value) == ("status", "active")
+    definition = await app.search.search("what is an industrial cluster", locale="en")
+    assert definition.listing is None and definition.best.slug == "what-is-industrial-cluster"
+
+
+async def test_a_sure_answer_is_not_turned_into_a_region_listing(app):
+    result = await app.search.search("Are there regional laws on industrial clusters, for example in Yamal?",
+                                     locale="en")
+    assert result.listing is None and result.best.slug == "regional-support", refs(result.hits)
+    region = await app.search.search("кластер в Татарстане есть?")
+    assert region.listing is not None and region.listing.criterion == "region"

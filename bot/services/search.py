@@ -134,6 +134,8 @@ PRODUCT_CLOSE = 0.5  # ... and at least this share of the best cluster's
 # Verbs, adverbs, short adjectives ("делают", "нужны", "где") rarely decide what is asked.
 GENERIC_WORD_FACTOR = 0.35
 CONFIDENT = 0.5  # the best hit must reach this to be shown as the answer ...
+_ARTICLES = frozenset({"the", "a", "an", "of"})
+SURE = 0.9  # a hit this good answers the question, whatever else it mentions
 LEAD_MIN = 0.33  # ... or this, with a lead of LEAD_MARGIN over the second and no word of
 LEAD_MARGIN = 0.12  # another subject (an unknown noun): "clear_lead"
 LISTING_KEEP = 50  # entries of a listing made hits (the answer shows 12 and counts the rest)
@@ -704,9 +706,12 @@ class SearchService:
         asks_makers = bool(lemset & MAKER_WORDS)
         asks_which = bool(lemset & WHICH_WORDS)
         # "какие кластеры", "список кластеров", "which of the clusters": clusters themselves are asked for
+        # (within three words, articles aside: "which of the chemical clusters")
+        meaningful = [lm for lm in lemmas if lm not in _ARTICLES]
         asks_which_clusters = any(
-            lemmas[i] in WHICH_WORDS and any(lm in CLUSTER_WORDS for lm in lemmas[i + 1 : i + 4])
-            for i in range(len(lemmas))
+            meaningful[i] in WHICH_WORDS and any(lm in CLUSTER_WORDS for lm in meaningful[i + 1 : i + 4])
+            and meaningful[i + 1 : i + 2] != ["is"]  # ("what is an industrial cluster": a definition)
+            for i in range(len(meaningful))
         )
         # which measures give money / loans / tax relief ("кроме субсидий": not what is asked)
         excluded = {lemmas[j] for i, lm in enumerate(lemmas) if lm in EXCEPT_WORDS
@@ -732,6 +737,8 @@ class SearchService:
         status_asked = {status: any(lm in vocabulary and not NEGATIONS & set(words[max(0, i - 2) : i])
                                     for i, lm in enumerate(lemmas))
                         for status, vocabulary in STATUS_WORDS.items()}
+        if asks_clusters and several and all(status_asked.values()) and asks_which_clusters:
+            return listed("all", "", list(clusters))  # "which are being set up and which operate already"
         if asks_clusters and several and status_asked["creating"] and (asks_which_clusters or not other_answer):
             return listed("status", "creating", self.kb.filter_clusters(status="creating"))
         if asks_clusters and (several or negated) and lemset & REGISTER_WORDS and asks_which_clusters:
@@ -753,8 +760,8 @@ class SearchService:
         if makers and mentions and not any(_near_cluster_word(lemmas, words, m) for m in mentions):
             mentions = []  # "мы завод в Самаре, какой кластер делает растворители": the product is asked
         if mentions and (asks_clusters or "есть" in lemset) and (
-            not other_answer or asks_which_clusters or lemset & {"есть", "any", "there"}
-        ):
+            not other_answer or asks_which_clusters or (lemset & {"есть", "any", "there"} and best[0] < SURE)
+        ):  # ("are there regional laws on clusters, for example in Yamal": the laws are asked about)
             wanted = {r for m in mentions for r in m.regions}
             found = self.kb.clusters_in(wanted)
             label = mentions[0].regions[0] if len(mentions[0].regions) == 1 else mentions[0].label
