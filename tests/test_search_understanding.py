@@ -367,3 +367,14 @@ async def test_a_sure_answer_is_not_turned_into_a_region_listing(app):
     assert result.listing is None and result.best.slug == "regional-support", refs(result.hits)
     region = await app.search.search("кластер в Татарстане есть?")
     assert region.listing is not None and region.listing.criterion == "region"
+
+
+async def test_buying_told_around_the_question_is_the_askers_business(app):
+    result = await app.search.search(
+        "Добрый день! Я закупщик сети строительных магазинов из Пятигорска. Хотим напрямую работать "
+        "с производителями монтажной пены. Подскажите, что за аэрозольный кластер там есть?")
+    assert result.confident and result.best.slug == "aerosol-national", refs(result.hits)
+    # a personal matter told around the question still makes it someone else's business
+    trap = await app.search.search(
+        "Здравствуйте. Мы молодая семья из Омска, хотим ипотеку с господдержкой. Подскажите, какие документы нужны?")
+    assert not trap.confident and trap.listing is None, refs(trap.hits)

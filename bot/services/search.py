@@ -25,6 +25,7 @@ from bot.services.understanding import (
     CLIPPED_PARTS,
     CLIPPED_WORDS,
     CLUSTER_WORDS,
+    COMMERCE,
     FILLER,
     GEOGRAPHY_WORDS,
     LIST_WORDS,
@@ -265,15 +266,23 @@ ASKING = frozenset({
 CONTEXT_FACTOR = 0.3  # a word only in the sentences around the question weighs this much
 
 
-def _asked_stems(text: str) -> set[str] | None:
-    """The stems of the sentences that ask (a "?" or an asking word), when the text has others
-    too (who they are, what they make): those are context, and weigh less. None: nothing to
-    tell apart (one sentence, or none of them asks, or all do)."""
+def _asking_sentences(text: str) -> list[str] | None:
+    """The sentences that ask (a "?" or an asking word), when the text has others too (who
+    they are, what they make, what they buy): those are context. None: nothing to tell apart
+    (one sentence, or none of them asks, or all do)."""
     sentences = [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
     if len(sentences) < 2:
         return None
     asking = [s for s in sentences if s.rstrip().endswith("?") or {lemma(w) for w in tokens(s)} & ASKING]
     if not asking or len(asking) == len(sentences):
+        return None
+    return asking
+
+
+def _asked_stems(text: str) -> set[str] | None:
+    """The stems of the sentences that ask, when there are others (context words weigh less)."""
+    asking = _asking_sentences(text)
+    if asking is None:
         return None
     return {st for sentence in asking for _, st in analyze_pairs(sentence)}
 
@@ -479,6 +488,12 @@ class SearchService:
                    and all(is_past_verb(w) for w, lw in zip(words, lemmas, strict=True) if lw == lm)}
         if idioms & WORTH:
             idioms |= {w for w in words if w in PRICE_AFTER_HOW_MUCH}
+        asking = _asking_sentences(text)
+        if asking is not None:
+            # "Я закупщик сети магазинов. Что за аэрозольный кластер?": buying and selling told
+            # around the question are the asker's business (not so "я самозанятый", "ипотека")
+            asked_words = {w for sentence in asking for w in tokens(sentence)}
+            idioms |= {lm for lm in lemmas if lm in COMMERCE} - {lemma(w) for w in asked_words}
         off_topic = bool((lemset - idioms) & OFF_TOPIC) or (
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )

@@ -51,6 +51,11 @@ price buy sell shop discount dinner lunch restaurant weather traffic jam populat
 mortgage football hockey hotel restaurant taxi bus train ticket union shipbuilding shipyard
 recipe horoscope joke vacancy vacancies job jobs resume salary university weekend sightseeing
 """.split())
+# buying and selling: off-topic when asked, the asker's business when told around a question
+COMMERCE = frozenset("""
+цена ценник почем стоить купить покупка продать продажа магазин скидка маркетплейс
+price buy sell shop discount
+""".split())
 PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "стоил", "стоила", "стоило", "стоили", "cost", "costs"})
 
 # ---- the bot's own functions ---------------------------------------------------------------
