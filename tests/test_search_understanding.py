@@ -378,3 +378,19 @@ async def test_buying_told_around_the_question_is_the_askers_business(app):
     trap = await app.search.search(
         "Здравствуйте. Мы молодая семья из Омска, хотим ипотеку с господдержкой. Подскажите, какие документы нужны?")
     assert not trap.confident and trap.listing is None, refs(trap.hits)
+
+
+async def test_our_region_is_the_place_the_asker_told(app):
+    result = await app.search.search(
+        "Добрый день, мы из Дзержинска Нижегородской области. Подскажите, какие химические кластеры есть "
+        "в нашем регионе?")
+    assert result.listing is not None and result.listing.criterion == "region", refs(result.hits)
+    assert result.listing.hits == [] and result.listing.value == "Нижегородская область"
+
+
+async def test_our_company_and_an_application_are_not_our_application(app):
+    result = await app.search.search(
+        "Наше предприятие в Барнауле делает резинотехнические изделия, и мы хотели бы войти в местный "
+        "кластер. Можно ли подать заявку в Барнаульский кластер прямо через ваш бот?")
+    assert result.feature != "applications" and result.confident, refs(result.hits)
+    assert (await app.search.search("где наша заявка")).feature == "applications"

@@ -135,6 +135,12 @@ PRODUCT_CLOSE = 0.5  # ... and at least this share of the best cluster's
 # Verbs, adverbs, short adjectives ("делают", "нужны", "где") rarely decide what is asked.
 GENERIC_WORD_FACTOR = 0.35
 CONFIDENT = 0.5  # the best hit must reach this to be shown as the answer ...
+# adjectives before "кластер" that name no kind of cluster ("местный кластер", "подходящий кластер")
+_ANY_KIND = frozenset({"местный", "ближайший", "соседний", "любой", "нужный", "подходящий", "профильный",
+                       "отраслевой", "другой", "новый", "крупный", "большой", "небольшой", "какой-нибудь",
+                       "какой-то", "данный", "этот", "тот", "такой", "целый", "единый", "отдельный"})
+_OWN_PLACE = frozenset({"регионе", "области", "крае", "республике", "городе", "регион", "область",
+                        "region", "area", "city"})
 _ARTICLES = frozenset({"the", "a", "an", "of"})
 SURE = 0.9  # a hit this good answers the question, whatever else it mentions
 LEAD_MIN = 0.33  # ... or this, with a lead of LEAD_MARGIN over the second and no word of
@@ -308,7 +314,8 @@ def _other_cluster(words: list[str], unknown: set[str]) -> bool:
     for i, token in enumerate(words):
         if lemma(token) not in CLUSTER_WORDS:
             continue
-        if i > 0 and stem_of(words[i - 1]) in unknown and word_kind(words[i - 1]) == "adj":
+        if i > 0 and stem_of(words[i - 1]) in unknown and word_kind(words[i - 1]) == "adj" \
+                and lemma(words[i - 1]) not in _ANY_KIND:
             return True
         if i + 1 < len(words) and stem_of(words[i + 1]) in unknown and is_genitive_noun(words[i + 1]):
             return True
@@ -739,7 +746,9 @@ class SearchService:
                     return listed("measure-kind", kind, measures, "measure")
         if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None
-        mentions = [m for m in found_places if not _context_place(words, m)]
+        # ("мы из Дзержинска. Какие кластеры есть в нашем регионе?": the place told is the one asked about)
+        refers_back = any(words[i] in _CONTEXT_NEAR and words[i + 1] in _OWN_PLACE for i in range(len(words) - 1))
+        mentions = [m for m in found_places if refers_back or not _context_place(words, m)]
         named = self._named_cluster(expansions, place_words)
         if named is not None and not lemset & {"все", "весь", "all", "другой", "кроме"}:
             return None  # a question about one cluster

@@ -104,9 +104,11 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
           "processing", "process", "мой", "my"}, {"данные", "data"}],
     ],
     "applications": [
+        # ("мой/наш" next to it: "наше предприятие … подать заявку в кластер" is no application of ours)
+        ["мой заявка"], ["наш заявка"], ["my application"], ["our application"],
         [{"заявка", "application", "анкета"},
-         {"мой", "наш", "статус", "рассмотреть", "рассмотрение", "получить", "отправить",
-          "отправленный", "дойти", "my", "our", "status", "submitted", "received", "sent",
+         {"статус", "рассмотреть", "рассмотрение", "получить", "отправить",
+          "отправленный", "дойти", "status", "submitted", "received", "sent",
           "рассматривать", "ответ", "решение", "одобрить", "отклонить", "ответить", "номер",
           "принять", "принята", "approved", "rejected", "decision", "reviewed"}],
     ],
