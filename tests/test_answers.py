@@ -264,6 +264,13 @@ async def test_measure_listings_are_grouped_by_kind(app, chatter):
     headings = [line for line in lines if line in ("Субсидии", "Налоги и взносы", "Займы")]
     assert headings == ["Субсидии", "Налоги и взносы", "Займы"]  # by kind, in the catalogue's order
 
+    answer_with(app, lambda text: SearchResult(
+        text, listing=Listing("measure", "measure-kind", "loan+subsidy", hits=[loan, *subsidies])))
+    await chatter.send("какие есть займы и субсидии")  # several kinds: the measures' heading, by kind
+    lines = chatter.last_message().text.splitlines()
+    assert lines[0] == "Меры поддержки: 3"
+    assert [line for line in lines if line in ("Субсидии", "Займы")] == ["Субсидии", "Займы"]
+
     answer_with(app, lambda text: SearchResult(text, listing=Listing("measure", "measure-kind", "loan")))
     await chatter.send("какие есть займы")
     text = chatter.last_message().text

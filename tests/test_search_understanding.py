@@ -394,3 +394,19 @@ async def test_our_company_and_an_application_are_not_our_application(app):
         "кластер. Можно ли подать заявку в Барнаульский кластер прямо через ваш бот?")
     assert result.feature != "applications" and result.confident, refs(result.hits)
     assert (await app.search.search("где наша заявка")).feature == "applications"
+
+
+async def test_measure_listings_of_several_kinds_and_the_overview(app):
+    both = await app.search.search(
+        "Which loan programmes and which subsidies could a member of a Russian industrial cluster use? "
+        "Please name them all.", locale="en")
+    assert both.listing is not None and both.listing.criterion == "measure-kind"
+    assert set(both.listing.value.split("+")) == {"loan", "subsidy"}
+    assert {"frp-development-projects", "pp41-joint-projects", "pp41-starter-batches"} <= {
+        h.slug for h in both.listing.hits}
+    loans = await app.search.search("What loans can an industrial company get? List the options please.", locale="en")
+    assert loans.listing is not None and loans.listing.value == "loan", refs(loans.hits)
+    overview = await app.search.search(
+        "What kinds of state support do members of industrial clusters get — subsidies, loans, tax breaks? "
+        "A short overview would be great.", locale="en")
+    assert overview.listing is None and overview.best.slug == "support-overview", refs(overview.hits)

@@ -186,7 +186,7 @@ class Listing:
     criterion: "product" | "region" | "status" | "accepting" | "measure-kind" | "all"
     value: what was asked for, for display: the product words or the region's name as the
     knowledge base writes them, the status ("creating"/"active"), the measure kind
-    ("subsidy"/"loan"/"tax"/"other"); "" for "all".
+    ("subsidy"/"loan"/"tax"/"other", or several joined by "+": "loan+subsidy"); "" for "all".
     hits: every match, best first; empty when none matches (an answer, not "I don't know").
     closest: when none matches, what comes closest (the cluster any enterprise may join).
     """
@@ -738,12 +738,15 @@ class SearchService:
         # which measures give money / loans / tax relief ("кроме субсидий": not what is asked)
         excluded = {lemmas[j] for i, lm in enumerate(lemmas) if lm in EXCEPT_WORDS
                     for j in range(i + 1, min(len(lemmas), i + 1 + EXCEPT_WINDOW))}
-        for kind, vocabulary in MEASURE_KIND_WORDS.items():
-            if (lemset - excluded) & vocabulary and asks_list:
-                measures = self.kb.measures_of_kind(kind)
-                of_kind = {m.slug for _, m in measures}
-                if measures and (top_kind is None or best[2].slug in of_kind or best[2].slug == OVERVIEW_SLUG):
-                    return listed("measure-kind", kind, measures, "measure")
+        kinds = [kind for kind, vocabulary in MEASURE_KIND_WORDS.items() if (lemset - excluded) & vocabulary]
+        several_kinds = len(kinds) > 1 and best is not None and best[2].slug == OVERVIEW_SLUG
+        if kinds and asks_list and not several_kinds:  # (subsidies, loans and tax breaks: the overview)
+            measures = [m for kind in kinds for m in self.kb.measures_of_kind(kind)]
+            of_kind = {m.slug for _, m in measures}
+            # ("what loans can an industrial company get? list them": not the list of clusters)
+            if measures and (top_kind is None or best[2].slug in of_kind or best[2].slug == OVERVIEW_SLUG
+                             or (best[2].slug == CLUSTER_LIST_SLUG and not asks_clusters)):
+                return listed("measure-kind", "+".join(kinds), measures, "measure")
         if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None
         # ("мы из Дзержинска. Какие кластеры есть в нашем регионе?": the place told is the one asked about)
