@@ -410,3 +410,9 @@ async def test_measure_listings_of_several_kinds_and_the_overview(app):
         "What kinds of state support do members of industrial clusters get — subsidies, loans, tax breaks? "
         "A short overview would be great.", locale="en")
     assert overview.listing is None and overview.best.slug == "support-overview", refs(overview.hits)
+
+
+async def test_colloquial_spellings_are_written_out(app):
+    assert app.search._mend("межрегиональный кластер скока проектов щас") == "межрегиональный кластер сколько проектов сейчас"
+    result = await app.search.search("межрегиональный кластер скока проектов импортозамищения")
+    assert result.confident and result.best.slug == "interregional-chemical", refs(result.hits)

@@ -25,6 +25,7 @@ from bot.services.understanding import (
     CLIPPED_PARTS,
     CLIPPED_WORDS,
     CLUSTER_WORDS,
+    COLLOQUIAL,
     COMMERCE,
     FILLER,
     GEOGRAPHY_WORDS,
@@ -459,6 +460,8 @@ class SearchService:
 
     def _mended(self, word: str) -> str:
         token = fold(word)
+        if token in COLLOQUIAL:
+            return COLLOQUIAL[token]
         whole = CLIPPED_WORDS.get(lemma(token))
         if whole is not None:
             return whole
