@@ -416,3 +416,10 @@ async def test_colloquial_spellings_are_written_out(app):
     assert app.search._mend("межрегиональный кластер скока проектов щас") == "межрегиональный кластер сколько проектов сейчас"
     result = await app.search.search("межрегиональный кластер скока проектов импортозамищения")
     assert result.confident and result.best.slug == "interregional-chemical", refs(result.hits)
+
+
+async def test_still_is_not_all(app):
+    result = await app.search.search("межрегиональный химический кластер уже действует или всё ещё создаётся?")
+    assert result.listing is None and result.best.slug == "interregional-chemical", refs(result.hits)
+    listing = await app.search.search("какие кластеры всё ещё создаются")
+    assert listing.listing is not None and listing.listing.value == "creating"

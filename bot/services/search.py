@@ -142,6 +142,7 @@ _ANY_KIND = frozenset({"местный", "ближайший", "соседний
                        "какой-то", "данный", "этот", "тот", "такой", "целый", "единый", "отдельный"})
 _OWN_PLACE = frozenset({"регионе", "области", "крае", "республике", "городе", "регион", "область",
                         "region", "area", "city"})
+STILL = frozenset({"ещё", "еще", "равно"})
 _ARTICLES = frozenset({"the", "a", "an", "of"})
 SURE = 0.9  # a hit this good answers the question, whatever else it mentions
 LEAD_MIN = 0.33  # ... or this, with a lead of LEAD_MARGIN over the second and no word of
@@ -705,6 +706,10 @@ class SearchService:
                  place_words: set[str]) -> Listing | None:
         product_share = {c.slug: p for _, _, c, p in scored if c.kind == "cluster"}
         clusters = self.kb.clusters
+        # "всё ещё создаётся", "всё равно": still, anyway — not "all"
+        idiomatic_all = {i for i in range(len(words) - 1) if words[i] in ("всё", "все") and words[i + 1] in STILL}
+        if idiomatic_all and not any(lm in ("весь", "все") for i, lm in enumerate(lemmas) if i not in idiomatic_all):
+            lemset = lemset - {"весь", "все", "всё"}
 
         def ordered(entries: list[tuple[int, Any]], kind: str = "cluster") -> list[Hit]:
             """The best LISTING_KEEP of `entries`: the ones the question matched first (by
