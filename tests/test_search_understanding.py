@@ -423,3 +423,11 @@ async def test_still_is_not_all(app):
     assert result.listing is None and result.best.slug == "interregional-chemical", refs(result.hits)
     listing = await app.search.search("какие кластеры всё ещё создаются")
     assert listing.listing is not None and listing.listing.value == "creating"
+
+
+def test_what_is_the_is_no_definition():
+    from bot.services.search import _definition_subject
+
+    text = "We buy starter batches. What is the cap per applicant for the starter batch reimbursement?"
+    assert _definition_subject(text) == text
+    assert _definition_subject("What is an industrial cluster, in plain words?") == "What is an industrial cluster"

@@ -250,7 +250,9 @@ _DEFINITION = re.compile(
 
 def _definition_subject(text: str) -> str:
     found = _DEFINITION.search(text)
-    return f"{found.group(1)} {found.group(2)}" if found is not None else text
+    if found is None or found.group(2).lower().startswith("the "):
+        return text  # ("what are the steps and where do I start", "what is the cap": no term defined)
+    return f"{found.group(1)} {found.group(2)}"
 
 
 # "IT-кластер", "EdTech кластер": a Latin word before the Russian cluster word qualifies it
