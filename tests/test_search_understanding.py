@@ -431,3 +431,22 @@ def test_what_is_the_is_no_definition():
     text = "We buy starter batches. What is the cap per applicant for the starter batch reimbursement?"
     assert _definition_subject(text) == text
     assert _definition_subject("What is an industrial cluster, in plain words?") == "What is an industrial cluster"
+
+
+def test_every_macro_region_names_known_subjects():
+    from bot.services.regions import load_regions
+    from bot.services.understanding import FEDERAL_DISTRICTS, MACRO_REGIONS
+
+    names = {r.name for r in load_regions()}
+    for subjects in (*MACRO_REGIONS.values(), *FEDERAL_DISTRICTS.values()):
+        assert set(subjects) <= names, set(subjects) - names
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("кластеры в Центральном федеральном округе какие есть", {"cluster:tver-chemical", "cluster:aerosol-national"}),
+    ("Is there any cluster in the Far Eastern Federal District?", set()),
+])
+async def test_federal_districts_are_regions_to_list_by(app, question, expected):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.listing is not None and result.listing.criterion == "region", refs(result.hits)
+    assert set(refs(result.listing.hits)) == expected
