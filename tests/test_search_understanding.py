@@ -450,3 +450,20 @@ async def test_federal_districts_are_regions_to_list_by(app, question, expected)
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     assert result.listing is not None and result.listing.criterion == "region", refs(result.hits)
     assert set(refs(result.listing.hits)) == expected
+
+
+@pytest.mark.parametrize("question", [
+    "как отмыть монтажную пену с рук и с куртки срочно!!",
+    "Добрый день, я частное лицо из Барнаула. Куда сдать старые покрышки из гаража?",
+    "Научник требует сделать кластерный анализ предприятий методом k-средних. Как это сделать?",
+    "Is there a government subsidy for buying an electric car, and can a private person get it in Tula?",
+    "какую пленку лучше взять для теплицы на даче, 150 или 200 мкм?",
+])
+async def test_household_and_personal_questions_are_someone_elses(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert not result.confident and result.listing is None and result.feature is None, refs(result.hits)
+
+
+async def test_a_farm_buying_greenhouse_film_is_a_business(app):
+    result = await app.search.search("Мы агрохолдинг, покупаем много плёнки для теплиц. Какой кластер делает плёнку?")
+    assert result.confident or result.listing is not None, refs(result.hits)

@@ -301,6 +301,8 @@ def _asked_stems(text: str) -> set[str] | None:
 OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"})}
 # "стоит ли туда идти", "стоит обратиться": worth it, not a price
 WORTH = frozenset({"стоить"})
+PERSONAL = frozenset({("частный", "лицо"), ("физический", "лицо"), ("private", "person"),
+                      ("private", "individual"), ("individual", "person")})
 DEEDS = frozenset({"купить", "продать"})  # off-topic when sought, not when told as done
 HOW_MUCH = frozenset({"сколько", "скока", "how"})
 EXCEPT_WORDS = frozenset({"кроме", "помимо", "except", "besides", "beyond"})
@@ -316,6 +318,10 @@ def _other_cluster(words: list[str], unknown: set[str]) -> bool:
     соседнего завода, он тоже в нашем кластере" and "кластер от имени министерства" qualify
     nothing."""
     for i, token in enumerate(words):
+        if lemma(token) == "кластерный":  # "кластерный анализ", "кластерная боль"
+            if i + 1 < len(words) and stem_of(words[i + 1]) in unknown:
+                return True
+            continue
         if lemma(token) not in CLUSTER_WORDS:
             continue
         if i > 0 and stem_of(words[i - 1]) in unknown and word_kind(words[i - 1]) == "adj" \
@@ -507,7 +513,9 @@ class SearchService:
             # around the question are the asker's business (not so "я самозанятый", "ипотека")
             asked_words = {w for sentence in asking for w in tokens(sentence)}
             idioms |= {lm for lm in lemmas if lm in COMMERCE} - {lemma(w) for w in asked_words}
-        off_topic = bool((lemset - idioms) & OFF_TOPIC) or (
+        # "частное лицо", "private person": someone asking for themselves, not an enterprise
+        personal = any((lemmas[i], lemmas[i + 1]) in PERSONAL for i in range(len(lemmas) - 1))
+        off_topic = personal or bool((lemset - idioms) & OFF_TOPIC) or (
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )
         wants_to_join = False

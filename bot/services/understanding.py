@@ -46,10 +46,12 @@ OFF_TOPIC = frozenset("""
 больничный вычет поужинать ужин обед поесть вкусно отдых отдохнуть экскурсия достопримечательность
 квартира аренда недвижимость вакансия резюме трудоустройство трудоустроиться зарплата
 вуз университет абитуриент поступление егэ огэ экзамен самозанятый физлицо ндфл съездить выходной
-погулять музей снт
+погулять музей снт отмыть отстирать оттереть дача дачный гараж кухня помойка автомобиль
+электромобиль многодетный материнский пенсионер безработный безработица ндс транспортный
 price buy sell shop discount dinner lunch restaurant weather traffic jam population inhabitants visa
 mortgage football hockey hotel restaurant taxi bus train ticket union shipbuilding shipyard
 recipe horoscope joke vacancy vacancies job jobs resume salary university weekend sightseeing
+kitchen garage car cars vat
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
