@@ -467,3 +467,10 @@ async def test_household_and_personal_questions_are_someone_elses(app, question)
 async def test_a_farm_buying_greenhouse_film_is_a_business(app):
     result = await app.search.search("Мы агрохолдинг, покупаем много плёнки для теплиц. Какой кластер делает плёнку?")
     assert result.confident or result.listing is not None, refs(result.hits)
+
+
+async def test_which_clusters_take_an_application(app):
+    result = await app.search.search("В какие кластеры можно подать заявку прямо через бота?")
+    assert result.listing is not None and result.listing.criterion == "accepting", refs(result.hits)
+    documents = await app.search.search("какие документы нужны для заявки в кластер")
+    assert documents.listing is None

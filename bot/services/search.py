@@ -142,6 +142,7 @@ _ANY_KIND = frozenset({"местный", "ближайший", "соседний
                        "какой-то", "данный", "этот", "тот", "такой", "целый", "единый", "отдельный"})
 _OWN_PLACE = frozenset({"регионе", "области", "крае", "республике", "городе", "регион", "область",
                         "region", "area", "city"})
+APPLYING_WORDS = frozenset({"заявка", "подать", "apply", "application", "applications"})
 STILL = frozenset({"ещё", "еще", "равно"})
 _ARTICLES = frozenset({"the", "a", "an", "of"})
 SURE = 0.9  # a hit this good answers the question, whatever else it mentions
@@ -792,9 +793,9 @@ class SearchService:
             return listed("status", status, self.kb.filter_clusters(status=status))
         if asks_clusters and several and status_asked["active"] and asks_which_clusters:
             return listed("status", "active", self.kb.filter_clusters(status="active"))
-        if lemset & ACCEPT_WORDS and (asks_which or lemset & {"куда", "open", "accepting"}) and (
-            asks_clusters or "куда" in lemset
-        ):
+        # ("в какие кластеры можно подать заявку": an application names the clusters that take one)
+        if (lemset & ACCEPT_WORDS or (asks_which_clusters and lemset & APPLYING_WORDS)) and (
+            asks_which or lemset & {"куда", "open", "accepting"}) and (asks_clusters or "куда" in lemset):
             return listed("accepting", "", self.kb.accepting_clusters())
         best_product = max(product_share.values(), default=0.0)
         makers = []  # only the candidates can make it: no walk over the whole catalogue
