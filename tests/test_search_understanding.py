@@ -474,3 +474,18 @@ async def test_which_clusters_take_an_application(app):
     assert result.listing is not None and result.listing.criterion == "accepting", refs(result.hits)
     documents = await app.search.search("какие документы нужны для заявки в кластер")
     assert documents.listing is None
+
+
+@pytest.mark.parametrize("question", [
+    "Какие кластеры делают лакокрасочные материалы?", "Are there any clusters making cosmetics or perfumes?",
+])
+async def test_a_product_none_makes_is_a_plain_no_even_with_materials(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.listing is not None and result.listing.criterion == "product", refs(result.hits)
+    assert result.listing.hits == []
+
+
+async def test_rubber_goods_are_made_by_both(app):
+    result = await app.search.search("Could you list every cluster that makes rubber goods?", locale="en")
+    assert result.listing is not None
+    assert {"cluster:barnaul", "cluster:omsk-petrochemical"} <= set(refs(result.listing.hits))

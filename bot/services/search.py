@@ -622,6 +622,7 @@ class SearchService:
             matched = 0.0
             in_products = 0.0
             matched_beyond = 0.0  # of the words that are not places, cluster words or generic
+            in_specific = 0.0  # of the products found, the words that are not "материалы", "изделия"
             for exp, weight, beyond in zip(expansions, weights, beyond_places, strict=True):
                 best = 0.0
                 best_products = 0.0
@@ -640,6 +641,8 @@ class SearchService:
                         best_products = max(best_products, f * factor)
                 matched += best * weight
                 in_products += best_products * weight
+                if exp.stem not in _GENERIC_PRODUCT_STEMS:
+                    in_specific += best_products * weight
                 if beyond:
                     matched_beyond += best * weight
             score = matched / total if total else 0.0
@@ -649,7 +652,9 @@ class SearchService:
                 score = min(score, CONFIDENT * 0.9)
             if result.intent == "join" and not join_elsewhere and cand.kind == "faq" and cand.slug == JOIN_SLUG:
                 score = min(1.0, score * JOIN_BOOST + JOIN_LIFT)  # a signal, not an override
-            scored.append((score, cand.bm25, cand, in_products / subject if subject else 0.0))
+            # ("материалы" found among a cluster's products tells nothing: the words with it do)
+            share = in_products / subject if subject and in_specific else 0.0
+            scored.append((score, cand.bm25, cand, share))
         question_stems = {st for tok, st in pairs} | {stem_of(lemma(tok)) for tok, _ in pairs}
         if lemset & CLUSTER_WORDS:  # "химкластер" is a "кластер" to the aliases
             question_stems |= _CLUSTER_STEMS

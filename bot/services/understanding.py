@@ -190,7 +190,8 @@ CLUSTER_WORDS = frozenset({"кластер", "химкластер", "промк
 MAKER_WORDS = frozenset({"делать", "производить", "выпускать", "изготавливать", "выпуск",
                          "производитель", "поставщик", "изготовитель", "заниматься", "make",
                          "makes", "produce", "produces", "manufacture", "manufacturer",
-                         "supplier", "producer"})
+                         "supplier", "producer", "making", "producing", "manufacturing", "manufactures",
+                         "producers", "manufacturers", "suppliers", "deal", "deals"})
 LIST_WORDS = frozenset({"какой", "кто", "список", "перечень", "перечислить", "все", "весь",
                         "каждый", "сколько", "есть", "бывать", "which", "what", "list", "all",
                         "any", "who", "there", "каких", "куда", "где", "where", "другой", "кроме"})
