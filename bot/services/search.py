@@ -144,7 +144,7 @@ _OWN_PLACE = frozenset({"регионе", "области", "крае", "рес�
                         "region", "area", "city"})
 APPLYING_WORDS = frozenset({"заявка", "подать", "apply", "application", "applications"})
 STILL = frozenset({"ещё", "еще", "равно"})
-_ARTICLES = frozenset({"the", "a", "an", "of"})
+_ARTICLES = frozenset({"the", "a", "an", "of", "every", "each", "your", "these", "those"})
 SURE = 0.9  # a hit this good answers the question, whatever else it mentions
 LEAD_MIN = 0.33  # ... or this, with a lead of LEAD_MARGIN over the second and no word of
 LEAD_MARGIN = 0.12  # another subject (an unknown noun): "clear_lead"
