@@ -27,7 +27,8 @@ if str(ROOT) not in sys.path:
 CONTENT_DIR = ROOT / "content"
 EVAL_DIR = ROOT / "tests" / "eval"
 EVAL_QUESTIONS = EVAL_DIR / "questions.yaml"
-EVAL_SETS = ("dev.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "test.yaml", "questions.yaml")  # every eval question: the dev parts, test, the old set
+EVAL_SETS = ("dev.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "dev5.yaml", "test.yaml",
+             "questions.yaml")  # every eval question: the dev parts, test, the old set
 
 
 class Output:
@@ -50,7 +51,7 @@ class Output:
 
 
 def load_eval_questions(sets: Sequence[str] = EVAL_SETS) -> list[str]:
-    """The `q` fields of the eval sets (tests/eval: dev.yaml, dev2.yaml, dev3.yaml, dev4.yaml, test.yaml, questions.yaml), each
+    """The `q` fields of the eval sets (tests/eval: dev.yaml, dev2.yaml, dev3.yaml, dev4.yaml, dev5.yaml, test.yaml, questions.yaml), each
     distinct text once, in file order."""
     out: dict[str, None] = {}
     for name in sets:
