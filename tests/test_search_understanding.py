@@ -489,3 +489,16 @@ async def test_rubber_goods_are_made_by_both(app):
     result = await app.search.search("Could you list every cluster that makes rubber goods?", locale="en")
     assert result.listing is not None
     assert {"cluster:barnaul", "cluster:omsk-petrochemical"} <= set(refs(result.listing.hits))
+
+
+@pytest.mark.parametrize(("question", "criterion", "value"), [
+    ("Hello from Omsk! Which clusters are in Omsk Oblast? Please list every one.", "region", "Омская область"),
+    ("Which clusters are still being set up and not yet operating? List all of them.", "status", "creating"),
+    ("Which clusters already operate? Please list all of them.", "status", "active"),
+    ("кто из кластеров в реестре минпромторга", "status", "active"),
+    ("wich clusters accept aplications here", "accepting", ""),
+])
+async def test_more_ways_to_ask_for_a_listing(app, question, criterion, value):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.listing is not None, refs(result.hits)
+    assert (result.listing.criterion, result.listing.value) == (criterion, value)

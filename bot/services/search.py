@@ -108,13 +108,17 @@ def _near_cluster_word(lemmas: list[str], words: list[str], mention: Any) -> boo
 
 
 def _context_place(words: list[str], mention: Any) -> bool:
+    """Whether every time the place is named, it says where the asker is ("мы из Самары"),
+    not what is asked ("Hello from Omsk! Which clusters operate in Omsk Oblast?")."""
     first = mention.label.split()[0]
-    try:
-        i = words.index(first)
-    except ValueError:
+    places_at = [i for i, w in enumerate(words) if w == first]
+    if not places_at:
         return False
-    before = words[max(0, i - 4) : i]
-    return bool(before and (before[-1] in _CONTEXT_BEFORE or _CONTEXT_NEAR & set(before)))
+    for i in places_at:
+        before = words[max(0, i - 4) : i]
+        if not (before and (before[-1] in _CONTEXT_BEFORE or _CONTEXT_NEAR & set(before))):
+            return False
+    return True
 
 # words that say "clusters in general", not which one
 _CATALOGUE_STEMS = frozenset(analyze(
@@ -142,6 +146,7 @@ _ANY_KIND = frozenset({"местный", "ближайший", "соседний
                        "какой-то", "данный", "этот", "тот", "такой", "целый", "единый", "отдельный"})
 _OWN_PLACE = frozenset({"регионе", "области", "крае", "республике", "городе", "регион", "область",
                         "region", "area", "city"})
+BEING_CREATED = ("being set up", "being established", "being formed", "being built")
 APPLYING_WORDS = frozenset({"заявка", "подать", "apply", "application", "applications"})
 STILL = frozenset({"ещё", "еще", "равно"})
 _ARTICLES = frozenset({"the", "a", "an", "of", "every", "each", "your", "these", "those"})
@@ -754,6 +759,9 @@ class SearchService:
         # "какие кластеры", "список кластеров", "which of the clusters": clusters themselves are asked for
         # (within three words, articles aside: "which of the chemical clusters")
         meaningful = [lm for lm in lemmas if lm not in _ARTICLES]
+        # "кто из кластеров": which of them
+        meaningful = ["какой" if lm == "кто" and meaningful[i + 1 : i + 2] == ["из"] else lm
+                      for i, lm in enumerate(meaningful)]
         asks_which_clusters = any(
             meaningful[i] in WHICH_WORDS and any(lm in CLUSTER_WORDS for lm in meaningful[i + 1 : i + 4])
             and meaningful[i + 1 : i + 2] != ["is"]  # ("what is an industrial cluster": a definition)
@@ -788,6 +796,8 @@ class SearchService:
         status_asked = {status: any(lm in vocabulary and not NEGATIONS & set(words[max(0, i - 2) : i])
                                     for i, lm in enumerate(lemmas))
                         for status, vocabulary in STATUS_WORDS.items()}
+        joined = f" {' '.join(words)} "
+        status_asked["creating"] = status_asked["creating"] or any(f" {p} " in joined for p in BEING_CREATED)
         if asks_clusters and several and all(status_asked.values()) and asks_which_clusters:
             return listed("all", "", list(clusters))  # "which are being set up and which operate already"
         if asks_clusters and several and status_asked["creating"] and (asks_which_clusters or not other_answer):

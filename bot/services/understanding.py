@@ -182,7 +182,9 @@ CLIPPED_PARTS = {
 # colloquial spellings of common words, written out
 COLLOQUIAL = {"скока": "сколько", "скоко": "сколько", "чё": "что", "чо": "что", "шо": "что", "щас": "сейчас",
               "ща": "сейчас", "ваще": "вообще", "плз": "пожалуйста", "пжл": "пожалуйста", "пож": "пожалуйста",
-              "спс": "спасибо", "оч": "очень", "норм": "нормально", "инфа": "информация", "тока": "только"}
+              "спс": "спасибо", "оч": "очень", "норм": "нормально", "инфа": "информация", "тока": "только",
+              "wich": "which", "whitch": "which", "wat": "what", "wht": "what", "pls": "please", "plz": "please",
+              "thx": "thanks", "ur": "your", "u": "you"}
 # clipped words whose parts are all clipped ("химпром"), by their dictionary form
 CLIPPED_WORDS = {"химпром": "химическая промышленность", "нефтехимпром": "нефтехимическая промышленность",
                  "минпром": "Минпромторг", "госпрограмма": "государственная программа"}
@@ -198,9 +200,9 @@ LIST_WORDS = frozenset({"какой", "кто", "список", "перечен�
 STATUS_WORDS = {
     "creating": frozenset({"создаваться", "создаваемый", "создающийся", "строящийся", "формироваться",
                            "создаться", "планироваться", "created",
-                           "planned", "forming"}),
+                           "planned", "forming", "establishing", "emerging"}),
     "active": frozenset({"действовать", "действующий", "работающий", "operating", "active",
-                         "existing"}),
+                         "existing", "operate", "operational", "running"}),
 }
 REGISTER_WORDS = frozenset({"реестр", "register", "registry", "внести", "включить", "состоять"})
 ACCEPT_WORDS = frozenset({"принимать", "вступить", "вступление", "набор", "открытый", "присоединиться",
