@@ -502,3 +502,14 @@ async def test_more_ways_to_ask_for_a_listing(app, question, criterion, value):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     assert result.listing is not None, refs(result.hits)
     assert (result.listing.criterion, result.listing.value) == (criterion, value)
+
+
+@pytest.mark.parametrize("question", [
+    "what GOST covers polyethylene film thickness tolerances",
+    "по какому ГОСТу сертифицируют огнетушащие порошки и пенообразователи",
+    "Hi, my father farms wheat in Altai Krai. Are there any subsidies for buying seeds for farmers?",
+    "is mounting foam toxic indoors and how do I get it off my hands",
+])
+async def test_standards_farming_and_home_safety_are_someone_elses(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert not result.confident and result.listing is None and result.feature is None, refs(result.hits)
