@@ -513,3 +513,16 @@ async def test_more_ways_to_ask_for_a_listing(app, question, criterion, value):
 async def test_standards_farming_and_home_safety_are_someone_elses(app, question):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     assert not result.confident and result.listing is None and result.feature is None, refs(result.hits)
+
+
+@pytest.mark.parametrize(("question", "criterion", "value"), [
+    ("name every chemical cluster you know", "all", ""),
+    ("какие кластеры вообще есть у вас в базе? давай все", "all", ""),
+    ("what tax relief is there for cluster participants? all of it please", "measure-kind", "tax"),
+    ("Мы не хотим брать кредиты. Какие меры поддержки — это субсидии, а не займы? Назовите все", "measure-kind",
+     "subsidy"),
+])
+async def test_listings_asked_in_passing_words(app, question, criterion, value):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.listing is not None, refs(result.hits)
+    assert (result.listing.criterion, result.listing.value) == (criterion, value)

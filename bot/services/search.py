@@ -758,7 +758,10 @@ class SearchService:
         asks_which = bool(lemset & WHICH_WORDS)
         # "какие кластеры", "список кластеров", "which of the clusters": clusters themselves are asked for
         # (within three words, articles aside: "which of the chemical clusters")
-        meaningful = [lm for lm in lemmas if lm not in _ARTICLES]
+        # ("name every cluster you know": a list is asked)
+        lemmas_asked = ["list" if lm == "name" and lemmas[i + 1 : i + 2] in (["every"], ["all"], ["each"], ["the"])
+                        else lm for i, lm in enumerate(lemmas)]
+        meaningful = [lm for lm in lemmas_asked if lm not in _ARTICLES]
         # "кто из кластеров": which of them
         meaningful = ["какой" if lm == "кто" and meaningful[i + 1 : i + 2] == ["из"] else lm
                       for i, lm in enumerate(meaningful)]
@@ -770,14 +773,18 @@ class SearchService:
         # which measures give money / loans / tax relief ("кроме субсидий": not what is asked)
         excluded = {lemmas[j] for i, lm in enumerate(lemmas) if lm in EXCEPT_WORDS
                     for j in range(i + 1, min(len(lemmas), i + 1 + EXCEPT_WINDOW))}
-        kinds = [kind for kind, vocabulary in MEASURE_KIND_WORDS.items() if (lemset - excluded) & vocabulary]
+        # ("субсидии, а не займы", "не хотим брать кредиты": not what is asked)
+        said = {lm for i, lm in enumerate(lemmas) if not NEGATIONS & set(words[max(0, i - EXCEPT_WINDOW) : i])}
+        kinds = [kind for kind, vocabulary in MEASURE_KIND_WORDS.items() if (said - excluded) & vocabulary]
         several_kinds = len(kinds) > 1 and best is not None and best[2].slug == OVERVIEW_SLUG
         if kinds and asks_list and not several_kinds:  # (subsidies, loans and tax breaks: the overview)
             measures = [m for kind in kinds for m in self.kb.measures_of_kind(kind)]
             of_kind = {m.slug for _, m in measures}
             # ("what loans can an industrial company get? list them": not the list of clusters)
+            close = {c.slug for sc, _, c, _ in scored if c.kind == "measure" and best is not None and sc >= best[0] * 0.9}
             if measures and (top_kind is None or best[2].slug in of_kind or best[2].slug == OVERVIEW_SLUG
-                             or (best[2].slug == CLUSTER_LIST_SLUG and not asks_clusters)):
+                             or (best[2].slug == CLUSTER_LIST_SLUG and not asks_clusters)
+                             or close & of_kind):  # ("what tax relief … all of it": a measure of the kind is as good)
                 return listed("measure-kind", "+".join(kinds), measures, "measure")
         if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None

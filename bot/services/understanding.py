@@ -30,8 +30,8 @@ FILLER = frozenset("""
 hello hi hey dear good morning afternoon evening thanks thank please could would tell know
 like want wonder help kindly company plant factory firm business we our us i me my bit
 little some main also still just really actually exactly so far now currently today
-consultant client colleague colleagues hi there thing things plain simple words
-простой слово прошлый позапрошлый
+consultant client colleague colleagues hi there thing things plain simple words database
+простой слово прошлый позапрошлый база
 """.split())
 
 # ---- the point of the question is something the knowledge base never holds ----------------
@@ -199,7 +199,8 @@ MAKER_WORDS = frozenset({"делать", "производить", "выпуск
                          "producers", "manufacturers", "suppliers", "deal", "deals"})
 LIST_WORDS = frozenset({"какой", "кто", "список", "перечень", "перечислить", "все", "весь",
                         "каждый", "сколько", "есть", "бывать", "which", "what", "list", "all",
-                        "any", "who", "there", "каких", "куда", "где", "where", "другой", "кроме"})
+                        "any", "who", "there", "каких", "куда", "где", "where", "другой", "кроме",
+                        "every", "each", "name"})
 STATUS_WORDS = {
     "creating": frozenset({"создаваться", "создаваемый", "создающийся", "строящийся", "формироваться",
                            "создаться", "планироваться", "created",
