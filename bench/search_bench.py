@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -187,7 +187,7 @@ def to_index_doc(doc: SynDoc) -> IndexDoc:
 @dataclass(frozen=True, slots=True)
 class SynEntry:
     """What SearchService reads of an entry: slug; name (cluster), title (measure) or question
-    (faq); for the catalogue listings a cluster's regions, status and whether it accepts
+    (faq), with its aliases (and a FAQ entry's intent); for the catalogue listings a cluster's regions, status and whether it accepts
     applications, and a measure's kind."""
 
     slug: str
@@ -198,6 +198,8 @@ class SynEntry:
     status: str = "active"
     accepts_applications: bool = False
     kind: str = "other"
+    aliases: list[str] = field(default_factory=list)  # (phrases of the entry's own name, as real aliases are)
+    intent: str | None = None
 
 
 MEASURE_KINDS = ("subsidy", "tax", "loan", "other")
@@ -223,6 +225,7 @@ class SyntheticKB:
                 doc.slug, text, text, text, LList(ru=rng.sample(regions, min(len(regions), rng.randint(1, 3)))),
                 status=rng.choice(("active", "active", "creating")), accepts_applications=rng.random() < 0.5,
                 kind=rng.choice(MEASURE_KINDS),
+                aliases=[" ".join(rng.sample(doc.name, min(len(doc.name), rng.randint(1, 3)))) for _ in range(4)],
             )
             self._by_id[(doc.kind, id_)] = entry
             self._by_slug[(doc.kind, doc.slug)] = (id_, entry)

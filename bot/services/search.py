@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -378,9 +379,9 @@ class SearchService:
         self._names_version = -1  # the index version the clusters' name words were taken at
         self._cluster_names: dict[str, set[str]] = {}
         self._phrases_version = -1
-        self._phrase_owners: dict[str, list[tuple[frozenset[str], tuple[str, str]]]] = {}
         self._definitions: dict[tuple[str, str], set[frozenset[str]]] = {}
         self._entry_phrases: dict[tuple[str, str], list[frozenset[str]]] = {}
+        self._count_entries: set[tuple[str, str]] = set()
         self._name_owner: dict[str, str] = {}  # a name word of exactly one cluster -> that cluster
 
     # ---- near-synonyms ---------------------------------------------------------------------
@@ -663,7 +664,7 @@ class SearchService:
         question_stems = {st for tok, st in pairs} | {stem_of(lemma(tok)) for tok, _ in pairs}
         if lemset & CLUSTER_WORDS:  # "химкластер" is a "кластер" to the aliases
             question_stems |= _CLUSTER_STEMS
-        phrased = self._phrased(question_stems, place_words)
+        phrased = self._phrased(question_stems, place_words, [(c.kind, c.slug) for _, _, c, _ in scored])
         if scored_text is not text:  # "что такое X": the entry that defines X, whatever X is made of
             phrased |= self._defines(question_stems)
         if phrased:
@@ -778,13 +779,19 @@ class SearchService:
         kinds = [kind for kind, vocabulary in MEASURE_KIND_WORDS.items() if (said - excluded) & vocabulary]
         several_kinds = len(kinds) > 1 and best is not None and best[2].slug == OVERVIEW_SLUG
         if kinds and asks_list and not several_kinds:  # (subsidies, loans and tax breaks: the overview)
-            measures = [m for kind in kinds for m in self.kb.measures_of_kind(kind)]
-            of_kind = {m.slug for _, m in measures}
-            # ("what loans can an industrial company get? list them": not the list of clusters)
-            close = {c.slug for sc, _, c, _ in scored if c.kind == "measure" and best is not None and sc >= best[0] * 0.9}
-            if measures and (top_kind is None or best[2].slug in of_kind or best[2].slug == OVERVIEW_SLUG
-                             or (best[2].slug == CLUSTER_LIST_SLUG and not asks_clusters)
-                             or close & of_kind):  # ("what tax relief … all of it": a measure of the kind is as good)
+
+            def of_kind(slug: str) -> bool:
+                found = self.kb.by_slug("measure", slug)
+                return found is not None and found[1].kind in kinds
+
+            # ("what loans can an industrial company get? list them": not the list of clusters;
+            # "what tax relief … all of it": a measure of the kind as good as the best)
+            if any(self.kb.measures_of_kind(kind) for kind in kinds) and (
+                    top_kind is None or best[2].slug == OVERVIEW_SLUG
+                    or (best[2].kind == "measure" and of_kind(best[2].slug))
+                    or (best[2].slug == CLUSTER_LIST_SLUG and not asks_clusters)
+                    or any(c.kind == "measure" and sc >= best[0] * 0.9 and of_kind(c.slug) for sc, _, c, _ in scored)):
+                measures = [m for kind in kinds for m in self.kb.measures_of_kind(kind)]
                 return listed("measure-kind", "+".join(kinds), measures, "measure")
         if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None
@@ -854,43 +861,46 @@ class SearchService:
             return listed("all", "", list(clusters))
         return None
 
-    def _phrased(self, stems: set[str], places: set[str]) -> set[tuple[str, str]]:
-        """The entries one of whose names or aliases the question holds whole (every word of
-        it, in any form and order), with a word among them that is neither a cluster word, a
-        place, a joining word nor a word that asks ("Омская область", "химический кластер",
-        "подать заявку", "список кластеров" lift nothing)."""
-        if self._phrases_version != self.index.version:
-            owners: dict[str, list[tuple[frozenset[str], tuple[str, str]]]] = {}
-            self._entry_phrases = {}
-            for kind, entries in (("cluster", self.kb.clusters), ("measure", self.kb.measures), ("faq", self.kb.faq)):
-                for _, entry in entries:
-                    names = entry.name if kind == "cluster" else entry.title if kind == "measure" else entry.question
-                    for text in (*names.all_texts(), *entry.aliases):
-                        phrase = frozenset(analyze(text))
-                        if phrase:
-                            self._entry_phrases.setdefault((kind, entry.slug), []).append(phrase)
-                        if len(phrase) >= PHRASE_MIN:
-                            for st in phrase:
-                                owners.setdefault(st, []).append((phrase, (kind, entry.slug)))
-            self._phrase_owners = owners
-            self._definitions = {}
-            for kind, entries in (("measure", self.kb.measures), ("faq", self.kb.faq)):
-                for _, entry in entries:
-                    names = entry.title if kind == "measure" else entry.question
-                    for text in (*names.all_texts(), *entry.aliases):
-                        found = _DEFINITION.search(text)
-                        if found is not None:
-                            self._definitions.setdefault((kind, entry.slug), set()).add(
-                                frozenset(analyze(found.group(2))))
-            self._phrases_version = self.index.version
+    def _phrased(self, stems: set[str], places: set[str],
+                 among: Iterable[tuple[str, str]] | None = None) -> set[tuple[str, str]]:
+        """The entries (of `among`, the candidates; all when None) one of whose names or aliases
+        the question holds whole (every word of it, in any form and order), with a word among
+        them that is neither a cluster word, a place, a joining word nor a word that asks
+        ("Омская область", "химический кластер", "подать заявку", "список кластеров" lift
+        nothing)."""
+        self._build_phrases()
+        telling = {st for st in stems - _CATALOGUE_STEMS - _ASKING_STEMS - places
+                   if not st.startswith(_APPLYING)}  # ("подать заявку" is no subject: "… заявку на субсидию")
+        if not telling:
+            return set()
         found = set()
-        for st in stems - _CATALOGUE_STEMS - _ASKING_STEMS - places:
-            if st.startswith(_APPLYING):  # "подать заявку" is no subject: "… заявку на субсидию"
-                continue
-            for phrase, key in self._phrase_owners.get(st, ()):
-                if phrase <= stems:
+        for key in self._entry_phrases if among is None else among:
+            for phrase in self._entry_phrases.get(key, ()):
+                if len(phrase) >= PHRASE_MIN and phrase & telling and phrase <= stems:
                     found.add(key)
+                    break
         return found
+
+    def _build_phrases(self) -> None:
+        """The entries' names and aliases as sets of stems, and the terms the entries define
+        ("Что такое X?"), once per content version."""
+        if self._phrases_version == self.index.version:
+            return
+        phrases: dict[tuple[str, str], list[frozenset[str]]] = {}
+        definitions: dict[tuple[str, str], set[frozenset[str]]] = {}
+        for kind, entries in (("cluster", self.kb.clusters), ("measure", self.kb.measures), ("faq", self.kb.faq)):
+            for _, entry in entries:
+                names = entry.name if kind == "cluster" else entry.title if kind == "measure" else entry.question
+                for text in (*names.all_texts(), *entry.aliases):
+                    phrase = frozenset(analyze(text))
+                    if phrase:
+                        phrases.setdefault((kind, entry.slug), []).append(phrase)
+                    found = _DEFINITION.search(text) if kind != "cluster" else None
+                    if found is not None:
+                        definitions.setdefault((kind, entry.slug), set()).add(frozenset(analyze(found.group(2))))
+        self._entry_phrases, self._definitions = phrases, definitions
+        self._count_entries = {("faq", f.slug) for _, f in self.kb.faq if f.intent == "count"}
+        self._phrases_version = self.index.version
 
     def _qualifies_english_cluster(self, before: str, word: str) -> bool:
         """Whether `word`, right before "cluster", names a kind of cluster the knowledge base
@@ -914,11 +924,12 @@ class SearchService:
 
     def _counting(self) -> set[tuple[str, str]]:
         """The entries that answer how many clusters there are (`intent: count`)."""
-        return {("faq", f.slug) for _, f in self.kb.faq if f.intent == "count"}
+        self._build_phrases()
+        return self._count_entries
 
     def _defines(self, stems: set[str]) -> set[tuple[str, str]]:
         """The entries that define ("Что такое X?") the most words of a definition question."""
-        self._phrased(set(), set())  # (built with the phrases)
+        self._build_phrases()
         fits = [(len(subject), key) for key, subjects in self._definitions.items()
                 for subject in subjects if subject and subject <= stems]
         most = max((n for n, _ in fits), default=0)
