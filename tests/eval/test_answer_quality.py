@@ -35,9 +35,9 @@ from bot.services.search import FEATURES, SearchResult, SearchService
 
 HERE = Path(__file__).parent
 TARGETS = {"ru": 0.95, "en": 0.90, "traps": 1.0}  # issue 9's targets for the held-out part
-# the held-out figures where they stand (a change that makes them worse fails): 2026-12-01, end of
-# the day: ru 196/231, en 41/52, traps 48/57 (morning: ru 192/231, en 41/52, traps 49/57)
-FLOOR = {"ru": 0.84, "en": 0.78, "traps": 0.84}
+# the held-out figures where they stand (a change that makes them worse fails): 2026-12-01, night:
+# ru 208/231, en 48/52, traps 51/57 (evening: ru 196/231, en 41/52, traps 48/57)
+FLOOR = {"ru": 0.90, "en": 0.92, "traps": 0.89}
 
 
 def load(name: str) -> list[dict]:
