@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -34,6 +34,7 @@ DERIVED_MAX = 4  # more words sharing that beginning: not a root but a common st
 DERIVED_FACTOR = 0.7
 COMMON_SHARE = 0.01  # a term in more than 1% of the entries …
 COMMON_MIN_DOCS = 100  # … and in more than 100 of them is "common"
+EXPANSIONS_KEPT = 16384  # query stems whose expansion is kept (the latest used), per index version
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,9 @@ class SearchIndex:
         # term → its entries: doc id → (bm25's term-frequency part, where: a field mask)
         self._postings: dict[str, dict[int, tuple[float, int]]] = {}
         self._docs: dict[int, tuple[str, str]] = {}  # doc id → (kind, slug)
+        # (stem, allow_typos) → its expansion's terms: questions repeat words, and an
+        # expansion depends only on the index (dropped with it)
+        self._expanded: OrderedDict[tuple[str, bool], tuple[tuple[str, float], ...]] = OrderedDict()
 
     # ---- building -------------------------------------------------------------------------
     async def rebuild(self, docs: Iterable[IndexDoc]) -> int:
@@ -167,6 +171,7 @@ class SearchIndex:
         self._trigram_postings = dict(trigrams)
         self._postings = dict(postings)
         self._docs = docs
+        self._expanded = OrderedDict()
         self.version += 1
     # ---- querying -------------------------------------------------------------------------
     def idf(self, term: str) -> float:
@@ -174,6 +179,19 @@ class SearchIndex:
         return math.log(1 + (self.doc_count + 1) / (n + 0.5))
 
     def expand(self, stem: str, *, allow_typos: bool = True) -> Expansion:
+        """The indexed terms `stem` stands for (a new Expansion: the caller may add to it)."""
+        key = (stem, allow_typos)
+        terms = self._expanded.get(key)
+        if terms is None:
+            terms = tuple(self._expand(stem, allow_typos).terms)
+            self._expanded[key] = terms
+            if len(self._expanded) > EXPANSIONS_KEPT:
+                self._expanded.popitem(last=False)
+        else:
+            self._expanded.move_to_end(key)
+        return Expansion(stem, list(terms))
+
+    def _expand(self, stem: str, allow_typos: bool) -> Expansion:
         exp = Expansion(stem)
         if stem in self.df:
             exp.terms.append((stem, 1.0))
@@ -266,12 +284,18 @@ class SearchIndex:
                 unique = unique[:2]
         if not found:
             found = self._rank(unique, limit, require_all=False)
-        postings = [(term, self._postings[term]) for term in every if term in self._postings]
+        # where each found entry has each of the question's terms (in the order of `terms`):
+        # per term, only the found entries it occurs in are visited
+        fields: dict[int, dict[str, int]] = {doc_id: {} for _, doc_id in found}
+        for term in every:
+            docs = self._postings.get(term)
+            if docs is not None:
+                for doc_id in docs.keys() & fields.keys():
+                    fields[doc_id][term] = docs[doc_id][1]
         out = []
         for negative, doc_id in found:
             kind, slug = self._docs[doc_id]
-            fields = {term: docs[doc_id][1] for term, docs in postings if doc_id in docs}
-            out.append(Candidate(doc_id=doc_id, kind=kind, slug=slug, fields=fields, bm25=-negative))
+            out.append(Candidate(doc_id=doc_id, kind=kind, slug=slug, fields=fields[doc_id], bm25=-negative))
         return out
 
     def _rank(self, terms: list[str], limit: int, *, require_all: bool) -> list[tuple[float, int]]:
@@ -294,4 +318,5 @@ class SearchIndex:
             for doc_id, (part, _) in docs.items():
                 scores[doc_id] = get(doc_id, 0.0) + idf * part
         # the best `limit` (a common term can match thousands): by score, then the entry's order
-        return heapq.nsmallest(limit, ((-score, doc_id) for doc_id, score in scores.items()))
+        ranked = [(-score, doc_id) for doc_id, score in scores.items()]
+        return sorted(ranked) if len(ranked) <= limit else heapq.nsmallest(limit, ranked)
