@@ -73,6 +73,16 @@ def _trigrams(term: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _idf(doc_count: int, df: int) -> float:
+    """A term's weight in a question (how rare it is in the knowledge base)."""
+    return math.log(1 + (doc_count + 1) / (df + 0.5))
+
+
+def _rank_idf(doc_count: int, df: int) -> float:
+    """bm25's idf as FTS5 computes it (never below 1e-6)."""
+    return max(1e-6, math.log((doc_count - df + 0.5) / (df + 0.5)))
+
+
 def _levenshtein(a: str, b: str, limit: int) -> int:
     """Edits between `a` and `b` (a swap of two neighbouring letters is one); above `limit`,
     limit + 1."""
@@ -92,6 +102,10 @@ class SearchIndex:
         # term → its entries: doc id → (bm25's term-frequency part, where: a field mask)
         self._postings: dict[str, dict[int, tuple[float, int]]] = {}
         self._docs: dict[int, tuple[str, str]] = {}  # doc id → (kind, slug)
+        # per term, computed with the index: its idf, and each entry's bm25 contribution
+        # (the ranking's idf times the term-frequency part)
+        self._idf: dict[str, float] = {}
+        self._weighted: dict[str, dict[int, float]] = {}
         # (stem, allow_typos) → its expansion's terms: questions repeat words, and an
         # expansion depends only on the index (dropped with it)
         self._expanded: OrderedDict[tuple[str, bool], tuple[tuple[str, float], ...]] = OrderedDict()
@@ -164,9 +178,16 @@ class SearchIndex:
             if len(term) >= 4:
                 for tri in _trigrams(term):
                     trigrams[(term[0], tri)].append(term)
+        n = len(docs)
+        weighted: dict[str, dict[int, float]] = {}
+        for term, found in postings.items():
+            rank_idf = _rank_idf(n, len(found))
+            weighted[term] = {doc_id: rank_idf * part for doc_id, (part, _) in found.items()}
         # swapped in at once: a question never sees half of an index
-        self.doc_count = len(docs)
+        self.doc_count = n
         self.df = {term: len(found) for term, found in postings.items()}
+        self._idf = {term: _idf(n, df) for term, df in self.df.items()}
+        self._weighted = weighted
         self._sorted_terms = sorted(postings)
         self._trigram_postings = dict(trigrams)
         self._postings = dict(postings)
@@ -175,8 +196,8 @@ class SearchIndex:
         self.version += 1
     # ---- querying -------------------------------------------------------------------------
     def idf(self, term: str) -> float:
-        n = self.df.get(term, 0)
-        return math.log(1 + (self.doc_count + 1) / (n + 0.5))
+        known = self._idf.get(term)
+        return known if known is not None else _idf(self.doc_count, 0)
 
     def expand(self, stem: str, *, allow_typos: bool = True) -> Expansion:
         """The indexed terms `stem` stands for (a new Expansion: the caller may add to it)."""
@@ -300,23 +321,21 @@ class SearchIndex:
 
     def _rank(self, terms: list[str], limit: int, *, require_all: bool) -> list[tuple[float, int]]:
         """(-bm25, doc id) of the best `limit` entries having any (or all) of `terms`, best first."""
-        lists = [self._postings[t] for t in terms if t in self._postings]
+        lists = [self._weighted[t] for t in terms if t in self._weighted]
         if not lists or (require_all and len(lists) < len(terms)):
             return []
         scores: dict[int, float] = {}
         if require_all:
             shortest = min(lists, key=len)
             scores = {d: 0.0 for d in shortest if all(d in other for other in lists)}
-        n = self.doc_count
-        for docs in lists:
-            idf = max(1e-6, math.log((n - len(docs) + 0.5) / (len(docs) + 0.5)))
+        for docs in lists:  # (each entry's idf × term-frequency part, computed with the index)
             if require_all:
                 for doc_id in scores:
-                    scores[doc_id] += idf * docs[doc_id][0]
+                    scores[doc_id] += docs[doc_id]
                 continue
             get = scores.get
-            for doc_id, (part, _) in docs.items():
-                scores[doc_id] = get(doc_id, 0.0) + idf * part
+            for doc_id, contribution in docs.items():
+                scores[doc_id] = get(doc_id, 0.0) + contribution
         # the best `limit` (a common term can match thousands): by score, then the entry's order
         ranked = [(-score, doc_id) for doc_id, score in scores.items()]
         return sorted(ranked) if len(ranked) <= limit else heapq.nsmallest(limit, ranked)
