@@ -14,7 +14,6 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.errors import create_error_handler
@@ -48,7 +47,7 @@ from storage.applications import (
 from storage.campaigns import CampaignRepository
 from storage.content_loader import DEFAULT_CONTENT_DIR
 from storage.db import Database
-from storage.fsm import SQLiteStorage
+from storage.fsm import SQLiteStorage, UserLocks
 from storage.neighbours import NeighbourRepository
 from storage.outbox import OutboxRepository
 from storage.privacy import PrivacyRepository
@@ -180,7 +179,7 @@ def create_app(
     fsm_storage = storage or SQLiteStorage(db)
     privacy = PrivacyService(PrivacyRepository(db), i18n, kb, questions, users, delivery.wake, fsm_storage)
 
-    dp = Dispatcher(storage=fsm_storage, events_isolation=SimpleEventIsolation())
+    dp = Dispatcher(storage=fsm_storage, events_isolation=UserLocks())
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(UserContextMiddleware(users, i18n))
     dp.callback_query.outer_middleware(presses)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 from fluent.runtime import FluentBundle, FluentResource, resolver
@@ -14,6 +15,7 @@ from bot.settings import SUPPORTED_LOCALES
 resolver.MAX_PART_LENGTH = max(resolver.MAX_PART_LENGTH, 4 * 4096)
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+FORMATTED_SIZE = 2048  # formatted messages kept per locale (the latest used)
 
 
 class Translator:
@@ -21,11 +23,29 @@ class Translator:
         self.locale = locale
         self._bundle = bundle
         self._fallback = fallback
+        # a message comes out the same for the same arguments: the buttons and fixed lines
+        # under every answer, a list's heading, are formatted once (an LRU of FORMATTED_SIZE)
+        self._formatted: OrderedDict[object, str] = OrderedDict()
 
     def has(self, key: str) -> bool:
         return self._bundle.has_message(key)
 
     def __call__(self, key: str, **args: object) -> str:
+        # (the type too: 1, 1.0 and True are equal keys but not the same text)
+        memo = (key, *((name, type(value), value) for name, value in args.items())) if args else key
+        try:
+            text = self._formatted.get(memo)
+        except TypeError:  # an unhashable argument: formatted every time
+            return self._format(key, args)
+        if text is None:
+            text = self._formatted[memo] = self._format(key, args)
+            if len(self._formatted) > FORMATTED_SIZE:
+                self._formatted.popitem(last=False)
+        else:
+            self._formatted.move_to_end(memo)
+        return text
+
+    def _format(self, key: str, args: dict[str, object]) -> str:
         if not self._bundle.has_message(key):
             if self._fallback is not None:
                 return self._fallback(key, **args)

@@ -169,6 +169,10 @@ class TextLimits(BaseRequestMiddleware):
         text = getattr(method, field)
         if not isinstance(text, str) or getattr(method, entities_field, None):
             return method  # entities carry their own offsets: nothing to cut safely
+        if len(text) * 2 <= limit or utf16_len(text) <= limit:
+            # fits whatever the mode: parsing tags and character references only shortens
+            # a text, and no character is more than 2 UTF-16 units (the common case: no parse)
+            return method
         mode = getattr(method, mode_field, None)
         if isinstance(mode, Default):
             mode = bot.default[mode.name]

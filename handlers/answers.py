@@ -8,6 +8,8 @@ screen, "My applications") is the existing handlers' callbacks and services, reu
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import (
@@ -25,7 +27,7 @@ from bot.i18n import Translator
 from bot.services.applications import ApplicationService
 from bot.services.knowledge import MEASURE_KINDS, KnowledgeBase
 from bot.services.questions import QuestionService
-from bot.services.search import ALTERNATIVE, FEATURES, Hit, Listing, SearchResult
+from bot.services.search import FEATURES, Hit, Listing, SearchResult
 from bot.views import (
     STATUS_MARKS,
     cluster_card,
@@ -54,12 +56,29 @@ MAYBE = 0.2  # an entry offered as "maybe this" under "I don't know"
 
 
 def hit_button(hit: Hit) -> InlineKeyboardButton:
-    text = "🔎 " + short(hit.title, BUTTON_TITLE)
-    if hit.kind == "cluster":
-        return button(text, ClusterCb(id=hit.id, src="q"))
-    if hit.kind == "measure":
-        return button(text, MeasureCb(id=hit.id, src="q"))
-    return button(text, FaqCb(id=hit.id))
+    return _hit_button(hit.kind, hit.id, hit.title)
+
+
+# Buttons depend only on their arguments: built (and their callback data packed) once. The
+# same few hundred appear under most answers.
+@lru_cache(maxsize=4096)
+def _hit_button(kind: str, id_: int, title: str) -> InlineKeyboardButton:
+    text = "🔎 " + short(title, BUTTON_TITLE)
+    if kind == "cluster":
+        return button(text, ClusterCb(id=id_, src="q"))
+    if kind == "measure":
+        return button(text, MeasureCb(id=id_, src="q"))
+    return button(text, FaqCb(id=id_))
+
+
+@lru_cache(maxsize=4096)
+def _more_button(text: str, kind: str, id_: int) -> InlineKeyboardButton:
+    return button(text, MoreCb(kind=kind, id=id_))
+
+
+@lru_cache(maxsize=4096)
+def _join_button(text: str, cluster: int) -> InlineKeyboardButton:
+    return button(text, JoinCb(cluster=cluster))  # (JoinCb's only field)
 
 
 def _join_of(kb: KnowledgeBase, kind: str, id_: int) -> JoinCb | None:
@@ -76,7 +95,12 @@ def _join_of(kb: KnowledgeBase, kind: str, id_: int) -> JoinCb | None:
 def render_card(kb: KnowledgeBase, t: Translator, locale: str, kind: str, id_: int, *,
                 short: bool = False) -> tuple[str, JoinCb | None] | None:
     """(the entry's full card, or with `short` its short answer; its Join button) — None when
-    there is no such entry (any more)."""
+    there is no such entry (any more). Rendered once per content (KnowledgeBase.derived)."""
+    return kb.derived(("card", t, locale, kind, id_, short), lambda: _render_card(kb, t, locale, kind, id_, short))
+
+
+def _render_card(kb: KnowledgeBase, t: Translator, locale: str, kind: str, id_: int,
+                 short: bool) -> tuple[str, JoinCb | None] | None:
     entry = kb.get(kind, id_) if kind in ENTRY_KINDS else None
     if isinstance(entry, Cluster):
         return (cluster_short if short else cluster_card)(t, entry, locale), _join_of(kb, kind, id_)
@@ -88,30 +112,52 @@ def render_card(kb: KnowledgeBase, t: Translator, locale: str, kind: str, id_: i
 
 
 def closing_buttons(t: Translator) -> list[InlineKeyboardButton]:
-    return [button(t("btn-ask-person"), HandoffCb(action="ask")), button(t("btn-menu"), MenuCb(action="main"))]
+    return list(_closing_buttons(t))
+
+
+@lru_cache(maxsize=64)
+def _closing_buttons(t: Translator) -> tuple[InlineKeyboardButton, ...]:
+    return button(t("btn-ask-person"), HandoffCb(action="ask")), button(t("btn-menu"), MenuCb(action="main"))
 
 
 def answer_keyboard(t: Translator, more: Hit | None, join: JoinCb | None, others: list[Hit]) -> InlineKeyboardMarkup:
+    return _answer_keyboard(
+        t, None if more is None else (more.kind, more.id), None if join is None else join.cluster,
+        tuple((hit.kind, hit.id, hit.title) for hit in others),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _answer_keyboard(t: Translator, more: tuple[str, int] | None, join: int | None,
+                     others: tuple[tuple[str, int, str], ...]) -> InlineKeyboardMarkup:
+    """The keyboard as a function of what it shows (one markup shared by equal answers:
+    nothing changes a markup once sent)."""
     buttons = []
     if more is not None:
-        buttons.append(button(t("btn-more"), MoreCb(kind=more.kind, id=more.id)))
+        buttons.append(_more_button(t("btn-more"), *more))
     if join is not None:
-        buttons.append(button(t("btn-join"), join))
-    buttons.extend(hit_button(hit) for hit in others)
-    buttons.extend(closing_buttons(t))
+        buttons.append(_join_button(t("btn-join"), join))
+    buttons.extend(_hit_button(*hit) for hit in others)
+    buttons.extend(_closing_buttons(t))
     return column(buttons)
 
 
 def answer_key(result: SearchResult) -> tuple:
     """Everything `render_answer` reads from a result: results with equal keys get the same
-    answer (many different questions do), so it can be rendered once."""
+    answer (many different questions do), so it can be rendered once. (With the content: the
+    caller keys by `KnowledgeBase.generation` and the locale too.)"""
     listing = result.listing
-    listed = None
-    if listing is not None:
-        listed = (listing.kind, listing.criterion, listing.value, listing.total,
-                  tuple((h.kind, h.id) for h in listing.hits), tuple((h.kind, h.id) for h in listing.closest))
-    hits = tuple((h.kind, h.id, h.title, h.score >= ALTERNATIVE, h.score >= MAYBE) for h in result.hits[:5])
-    return listed, result.confident, result.intent == "join", hits
+    if listing is not None:  # a listing answer shows the listing alone
+        return ("listing", listing.kind, listing.criterion, listing.value, listing.total,
+                tuple((h.kind, h.id) for h in listing.hits), tuple((h.kind, h.id) for h in listing.closest))
+    # the "maybe this" buttons of "I don't know" (also the answer when a confident entry went
+    # with a content update)
+    maybe = tuple((h.kind, h.id, h.title) for h in result.hits[:4] if h.score >= MAYBE)
+    if result.confident:
+        best = result.hits[0]
+        return ("entry", best.kind, best.id, result.intent == "join",
+                tuple((h.kind, h.id, h.title) for h in result.alternatives()), maybe)
+    return ("unknown", maybe)
 
 
 def render_answer(kb: KnowledgeBase, t: Translator, locale: str, result: SearchResult) -> tuple[str, InlineKeyboardMarkup]:
@@ -218,7 +264,13 @@ def _cluster_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Lis
     buttons: list[InlineKeyboardButton] = []
     if entries:
         lines.append("")
-        lines.extend(_cluster_line(t, c, locale, listing) for _, c in entries[:LIST_SHOWN])
+        # a cluster's line depends on the asked-for product only in a product listing
+        wanted = listing.value if listing.criterion == "product" else None
+        lines.extend(
+            kb.derived(("cluster-line", t, locale, hit.id, listing.criterion, wanted),
+                       lambda c=c: _cluster_line(t, c, locale, listing))  # type: ignore[misc]
+            for hit, c in entries[:LIST_SHOWN]
+        )
         buttons.extend(hit_button(hit) for hit, _ in entries[:LIST_SHOWN])
         if count > LIST_SHOWN:
             lines.append(t("answer-list-more", count=count - LIST_SHOWN))
@@ -252,9 +304,7 @@ def _measure_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Lis
             continue
         lines += ["", f"<b>{t('measure-kind-' + group)}</b>"]
         for hit, m in of_kind:
-            title = m.title.get(locale)[0]
-            summary = first_sentences(m.summary.get(locale)[0], LINE_DETAIL, 1)
-            lines.append(f"• <b>{e(short(title, LINE_NAME))}</b> — {e(summary)}")
+            lines.append(kb.derived(("measure-line", locale, hit.id), lambda m=m: _measure_line(m, locale)))  # type: ignore[misc]
             buttons.append(hit_button(hit))
     if count > LIST_SHOWN:
         lines.append(t("answer-list-more", count=count - LIST_SHOWN))
@@ -267,6 +317,12 @@ def _measure_listing(kb: KnowledgeBase, t: Translator, locale: str, listing: Lis
     buttons.append(button(t("menu-measures"), MenuCb(action="measures")))
     buttons.extend(closing_buttons(t))
     return fit_lines(lines), column(buttons)
+
+
+def _measure_line(m: Measure, locale: str) -> str:
+    title = m.title.get(locale)[0]
+    summary = first_sentences(m.summary.get(locale)[0], LINE_DETAIL, 1)
+    return f"• <b>{e(short(title, LINE_NAME))}</b> — {e(summary)}"
 
 
 def listing_answer(kb: KnowledgeBase, t: Translator, locale: str, listing: Listing) -> tuple[str, InlineKeyboardMarkup]:

@@ -68,7 +68,7 @@ def add_question_handler(router: Router, *filters: Filter) -> None:
                 await message.answer(answer[0], reply_markup=answer[1])
                 return
         # the same answer for the same result: rendered once per content version
-        key = (answer_key(result), locale, kb.index.version)
+        key = (answer_key(result), locale, kb.generation)
         rendered = rendered_cache.get(key)
         if rendered is None:
             rendered = render_answer(kb, t, locale, result)

@@ -54,6 +54,7 @@ def stem(token: str) -> str:
 _morph = None
 
 
+@lru_cache(maxsize=65536)
 def is_dictionary_word(token: str) -> bool:
     """True for a correctly spelled Russian word (pymorphy3's dictionary); False otherwise.
 
@@ -67,12 +68,7 @@ def is_dictionary_word(token: str) -> bool:
         import pymorphy3
 
         _morph = pymorphy3.MorphAnalyzer()
-    return _dictionary_word(token)
-
-
-@lru_cache(maxsize=65536)
-def _dictionary_word(token: str) -> bool:
-    return bool(_morph.word_is_known(token))  # type: ignore[union-attr]
+    return bool(_morph.word_is_known(token))
 
 
 @lru_cache(maxsize=65536)
@@ -120,19 +116,21 @@ def accusative(phrase: str) -> str:
     """A Russian phrase's nouns and adjectives in the accusative, as after "выпускающие"
     ("резинотехника" → "резинотехнику", "растворителей" → "растворители"); other words as
     they are."""
-    out = []
-    for token in phrase.split():
-        word = token
-        if _CYRILLIC.search(token) and is_dictionary_word(token):
-            parse = _first_parse(token)
-            if parse.tag.POS in {"NOUN", "ADJF"}:
-                inflected = parse.inflect({"accs"})
-                if inflected is not None:
-                    word = inflected.word
-        out.append(word)
-    return " ".join(out)
+    return " ".join(_accusative_word(token) for token in phrase.split())
 
 
+@lru_cache(maxsize=65536)
+def _accusative_word(token: str) -> str:
+    if _CYRILLIC.search(token) and is_dictionary_word(token):
+        parse = _first_parse(token)
+        if parse.tag.POS in {"NOUN", "ADJF"}:
+            inflected = parse.inflect({"accs"})
+            if inflected is not None:
+                return inflected.word
+    return token
+
+
+@lru_cache(maxsize=65536)
 def is_generic_word(token: str) -> bool:
     """A Russian dictionary word that is not a noun or adjective (verbs, adverbs, …)."""
     return is_dictionary_word(token) and not is_content_word(token)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -30,6 +30,28 @@ def list_migrations() -> list[tuple[int, str, str]]:
     if versions != list(range(1, len(versions) + 1)):
         raise RuntimeError(f"migrations must be numbered 1..N without gaps, found {versions}")
     return found
+
+
+async def _settle(statement: Awaitable[object]) -> None:
+    """Await `statement` to its end even if the task is cancelled meanwhile; the cancellation
+    is raised once it finished (its own error, if any, is then only chained)."""
+    running = asyncio.ensure_future(statement)
+    cancelled: asyncio.CancelledError | None = None
+    while True:
+        try:
+            await asyncio.shield(running)
+            break
+        except asyncio.CancelledError as exc:
+            cancelled = exc
+            if running.done():
+                break
+        except BaseException:
+            if cancelled is None:
+                raise
+            break
+    if cancelled is not None:
+        error = None if running.cancelled() else running.exception()
+        raise cancelled from error
 
 
 class Database:
@@ -120,11 +142,19 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; rolled back on any exception, a cancellation included.
+
+        A cancellation never leaves a transaction open on the connection (every later one
+        would fail with "cannot start a transaction within a transaction"): aiosqlite runs a
+        statement on its thread even when the task awaiting it is cancelled, so BEGIN and
+        COMMIT are awaited to their end (`_settle`) and the cancellation raised after. One
+        that arrives during COMMIT is raised after the commit: the transaction may be
+        committed though the caller sees the cancellation."""
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
             try:
+                await _settle(self.conn.execute("BEGIN IMMEDIATE"))
                 yield self.conn
-                await self.conn.execute("COMMIT")
+                await _settle(self.conn.execute("COMMIT"))
             except BaseException:
                 await self._rollback()
                 raise

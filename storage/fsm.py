@@ -7,16 +7,18 @@ with no state and empty data is deleted. Every write goes through `Database.tran
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from collections import OrderedDict
 from collections.abc import Mapping
+from types import TracebackType
 from typing import Any
 
 import aiosqlite
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
 
 from storage.db import Database
 
@@ -247,3 +249,56 @@ class SQLiteStorage(BaseStorage):
             payload = dump_data(current)
             await _store_data(conn, params, payload)
         return json.loads(payload)
+
+
+class UserLocks(BaseEventIsolation):
+    """Events of one FSM key (a user in a chat) are handled one at a time, as with aiogram's
+    SimpleEventIsolation; but a key's lock exists only while an event holds or waits for it
+    (SimpleEventIsolation keeps one for every user ever seen), and taking it is a plain
+    context manager (no generator per event)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[StorageKey, _KeyLock] = {}
+
+    def lock(self, key: StorageKey) -> _KeyLock:  # type: ignore[override]
+        held = self._locks.get(key)
+        if held is None:
+            held = self._locks[key] = _KeyLock(self._locks, key)
+        return held
+
+    @property
+    def held(self) -> int:
+        """Keys with an event holding or waiting for their lock. (Not `__len__`: aiogram takes
+        an isolation that is falsy for none at all.)"""
+        return len(self._locks)
+
+    async def close(self) -> None:
+        self._locks.clear()
+
+
+class _KeyLock:
+    __slots__ = ("_key", "_lock", "_locks", "_users")
+
+    def __init__(self, locks: dict[StorageKey, _KeyLock], key: StorageKey) -> None:
+        self._locks = locks
+        self._key = key
+        self._lock = asyncio.Lock()
+        self._users = 0  # events holding or waiting
+
+    async def __aenter__(self) -> None:
+        self._users += 1
+        try:
+            await self._lock.acquire()
+        except BaseException:  # cancelled while waiting: no longer a user
+            self._leave()
+            raise
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        self._lock.release()
+        self._leave()
+
+    def _leave(self) -> None:
+        self._users -= 1
+        if self._users == 0 and self._locks.get(self._key) is self:
+            del self._locks[self._key]

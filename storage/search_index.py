@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -34,6 +34,7 @@ DERIVED_MAX = 4  # more words sharing that beginning: not a root but a common st
 DERIVED_FACTOR = 0.7
 COMMON_SHARE = 0.01  # a term in more than 1% of the entries …
 COMMON_MIN_DOCS = 100  # … and in more than 100 of them is "common"
+EXPANSIONS_KEPT = 16384  # query stems whose expansion is kept (the latest used), per index version
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,16 @@ def _trigrams(term: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _idf(doc_count: int, df: int) -> float:
+    """A term's weight in a question (how rare it is in the knowledge base)."""
+    return math.log(1 + (doc_count + 1) / (df + 0.5))
+
+
+def _rank_idf(doc_count: int, df: int) -> float:
+    """bm25's idf as FTS5 computes it (never below 1e-6)."""
+    return max(1e-6, math.log((doc_count - df + 0.5) / (df + 0.5)))
+
+
 def _levenshtein(a: str, b: str, limit: int) -> int:
     """Edits between `a` and `b` (a swap of two neighbouring letters is one); above `limit`,
     limit + 1."""
@@ -91,6 +102,13 @@ class SearchIndex:
         # term → its entries: doc id → (bm25's term-frequency part, where: a field mask)
         self._postings: dict[str, dict[int, tuple[float, int]]] = {}
         self._docs: dict[int, tuple[str, str]] = {}  # doc id → (kind, slug)
+        # per term, computed with the index: its idf, and each entry's bm25 contribution
+        # (the ranking's idf times the term-frequency part)
+        self._idf: dict[str, float] = {}
+        self._weighted: dict[str, dict[int, float]] = {}
+        # (stem, allow_typos) → its expansion's terms: questions repeat words, and an
+        # expansion depends only on the index (dropped with it)
+        self._expanded: OrderedDict[tuple[str, bool], tuple[tuple[str, float], ...]] = OrderedDict()
 
     # ---- building -------------------------------------------------------------------------
     async def rebuild(self, docs: Iterable[IndexDoc]) -> int:
@@ -160,20 +178,41 @@ class SearchIndex:
             if len(term) >= 4:
                 for tri in _trigrams(term):
                     trigrams[(term[0], tri)].append(term)
+        n = len(docs)
+        weighted: dict[str, dict[int, float]] = {}
+        for term, found in postings.items():
+            rank_idf = _rank_idf(n, len(found))
+            weighted[term] = {doc_id: rank_idf * part for doc_id, (part, _) in found.items()}
         # swapped in at once: a question never sees half of an index
-        self.doc_count = len(docs)
+        self.doc_count = n
         self.df = {term: len(found) for term, found in postings.items()}
+        self._idf = {term: _idf(n, df) for term, df in self.df.items()}
+        self._weighted = weighted
         self._sorted_terms = sorted(postings)
         self._trigram_postings = dict(trigrams)
         self._postings = dict(postings)
         self._docs = docs
+        self._expanded = OrderedDict()
         self.version += 1
     # ---- querying -------------------------------------------------------------------------
     def idf(self, term: str) -> float:
-        n = self.df.get(term, 0)
-        return math.log(1 + (self.doc_count + 1) / (n + 0.5))
+        known = self._idf.get(term)
+        return known if known is not None else _idf(self.doc_count, 0)
 
     def expand(self, stem: str, *, allow_typos: bool = True) -> Expansion:
+        """The indexed terms `stem` stands for (a new Expansion: the caller may add to it)."""
+        key = (stem, allow_typos)
+        terms = self._expanded.get(key)
+        if terms is None:
+            terms = tuple(self._expand(stem, allow_typos).terms)
+            self._expanded[key] = terms
+            if len(self._expanded) > EXPANSIONS_KEPT:
+                self._expanded.popitem(last=False)
+        else:
+            self._expanded.move_to_end(key)
+        return Expansion(stem, list(terms))
+
+    def _expand(self, stem: str, allow_typos: bool) -> Expansion:
         exp = Expansion(stem)
         if stem in self.df:
             exp.terms.append((stem, 1.0))
@@ -266,32 +305,37 @@ class SearchIndex:
                 unique = unique[:2]
         if not found:
             found = self._rank(unique, limit, require_all=False)
-        postings = [(term, self._postings[term]) for term in every if term in self._postings]
+        # where each found entry has each of the question's terms (in the order of `terms`):
+        # per term, only the found entries it occurs in are visited
+        fields: dict[int, dict[str, int]] = {doc_id: {} for _, doc_id in found}
+        for term in every:
+            docs = self._postings.get(term)
+            if docs is not None:
+                for doc_id in docs.keys() & fields.keys():
+                    fields[doc_id][term] = docs[doc_id][1]
         out = []
         for negative, doc_id in found:
             kind, slug = self._docs[doc_id]
-            fields = {term: docs[doc_id][1] for term, docs in postings if doc_id in docs}
-            out.append(Candidate(doc_id=doc_id, kind=kind, slug=slug, fields=fields, bm25=-negative))
+            out.append(Candidate(doc_id=doc_id, kind=kind, slug=slug, fields=fields[doc_id], bm25=-negative))
         return out
 
     def _rank(self, terms: list[str], limit: int, *, require_all: bool) -> list[tuple[float, int]]:
         """(-bm25, doc id) of the best `limit` entries having any (or all) of `terms`, best first."""
-        lists = [self._postings[t] for t in terms if t in self._postings]
+        lists = [self._weighted[t] for t in terms if t in self._weighted]
         if not lists or (require_all and len(lists) < len(terms)):
             return []
         scores: dict[int, float] = {}
         if require_all:
             shortest = min(lists, key=len)
             scores = {d: 0.0 for d in shortest if all(d in other for other in lists)}
-        n = self.doc_count
-        for docs in lists:
-            idf = max(1e-6, math.log((n - len(docs) + 0.5) / (len(docs) + 0.5)))
+        for docs in lists:  # (each entry's idf × term-frequency part, computed with the index)
             if require_all:
                 for doc_id in scores:
-                    scores[doc_id] += idf * docs[doc_id][0]
+                    scores[doc_id] += docs[doc_id]
                 continue
             get = scores.get
-            for doc_id, (part, _) in docs.items():
-                scores[doc_id] = get(doc_id, 0.0) + idf * part
+            for doc_id, contribution in docs.items():
+                scores[doc_id] = get(doc_id, 0.0) + contribution
         # the best `limit` (a common term can match thousands): by score, then the entry's order
-        return heapq.nsmallest(limit, ((-score, doc_id) for doc_id, score in scores.items()))
+        ranked = [(-score, doc_id) for doc_id, score in scores.items()]
+        return sorted(ranked) if len(ranked) <= limit else heapq.nsmallest(limit, ranked)

@@ -285,3 +285,24 @@ async def test_a_stop_right_as_a_batch_fills_up_does_not_hang():
             await stopping
         assert done, "the stop hung: the writer's loop swallowed its cancellation"
     assert len(written) == 5
+
+
+async def test_a_stop_while_a_batch_is_being_written_writes_each_row_once():
+    """Issue 9: the stop cancelled the writer in the middle of a batch; a batch whose commit had
+    gone through was then written again by the stop's own flush (the question log counted those
+    questions twice). The batch being written is let finish first."""
+    written: list[tuple] = []
+    committing = asyncio.Event()
+
+    async def write(rows):  # noqa: ANN001, ANN202
+        written.extend(rows)  # in the database: the commit went through...
+        committing.set()
+        await asyncio.sleep(0.05)  # ...and its result is on its way back from the database thread
+
+    writer = batch_writer.BatchWriter("t", write, max_pending=100, batch_size=3, interval=60)
+    writer.start()
+    for i in range(3):
+        writer.put(i, (i,))  # a full batch: the writer wakes and writes it
+    await committing.wait()
+    await writer.stop()
+    assert sorted(written) == [(0,), (1,), (2,)] and not writer.pending

@@ -21,7 +21,7 @@ from aiogram.types import Chat, Message, Update, User
 
 from bot.local_session import LocalSession
 from storage.db import Database
-from storage.fsm import SQLiteStorage
+from storage.fsm import SQLiteStorage, UserLocks
 
 KEY = StorageKey(bot_id=42, chat_id=501, user_id=501)
 
@@ -526,3 +526,66 @@ async def test_a_full_state_cache_falls_back_to_reading(db_path: Path):
         assert [await storage.get_state(key) for key in keys] == [Form.name.state] * 4
     finally:
         await db.close()
+
+
+# ---- issue 9: one event of a user at a time, without a lock kept per user ever seen ------------
+
+async def test_events_of_one_user_wait_for_each_other_and_others_do_not():
+    locks = UserLocks()
+    other = StorageKey(bot_id=KEY.bot_id, chat_id=502, user_id=502)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def first() -> None:
+        async with locks.lock(key=KEY):
+            order.append("first in")
+            await release.wait()
+            order.append("first out")
+
+    async def second(key: StorageKey, name: str) -> None:
+        async with locks.lock(key=key):
+            order.append(name)
+
+    held = asyncio.create_task(first())
+    await asyncio.sleep(0)
+    same = asyncio.create_task(second(KEY, "same user"))
+    await second(other, "other user")  # not held up by the first user's event
+    await asyncio.sleep(0)
+    assert order == ["first in", "other user"] and not same.done()
+    release.set()
+    await asyncio.gather(held, same)
+    assert order == ["first in", "other user", "first out", "same user"]
+    assert locks.held == 0  # nobody holds or waits: nothing is kept
+
+
+async def test_a_cancelled_wait_leaves_the_lock_to_the_others():
+    locks = UserLocks()
+    release = asyncio.Event()
+    entered: list[str] = []
+
+    async def take(name: str, wait: bool = False) -> None:
+        async with locks.lock(key=KEY):
+            entered.append(name)
+            if wait:
+                await release.wait()
+
+    holder = asyncio.create_task(take("holder", wait=True))
+    await asyncio.sleep(0)
+    cancelled = asyncio.create_task(take("cancelled"))
+    waiting = asyncio.create_task(take("waiting"))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(holder, waiting)
+    assert cancelled.cancelled() and entered == ["holder", "waiting"]
+    assert locks.held == 0
+
+
+async def test_the_dispatcher_keeps_no_lock_for_users_it_is_done_with(app):
+    from tests.conftest import Chatter
+
+    for user_id in range(7001, 7031):
+        await Chatter(app, app.bot.session, user_id=user_id).send("какие кластеры есть")
+    assert isinstance(app.dp.fsm.events_isolation, UserLocks)
+    assert app.dp.fsm.events_isolation.held == 0  # (aiogram's SimpleEventIsolation: one per user, for ever)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -178,6 +180,31 @@ async def test_questions_are_recorded(db):
     await repo.add(1, "погода", "ru", None, None, 0.0, False)
     await repo.add(1, "шины", "ru", "cluster", "barnaul", 0.9, True)
     assert [q[0] for q in await repo.unanswered()] == ["погода"]
+
+
+async def test_a_cancelled_transaction_never_leaves_the_connection_in_a_transaction(db):
+    """aiosqlite runs a statement on its thread even when the task awaiting it is cancelled: a
+    cancellation at any moment of a transaction (waiting for BEGIN, in the body, during COMMIT)
+    must leave no transaction open, or every later write fails with "cannot start a
+    transaction within a transaction" (a stop cancelling the question log's writer lost its
+    rows so). The cancelled transaction is all there or not at all."""
+    await db.write("CREATE TABLE t (batch INTEGER, v INTEGER)")
+    for attempt in range(60):
+        async def write(batch: int = attempt) -> None:
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO t VALUES (?, 1)", (batch,))
+                await conn.execute("INSERT INTO t VALUES (?, 2)", (batch,))
+
+        task = asyncio.create_task(write())
+        for _ in range(attempt % 6):  # cancelled at a different step each time
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert not db.conn.in_transaction, f"attempt {attempt}: a transaction was left open"
+        await db.write("INSERT INTO t VALUES (-1, 0)")  # the connection works on
+    rows = await db.fetchall("SELECT batch, count(*) FROM t WHERE batch >= 0 GROUP BY batch")
+    assert all(count == 2 for _, count in rows)  # never half of one
 
 
 async def test_a_transaction_on_a_full_disk_raises_the_real_error_and_recovers(db):

@@ -222,6 +222,10 @@ class BatchWriter:
     async def stop(self) -> None:
         """Stop the background writer and write what is held, in at most STOP_ATTEMPTS tries."""
         self._stopping = True  # the loop ends even if a cancellation got lost
+        # a batch being written is let finish: cancelled during its commit, it may be in the
+        # database while its rows still wait here, and they would be written a second time
+        async with self._lock:
+            pass
         await cancel_task(self._task)
         self._task = None
         self._stopping = False

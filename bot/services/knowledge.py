@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.services.tasks import cancel_task
 from storage.content_loader import DEFAULT_CONTENT_DIR, import_content
@@ -15,6 +18,9 @@ from storage.search_index import IndexDoc, SearchIndex
 MEASURE_KINDS = ("subsidy", "tax", "loan", "other")
 CLUSTER_STATUSES = ("active", "creating")
 CONTENT_CHECK_EVERY = 10.0  # seconds between checks for content imported while the bot runs
+DERIVED_SIZE = 8192  # values derived from the content kept at most (rendered cards, buttons)
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +49,10 @@ class KnowledgeBase:
         self._accepting: list[tuple[int, Cluster]] = []
         self._of_kind: dict[str, list[tuple[int, Measure]]] = {}
         self.revision: str | None = None  # of the content loaded (ContentRepository.revision)
+        # changes whenever the entries do (at the moment they are swapped in): what is derived
+        # from them (rendered answers) is keyed by it
+        self.generation = 0
+        self._derived: OrderedDict[Hashable, object] = OrderedDict()
         self._watch: asyncio.Task | None = None
 
     async def ensure_loaded(self, content_dir=DEFAULT_CONTENT_DIR) -> bool:
@@ -79,6 +89,8 @@ class KnowledgeBase:
             for id_, entry in entries:
                 self._by_id[(kind, id_)] = entry
                 self._by_slug[(kind, entry.slug)] = (id_, entry)
+        self._derived = OrderedDict()  # (with the entries: nothing derived from the old ones stays)
+        self.generation += 1
         await self.index.rebuild(self.index_docs())
 
     async def refresh_if_changed(self) -> bool:
@@ -148,6 +160,21 @@ class KnowledgeBase:
                 )
             )
         return docs
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """A value computed from the entries loaded (a rendered card, an answer's buttons):
+        `make()` once per content, then kept (the latest DERIVED_SIZE) until the content changes.
+        `key` must name everything `make` depends on besides the entries."""
+        try:
+            value = self._derived[key]
+        except KeyError:
+            value = make()
+            self._derived[key] = value
+            if len(self._derived) > DERIVED_SIZE:
+                self._derived.popitem(last=False)
+            return value
+        self._derived.move_to_end(key)
+        return value  # type: ignore[return-value]
 
     # ---- lookups ----------------------------------------------------------------------------
     def get(self, kind: str, id_: int) -> Cluster | Measure | Faq | None:
