@@ -382,6 +382,7 @@ class SearchService:
         self._definitions: dict[tuple[str, str], set[frozenset[str]]] = {}
         self._entry_phrases: dict[tuple[str, str], list[frozenset[str]]] = {}
         self._count_entries: set[tuple[str, str]] = set()
+        self._long_phrases: dict[tuple[str, str], list[frozenset[str]]] = {}
         self._name_owner: dict[str, str] = {}  # a name word of exactly one cluster -> that cluster
 
     # ---- near-synonyms ---------------------------------------------------------------------
@@ -874,9 +875,10 @@ class SearchService:
         if not telling:
             return set()
         found = set()
-        for key in self._entry_phrases if among is None else among:
-            for phrase in self._entry_phrases.get(key, ()):
-                if len(phrase) >= PHRASE_MIN and phrase & telling and phrase <= stems:
+        phrases = self._long_phrases
+        for key in phrases if among is None else among:
+            for phrase in phrases.get(key, ()):
+                if phrase <= stems and not phrase.isdisjoint(telling):
                     found.add(key)
                     break
         return found
@@ -899,6 +901,7 @@ class SearchService:
                     if found is not None:
                         definitions.setdefault((kind, entry.slug), set()).add(frozenset(analyze(found.group(2))))
         self._entry_phrases, self._definitions = phrases, definitions
+        self._long_phrases = {key: [p for p in found if len(p) >= PHRASE_MIN] for key, found in phrases.items()}
         self._count_entries = {("faq", f.slug) for _, f in self.kb.faq if f.intent == "count"}
         self._phrases_version = self.index.version
 
