@@ -469,7 +469,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             f"startup (migrate + load content + index) {real_startup * 1000:.0f} ms; near-synonyms "
             + (f"ON: built in {neighbours_build:.1f} s (child process: load Navec, compare), "
                f"{len(neighbour_rows):,} words" if semantic else "OFF (could not be built: see the log)")
-            + f"; {len(real_queries)} eval questions (dev, dev2, test, questions.yaml) x {passes} passes "
+            + f"; {len(real_queries)} eval questions (the dev parts, test, questions.yaml) x {passes} passes "
             f"after {warmup} warm-up pass(es)"
         )
         real_samples, real_pass_p99 = await measure(search_fn(app.search), real_queries, passes, warmup, rng)

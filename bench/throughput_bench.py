@@ -3,7 +3,7 @@
 Both go through the same harness: pre-built `Update` objects (private text messages from many
 users), mounted to their Bot as polling does, fed with `await dp.feed_update(bot, update)`, and
 answered through `LocalSession` (no network). Every question of the whole run is different: the
-`q` of tests/eval/dev.yaml, test.yaml and questions.yaml, then the same with a greeting, a
+`q` of every eval set in tests/eval (the dev parts, test.yaml, questions.yaml), then the same with a greeting, a
 closing word and/or a number added (never two equal texts, also after case folding), Russian to
 users with a Russian client, English to users with an English one (one in five):
 
@@ -273,7 +273,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     )
     out.print(
         f"questions: every text of the run different (also after case folding): {len(by_locale['ru'])} Russian "
-        f"and {len(by_locale['en'])} English eval questions (dev, dev2, test, questions.yaml), then with a greeting, "
+        f"and {len(by_locale['en'])} English eval questions (the dev parts, test, questions.yaml), then with a greeting, "
         "a closing word and/or a number added; question path with the answer cache OFF"
     )
     out.print(
