@@ -12,13 +12,18 @@ def refs(hits) -> list[str]:  # noqa: ANN001
     return [f"{h.kind}:{h.slug}" for h in hits]
 
 
+async def assert_honest(app, question: str) -> None:  # noqa: ANN001
+    """The question is answered "I don't know": no entry, no listing, no function."""
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert not result.confident and result.listing is None and result.feature is None, refs(result.hits)
+
+
 @pytest.mark.parametrize("question", [
     "пробки в Барнауле сегодня", "почём шины для трактора", "сколько жителей в Твери", "сколько стоит",
     "как вступить в профсоюз химиков", "какой статус моей заявки на визу",
 ])
 async def test_traps_are_answered_honestly(app, question):
-    result = await app.search.search(question)
-    assert not result.confident and result.listing is None and result.feature is None, refs(result.hits)
+    await assert_honest(app, question)
 
 
 async def test_a_long_polite_question_is_decided_by_its_domain_words(app):
@@ -332,8 +337,7 @@ async def test_a_purchase_told_as_done_is_context_not_shopping(app):
     "как вступить в СНТ и сколько там членские взносы",
 ])
 async def test_more_traps_are_answered_honestly(app, question):
-    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
-    assert not result.confident and result.listing is None and result.feature is None, refs(result.hits)
+    await assert_honest(app, question)
 
 
 @pytest.mark.parametrize("question", [
@@ -460,8 +464,7 @@ async def test_federal_districts_are_regions_to_list_by(app, question, expected)
     "какую пленку лучше взять для теплицы на даче, 150 или 200 мкм?",
 ])
 async def test_household_and_personal_questions_are_someone_elses(app, question):
-    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
-    assert not result.confident and result.listing is None and result.feature is None, refs(result.hits)
+    await assert_honest(app, question)
 
 
 async def test_a_farm_buying_greenhouse_film_is_a_business(app):
@@ -511,8 +514,7 @@ async def test_more_ways_to_ask_for_a_listing(app, question, criterion, value):
     "is mounting foam toxic indoors and how do I get it off my hands",
 ])
 async def test_standards_farming_and_home_safety_are_someone_elses(app, question):
-    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
-    assert not result.confident and result.listing is None and result.feature is None, refs(result.hits)
+    await assert_honest(app, question)
 
 
 @pytest.mark.parametrize(("question", "criterion", "value"), [
