@@ -528,3 +528,13 @@ async def test_listings_asked_in_passing_words(app, question, criterion, value):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     assert result.listing is not None, refs(result.hits)
     assert (result.listing.criterion, result.listing.value) == (criterion, value)
+
+
+@pytest.mark.parametrize(("question", "locale", "value"), [
+    ("какие кластеры в ЦФО", "ru", "Центральный федеральный округ"),
+    ("кластеры в Сибири", "ru", "Сибирь"),
+    ("Which clusters are in the Far Eastern Federal District?", "en", "Far Eastern Federal District"),
+])
+async def test_a_macro_region_listing_is_headed_by_its_name(app, question, locale, value):
+    result = await app.search.search(question, locale=locale)
+    assert result.listing is not None and result.listing.value == value, refs(result.hits)

@@ -840,7 +840,11 @@ class SearchService:
         ):  # ("are there regional laws on clusters, for example in Yamal": the laws are asked about)
             wanted = {r for m in mentions for r in m.regions}
             found = self.kb.clusters_in(wanted)
-            label = mentions[0].regions[0] if len(mentions[0].regions) == 1 else mentions[0].label
+            first = mentions[0]
+            if len(first.regions) == 1:
+                label = first.regions[0]
+            else:  # "Сибирь", "Центральный федеральный округ" (not "цфо", "сибирского" as typed)
+                label = first.names[locale == "en"] if first.names else first.label
             listing = listed("region", label, found)
             if not found:
                 listing.closest = ordered(self.kb.accepting_clusters())

@@ -273,7 +273,8 @@ FEDERAL_DISTRICTS: dict[tuple[str, ...], tuple[str, ...]] = {
 class PlaceMention:
     words: tuple[str, ...]  # the stems that named it
     regions: tuple[str, ...]  # the subjects meant (their names as the knowledge base writes them)
-    label: str  # what the user said, for display
+    label: str  # what the user said
+    names: tuple[str, str] | None = None  # a macro-region's or federal district's name (ru, en), for display
 
 
 @dataclass
@@ -282,6 +283,7 @@ class PlaceIndex:
 
     keys: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     longest: int = 1
+    names: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)  # of the macro-regions
 
     @classmethod
     def build(cls, regions: Iterable[Region]) -> PlaceIndex:
@@ -294,12 +296,17 @@ class PlaceIndex:
                 if words:
                     index.keys.setdefault(words, (region.name,))
         for names, subjects in MACRO_REGIONS.items():
-            for word in names.split():
+            words = names.split()
+            english = next(w for w in words if w.isascii())
+            for word in words:
                 index.keys.setdefault((_place_stem(word),), subjects)
+                index.names[(_place_stem(word),)] = (words[0].capitalize(), english.capitalize())
         for names, subjects in FEDERAL_DISTRICTS.items():
+            ru, en = names[0], next(n for n in names if n.isascii())
             for name in names:
                 words = tuple(_place_stem(w) for w in tokens(name) if w not in skip and len(w) > 1)
                 index.keys[words] = subjects
+                index.names[words] = (ru[0].upper() + ru[1:], en.title())
         index.longest = max(len(k) for k in index.keys)
         return index
 
@@ -313,7 +320,7 @@ class PlaceIndex:
                 key = tuple(stems[i : i + size])
                 regions = self.keys.get(key)
                 if regions:
-                    found.append(PlaceMention(key, regions, " ".join(words[i : i + size])))
+                    found.append(PlaceMention(key, regions, " ".join(words[i : i + size]), self.names.get(key)))
                     i += size
                     break
             else:
