@@ -78,30 +78,30 @@ def _first_parse(token: str):  # noqa: ANN202
     return _analyzer().parse(token)[0]
 
 
+def _known_tag(token: str, pos: str, *grammemes: str) -> bool:
+    """Whether a dictionary word's most likely reading is `pos` with all of `grammemes`."""
+    if not is_dictionary_word(token):
+        return False
+    tag = _first_parse(token).tag
+    return tag.POS == pos and all(g in tag for g in grammemes)
+
+
 @lru_cache(maxsize=65536)
 def is_content_word(token: str) -> bool:
     """A Russian noun or full adjective: the words that say what a question is about."""
-    if not is_dictionary_word(token):
-        return False
-    return _first_parse(token).tag.POS in {"NOUN", "ADJF"}
+    return _known_tag(token, "NOUN") or _known_tag(token, "ADJF")
 
 
 @lru_cache(maxsize=65536)
 def is_genitive_noun(token: str) -> bool:
     """A Russian noun in the genitive ("кластер судостроителей")."""
-    if not is_dictionary_word(token):
-        return False
-    tag = _first_parse(token).tag
-    return tag.POS == "NOUN" and "gent" in tag
+    return _known_tag(token, "NOUN", "gent")
 
 
 @lru_cache(maxsize=65536)
 def is_past_verb(token: str) -> bool:
     """A Russian verb in the past tense ("купили"): what was done, not what is sought."""
-    if not is_dictionary_word(token):
-        return False
-    tag = _first_parse(token).tag
-    return tag.POS == "VERB" and "past" in tag
+    return _known_tag(token, "VERB", "past")
 
 
 @lru_cache(maxsize=65536)
