@@ -68,6 +68,9 @@ class Expansion:
         return bool(self.terms)
 
 
+SHORT_TYPO = 5  # letters up to which one shared trigram makes a word a typo candidate
+
+
 def _trigrams(term: str) -> set[str]:
     padded = f"^{term}$"
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -263,11 +266,15 @@ class SearchIndex:
             for term in self._trigram_postings.get((stem[0], tri), ()):
                 shared[term] += 1
         need = max(2, len(grams) // 3)
+        # a short word's swapped letters leave it one trigram ("tyer" and "tyre" share "^ty"):
+        # then the letters must be the same ("tyer" is no "tver")
+        swaps = len(stem) <= SHORT_TYPO
+        letters = sorted(stem)
         cyrillic = "а" <= stem[0] <= "я"
         limit = 2 if cyrillic and len(stem) >= 6 else 1
         best: list[tuple[int, int, str]] = []
         for term, count in shared.items():
-            if count < need:
+            if count < need and not (swaps and sorted(term) == letters):
                 continue
             dist = _levenshtein(stem, term, limit)
             if dist <= limit:

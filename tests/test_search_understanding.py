@@ -538,3 +538,21 @@ async def test_listings_asked_in_passing_words(app, question, criterion, value):
 async def test_a_macro_region_listing_is_headed_by_its_name(app, question, locale, value):
     result = await app.search.search(question, locale=locale)
     assert result.listing is not None and result.listing.value == value, refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "Здравствуйте! Мы производим растворители. Хотим вступить в межрегиональный химический кластер. "
+    "Что для этого нужно?",
+    "How can our company join the interregional chemical cluster, and can we submit the application here?",
+    "короче мы хотим в межрегиональный кластер. куда жать чтобы заявку подать, что от нас надо?",
+])
+async def test_joining_a_named_cluster_is_answered_with_how_to_join(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.feature == "join" or refs(result.hits[:1]) == ["faq:how-to-join"], refs(result.hits)
+
+
+async def test_joining_told_as_context_leaves_the_cluster_asked_about(app):
+    result = await app.search.search(
+        "Мы раньше поставляли каучук омским шинникам, теперь думаем войти в их нефтехимический кластер. "
+        "Кто там участники?")
+    assert refs(result.hits[:1]) == ["cluster:omsk-petrochemical"], refs(result.hits)

@@ -175,6 +175,13 @@ async def test_search_index_prefix_and_typos(db):
     assert [c.slug for c in found] == ["b"]
 
 
+async def test_a_short_word_with_two_letters_swapped_is_a_typo_of_the_same_letters_only(db):
+    index = SearchIndex(db)
+    await index.rebuild([IndexDoc("cluster", "a", "tyres", "", ""), IndexDoc("cluster", "b", "tver", "", "")])
+    assert [t for t, _ in index.expand("tyer").terms] == ["tyre"]  # not "tver": other letters
+    assert not index.expand("tyxr").known
+
+
 async def test_questions_are_recorded(db):
     repo = QuestionRepository(db)
     await repo.add(1, "погода", "ru", None, None, 0.0, False)

@@ -304,6 +304,15 @@ def _asked_stems(text: str) -> set[str] | None:
     return {st for sentence in asking for _, st in analyze_pairs(sentence)}
 
 
+BACK_REFERENCES = frozenset({"это", "этого", "этому", "этим", "этом", "this", "that", "it"})
+
+
+def _refers_back(asking: list[str]) -> bool:
+    """Whether the sentences that ask point back at what was told before them ("что для этого
+    нужно", "how do we do it")."""
+    return any(w in BACK_REFERENCES for sentence in asking for w in tokens(sentence))
+
+
 # off-topic words that are not, after these words: "быть в курсе новостей" is no exchange rate
 OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"})}
 # "стоит ли туда идти", "стоит обратиться": worth it, not a price
@@ -597,7 +606,10 @@ class SearchService:
             weights.append(weight)
         asked = _asked_stems(scored_text)
         if asked is not None:  # "Мы завод в Омске. Делаем шины. Какие меры поддержки есть?"
-            weights = [w if e.stem in asked else w * CONTEXT_FACTOR for w, e in zip(weights, expansions, strict=True)]
+            # (joining told around "С чего начать?", "What are the steps?" is what is asked about)
+            joining = result.intent == "join"
+            weights = [w if e.stem in asked or (joining and e.stem.startswith(JOIN_STEMS)) else w * CONTEXT_FACTOR
+                       for w, e in zip(weights, expansions, strict=True)]
             subject_unknown &= asked  # an unknown noun of the context points nowhere else
         # "IT-кластер", "автомобильный кластер", "кластер судостроителей": someone else's cluster
         unseen = {e.stem for e in expansions  # (a word found only through near-synonyms is unseen too)
@@ -692,6 +704,16 @@ class SearchService:
             # unless another entry covers clearly more of the question
             for i, item in enumerate(scored):
                 if item[2].kind == "cluster" and item[2].slug == named and item[0] >= scored[0][0] * NAMED_CLOSE:
+                    scored.insert(0, (max(item[0], scored[0][0]), *item[1:]))
+                    del scored[i + 1]
+                    break
+        if result.intent == "join" and not join_elsewhere and scored and scored[0][2].kind == "cluster" and (
+                asked is None or any(st.startswith(JOIN_STEMS) for st in asked) or _refers_back(asking or [])):
+            # "хотим вступить в межрегиональный кластер. Что для этого нужно?": how to join is
+            # asked, the cluster is where (its card is a tap away); not so "думаем войти в их
+            # кластер. Кто там участники?"
+            for i, item in enumerate(scored):
+                if item[2].kind == "faq" and item[2].slug == JOIN_SLUG and item[0] >= scored[0][0] * NAMED_CLOSE:
                     scored.insert(0, (max(item[0], scored[0][0]), *item[1:]))
                     del scored[i + 1]
                     break
