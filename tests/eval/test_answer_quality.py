@@ -1,13 +1,16 @@
 """Answer quality, measured on questions written before the search was tuned (issue 9).
 
-Two parts, by two authors who did not see the search code:
+Two parts, by authors who did not see the search code:
 
 - `dev.yaml`: the part the search is tuned on (with the older `questions.yaml`, also tuned on),
   `dev2.yaml` (a third author, 2026-12-01: first measured before any tuning on it, 77.0 %,
   then tuned on), `dev3.yaml` (a fourth author, 2026-12-01 evening: 84.0 % before any tuning
   on it, then tuned on), `dev4.yaml` (a fifth author, traps and list questions: 76.2 % before
   any tuning on it, traps 48/75, then tuned on) and `dev5.yaml` (a sixth author, list questions
-  and English: 75.0 % before any tuning on it, then tuned on);
+  and English: 75.0 % before any tuning on it, then tuned on), `dev6.yaml` (a seventh author,
+  long conversational Russian: 80.3 % before any tuning on it) and `dev7.yaml` (an eighth
+  author, traps, near-traps and their answerable look-alikes: 80.3 % before any tuning on it,
+  traps 76/110), both then tuned on;
 - `test.yaml`: the held-out part, never tuned on. Its figures are the ones that count.
 
 Each item is judged as a user would see the answer (`judge`): the first answer shown must be
@@ -51,8 +54,8 @@ def load(name: str) -> list[dict]:
     return items
 
 
-DEV = (load("dev.yaml") + load("dev2.yaml") + load("dev3.yaml") + load("dev4.yaml") + load("dev5.yaml")
-       + load("questions.yaml"))
+DEV = [item for name in ("dev.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml",
+                         "questions.yaml") for item in load(name)]
 TEST = load("test.yaml")
 
 
