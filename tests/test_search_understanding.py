@@ -556,3 +556,23 @@ async def test_joining_told_as_context_leaves_the_cluster_asked_about(app):
         "Мы раньше поставляли каучук омским шинникам, теперь думаем войти в их нефтехимический кластер. "
         "Кто там участники?")
     assert refs(result.hits[:1]) == ["cluster:omsk-petrochemical"], refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "Какие долги у ПАО Омский каучук перед поставщиками?",
+    "Какая выручка у Национального аэрозольного кластера за 2023 год?",
+    "How many employees does Nortek have?",
+    "Какой график работы у сотрудников на заводах барнаульского кластера?",
+])
+async def test_a_detail_no_entry_holds_is_not_answered_by_the_entry_named(app, question):
+    await assert_honest(app, question)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("сколько процентов затрат компенсируют по совместным проектам участников кластера",
+     "measure:pp41-joint-projects"),
+    ("займ фрп проекты развития под какой процент", "measure:frp-development-projects"),
+])
+async def test_what_the_entries_tell_is_no_missing_detail(app, question, expected):
+    result = await app.search.search(question)
+    assert result.confident and refs(result.hits[:1]) == [expected], refs(result.hits)

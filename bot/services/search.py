@@ -30,6 +30,7 @@ from bot.services.understanding import (
     COMMERCE,
     FILLER,
     GEOGRAPHY_WORDS,
+    HELD_ATTRIBUTES,
     LIST_WORDS,
     MAKER_WORDS,
     MEASURE_KIND_WORDS,
@@ -48,6 +49,7 @@ from storage.analyzer import (
     fold,
     is_content_word,
     is_dictionary_word,
+    is_function_word,
     is_generic_word,
     is_genitive_noun,
     is_past_verb,
@@ -311,6 +313,10 @@ def _refers_back(asking: list[str]) -> bool:
     """Whether the sentences that ask point back at what was told before them ("что для этого
     нужно", "how do we do it")."""
     return any(w in BACK_REFERENCES for sentence in asking for w in tokens(sentence))
+
+
+HEAD_ASKERS = frozenset({"какой", "каков", "сколько"})  # ... and the noun they ask for
+HEAD_WINDOW = 3
 
 
 # off-topic words that are not, after these words: "быть в курсе новостей" is no exchange rate
@@ -717,7 +723,7 @@ class SearchService:
                     scored.insert(0, (max(item[0], scored[0][0]), *item[1:]))
                     del scored[i + 1]
                     break
-        off_topic = off_topic or foreign
+        off_topic = off_topic or foreign or self._asks_unheld(asking or [scored_text])
         if off_topic:  # the point is something the knowledge base doesn't hold: never confident
             scored = [(min(sc, CONFIDENT * 0.9), bm, c, p) for sc, bm, c, p in scored]
         for score, _, cand, _ in scored[:limit]:
@@ -984,6 +990,34 @@ class SearchService:
                 if slug is not None:
                     return slug
         return None
+
+    def _asks_unheld(self, asking: list[str]) -> bool:
+        """Whether a sentence asks for something no entry holds: the noun right after "какой",
+        "сколько", "how many" is a word the knowledge base has never seen ("какие долги у …",
+        "какая выручка у …", "how many employees does …") — the names around it are only
+        whose."""
+        for sentence in asking:
+            words = tokens(sentence)
+            for i, word in enumerate(words):
+                lm = lemma(word)
+                if lm in HEAD_ASKERS:
+                    following = words[i + 1 : i + 1 + HEAD_WINDOW]
+                elif word == "many" and i > 0 and words[i - 1] == "how":
+                    following = words[i + 1 : i + 2]
+                else:
+                    continue
+                for token in following:
+                    kind = word_kind(token)
+                    if kind in ("adj", "other") or is_function_word(token):
+                        continue
+                    if kind in ("noun", "latin") and token not in STOPWORDS and lemma(token) not in FILLER \
+                            and lemma(token) not in HELD_ATTRIBUTES \
+                            and lemma(token) not in _QUESTION_LEMMAS and not self.index.expand(
+                                stem_of(token), allow_typos=False).known \
+                            and not self.index.expand(stem_of(lemma(token)), allow_typos=False).known:
+                        return True
+                    break
+        return False
 
     def _other_subject(self, expansions: list[Expansion], weights: list[float], subject: set[str]) -> bool:
         """Whether the question names something besides clusters in general (a measure, a

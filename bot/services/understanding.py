@@ -61,6 +61,15 @@ COMMERCE = frozenset("""
 цена ценник почем стоить купить покупка продать продажа магазин скидка маркетплейс
 price buy sell shop discount
 """.split())
+# what the entries tell of what they describe, however they word it: asked for after "какой",
+# "сколько" ("сколько процентов возмещают", "какая сумма займа"), it is no detail they lack
+# (not so "какие долги у …", "какая выручка у …", "how many employees …")
+HELD_ATTRIBUTES = frozenset("""
+процент сумма размер минимум максимум срок дата система стадия этап шаг пропорция доля признак
+ограничение условие требование документ лимит объём объем выгода польза плюшка грант аванс
+контора число количество год месяц вариант способ
+percent percentage amount size minimum maximum term date stage step share limit grant benefit
+""".split())
 PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "стоил", "стоила", "стоило", "стоили", "cost", "costs"})
 
 # ---- the bot's own functions ---------------------------------------------------------------
