@@ -576,3 +576,17 @@ async def test_a_detail_no_entry_holds_is_not_answered_by_the_entry_named(app, q
 async def test_what_the_entries_tell_is_no_missing_detail(app, question, expected):
     result = await app.search.search(question)
     assert result.confident and refs(result.hits[:1]) == [expected], refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "Подскажите номер телефона директора Барнаульского кластера",
+    "реквизиты ООО Национальный аэрозольный кластер для договора, р/с и бик",
+    "дайте e-mail ООО «Национальный аэрозольный кластер»",
+])
+async def test_someone_elses_contact_details_are_not_held(app, question):
+    await assert_honest(app, question)
+
+
+async def test_the_associations_phone_is_its_contacts_entry(app):
+    result = await app.search.search("телефон ассоциации")
+    assert refs(result.hits[:1]) == ["faq:contacts"], refs(result.hits)

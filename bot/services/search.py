@@ -28,6 +28,7 @@ from bot.services.understanding import (
     CLUSTER_WORDS,
     COLLOQUIAL,
     COMMERCE,
+    CONTACT_DETAILS,
     FILLER,
     GEOGRAPHY_WORDS,
     HELD_ATTRIBUTES,
@@ -724,6 +725,9 @@ class SearchService:
                     del scored[i + 1]
                     break
         off_topic = off_topic or foreign or self._asks_unheld(asking or [scored_text])
+        if not off_topic and scored and scored[0][2].kind in ("cluster", "measure") and (
+                {lemma(w) for sentence in asking or [text] for w in tokens(sentence)} & CONTACT_DETAILS):
+            off_topic = True  # "телефон директора Барнаульского кластера", "реквизиты ООО …"
         if off_topic:  # the point is something the knowledge base doesn't hold: never confident
             scored = [(min(sc, CONFIDENT * 0.9), bm, c, p) for sc, bm, c, p in scored]
         for score, _, cand, _ in scored[:limit]:
