@@ -590,3 +590,11 @@ async def test_someone_elses_contact_details_are_not_held(app, question):
 async def test_the_associations_phone_is_its_contacts_entry(app):
     result = await app.search.search("телефон ассоциации")
     assert refs(result.hits[:1]) == ["faq:contacts"], refs(result.hits)
+
+
+async def test_a_consultant_who_tells_who_they_are_is_not_asking_for_one(app):
+    result = await app.search.search(
+        "Добрый день, я консультант по ВЭД. Клиент из Карачаево-Черкесии делает клапаны для аэрозольных "
+        "баллонов. В какой кластер входит их республика?")
+    assert result.feature is None and refs(result.hits[:1]) == ["cluster:aerosol-national"], refs(result.hits)
+    assert (await app.search.search("нужен консультант")).feature == "human"
