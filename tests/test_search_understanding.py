@@ -598,3 +598,15 @@ async def test_a_consultant_who_tells_who_they_are_is_not_asking_for_one(app):
         "баллонов. В какой кластер входит их республика?")
     assert result.feature is None and refs(result.hits[:1]) == ["cluster:aerosol-national"], refs(result.hits)
     assert (await app.search.search("нужен консультант")).feature == "human"
+
+
+async def test_who_the_asker_is_is_no_product_asked_for(app):
+    result = await app.search.search(
+        "Добрый день! Я начальник отдела снабжения упаковочной компании из Новосибирска. Нам нужны "
+        "полипропиленовые мешки большими партиями. В каком кластере их производят?")
+    shown = refs(result.listing.hits) if result.listing else refs(result.hits[:1])
+    assert shown == ["cluster:omsk-petrochemical"], (result.listing, refs(result.hits))
+    result = await app.search.search(
+        "Здравствуйте, мы небольшой химзавод из Казани, производим присадки. Какие кластеры из вашей базы "
+        "есть в Татарстане?")
+    assert result.listing is not None and result.listing.criterion == "region" and result.listing.hits == []

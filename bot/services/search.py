@@ -637,19 +637,22 @@ class SearchService:
         subject_stems = {e.stem for e in expansions
                          if e.stem not in _CATALOGUE_STEMS and e.stem not in place_words
                          and e.stem not in _GENERIC_PRODUCT_STEMS and e.stem not in generic
-                         and lemma(token_of[e.stem]) not in _QUESTION_LEMMAS}
+                         and lemma(token_of[e.stem]) not in _QUESTION_LEMMAS
+                         # (who the asker is, told around the question: "начальник отдела снабжения")
+                         and (asked is None or e.stem in asked or (e.known and e.stem not in via_neighbours))}
         terms = [t for exp in expansions for t, _ in exp.terms]
         candidates = await self.index.candidates(terms) if terms else []
         scored: list[tuple[float, float, Candidate, float]] = []
         subject = sum(w for e, w in zip(expansions, weights, strict=True) if e.stem in subject_stems)
         beyond_places = [e.stem not in place_words and e.stem not in _CATALOGUE_STEMS and e.stem not in generic
                          for e in expansions]
+        in_subject = [e.stem in subject_stems for e in expansions]
         for cand in candidates:
             matched = 0.0
             in_products = 0.0
             matched_beyond = 0.0  # of the words that are not places, cluster words or generic
             in_specific = 0.0  # of the products found, the words that are not "материалы", "изделия"
-            for exp, weight, beyond in zip(expansions, weights, beyond_places, strict=True):
+            for exp, weight, beyond, asked_for in zip(expansions, weights, beyond_places, in_subject, strict=True):
                 best = 0.0
                 best_products = 0.0
                 for term, factor in exp.terms:
@@ -666,7 +669,8 @@ class SearchService:
                     if f > FIELD_FACTORS[2] and exp.stem not in _CATALOGUE_STEMS:
                         best_products = max(best_products, f * factor)
                 matched += best * weight
-                in_products += best_products * weight
+                if asked_for:  # (the share is of what is asked for: "производим" is no product)
+                    in_products += best_products * weight
                 if exp.stem not in _GENERIC_PRODUCT_STEMS:
                     in_specific += best_products * weight
                 if beyond:
