@@ -610,3 +610,12 @@ async def test_who_the_asker_is_is_no_product_asked_for(app):
         "Здравствуйте, мы небольшой химзавод из Казани, производим присадки. Какие кластеры из вашей базы "
         "есть в Татарстане?")
     assert result.listing is not None and result.listing.criterion == "region" and result.listing.hits == []
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("дешевые займы на покупку российского оборудования для химзавода", "measure:frp-development-projects"),
+    ("скидка на зарплатные налоги для кластерных компаний бывает?", "measure:insurance-contributions-64fz"),
+])
+async def test_buying_a_measure_pays_for_is_no_shopping(app, question, expected):
+    result = await app.search.search(question)
+    assert result.confident and refs(result.hits[:1]) == [expected], refs(result.hits)

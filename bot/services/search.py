@@ -316,6 +316,7 @@ def _refers_back(asking: list[str]) -> bool:
     return any(w in BACK_REFERENCES for sentence in asking for w in tokens(sentence))
 
 
+MEASURE_WINDOW = 3  # a measure word this near a word of buying: what the measure pays for
 HEAD_ASKERS = frozenset({"какой", "каков", "сколько"})  # ... and the noun they ask for
 HEAD_WINDOW = 3
 
@@ -532,6 +533,11 @@ class SearchService:
         if idioms & WORTH:
             idioms |= {w for w in words if w in PRICE_AFTER_HOW_MUCH}
         asking = _asking_sentences(text)
+        # "займы на покупку оборудования", "компенсация покупки", "скидка на зарплатные налоги":
+        # buying that a measure pays for, a discount on taxes — no shopping
+        measure_at = [i for i, lm in enumerate(lemmas) if any(lm in v for v in MEASURE_KIND_WORDS.values())]
+        idioms |= {lemmas[i] for i in range(len(lemmas)) if lemmas[i] in COMMERCE
+                   and any(0 < abs(i - j) <= MEASURE_WINDOW for j in measure_at)}
         if asking is not None:
             # "Я закупщик сети магазинов. Что за аэрозольный кластер?": buying and selling told
             # around the question are the asker's business (not so "я самозанятый", "ипотека")
