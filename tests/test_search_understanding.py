@@ -614,7 +614,7 @@ async def test_who_the_asker_is_is_no_product_asked_for(app):
 
 @pytest.mark.parametrize(("question", "expected"), [
     ("дешевые займы на покупку российского оборудования для химзавода", {"measure:frp-development-projects"}),
-    ("скидка на зарплатные налоги для кластерных компаний бывает?",
+    ("скидка по страховым взносам для участников кластера бывает?",
      {"measure:insurance-contributions-64fz", "faq:profit-tax-exemption"}),  # (the tax entries)
 ])
 async def test_buying_a_measure_pays_for_is_no_shopping(app, question, expected):
