@@ -620,3 +620,8 @@ async def test_who_the_asker_is_is_no_product_asked_for(app):
 async def test_buying_a_measure_pays_for_is_no_shopping(app, question, expected):
     result = await app.search.search(question)
     assert result.confident and set(refs(result.hits[:1])) <= expected, refs(result.hits)
+
+
+async def test_getting_into_a_cluster_by_paperwork_is_joining(app):
+    result = await app.search.search("хотим в кластер,как оформиться то?")
+    assert refs(result.hits[:1]) == ["faq:how-to-join"], refs(result.hits)

@@ -161,7 +161,7 @@ LISTING_KEEP = 50  # entries of a listing made hits (the answer shows 12 and cou
 ALTERNATIVE = 0.3  # other hits offered as buttons must reach this
 JOIN_STEMS = ("вступ", "присоедин", "join", "apply", "applic", "заявк", "членств")
 NOT_JOINING = frozenset({"applicant", "applicants", "applicable", "applies", "applied"})  # (stem "applic")
-JOIN_WITH_CLUSTER = ("войт", "войд", "вход", "попаст")
+JOIN_WITH_CLUSTER = ("войт", "войд", "вход", "попаст", "оформ")
 JOIN_SLUG = "how-to-join"
 _APPLYING = (*JOIN_STEMS, "пода", "подач", "оформ", "submit")  # joining and applying for anything
 # Whole messages of only these words are small talk, not questions (matched after folding).
