@@ -625,3 +625,8 @@ async def test_buying_a_measure_pays_for_is_no_shopping(app, question, expected)
 async def test_getting_into_a_cluster_by_paperwork_is_joining(app):
     result = await app.search.search("хотим в кластер,как оформиться то?")
     assert refs(result.hits[:1]) == ["faq:how-to-join"], refs(result.hits)
+
+
+async def test_the_term_defined_may_come_before_what_is(app):
+    result = await app.search.search("кластер это вообще что такое простыми словами")
+    assert refs(result.hits[:1]) == ["faq:what-is-industrial-cluster"], refs(result.hits)

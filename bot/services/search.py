@@ -262,6 +262,10 @@ def _definition_subject(text: str) -> str:
     found = _DEFINITION.search(text)
     if found is None or found.group(2).lower().startswith("the "):
         return text  # ("what are the steps and where do I start", "what is the cap": no term defined)
+    if all(lemma(w) in FILLER or w in STOPWORDS for w in tokens(found.group(2))):
+        # "кластер это вообще что такое простыми словами": the term comes before
+        before = text[: found.start()]
+        return f"{found.group(1)} {before}" if tokens(before) else text
     return f"{found.group(1)} {found.group(2)}"
 
 
@@ -695,8 +699,8 @@ class SearchService:
         if lemset & CLUSTER_WORDS:  # "химкластер" is a "кластер" to the aliases
             question_stems |= _CLUSTER_STEMS
         phrased = self._phrased(question_stems, place_words, [(c.kind, c.slug) for _, _, c, _ in scored])
-        if scored_text is not text:  # "что такое X": the entry that defines X, whatever X is made of
-            phrased |= self._defines(question_stems)
+        defining = self._defines(question_stems) if scored_text is not text else set()
+        phrased |= defining  # "что такое X": the entry that defines X, whatever X is made of
         if phrased:
             scored = [(min(1.0, sc + PHRASE_LIFT) if (c.kind, c.slug) in phrased else sc, bm, c, p)
                       for sc, bm, c, p in scored]
@@ -713,7 +717,8 @@ class SearchService:
             # ("льготы кластерам": the alias "льготы" over "налоговые льготы")
             tied = [item for item in scored if round(item[0], 4) == round(scored[0][0], 4)]
             held = question_stems | set(terms)  # (with the words the question's words stand for)
-            tied.sort(key=lambda x: self._covered(x[2].kind, x[2].slug, held), reverse=True)
+            tied.sort(key=lambda x: ((x[2].kind, x[2].slug) in defining, self._covered(x[2].kind, x[2].slug, held)),
+                      reverse=True)
             scored[: len(tied)] = tied
         named = self._named_cluster(expansions, place_words)
         if named is not None and scored and scored[0][2].slug != named:
