@@ -249,7 +249,8 @@ _LEXICON_STEMS: dict[str, str] = {
     w: stem_of(w)
     for w in sorted(CLUSTER_WORDS | MAKER_WORDS | LIST_WORDS | REGISTER_WORDS | ACCEPT_WORDS
                     | GEOGRAPHY_WORDS | STATUS_WORDS["creating"] | STATUS_WORDS["active"]
-                    | frozenset().union(*MEASURE_KIND_WORDS.values()))
+                    | frozenset().union(*MEASURE_KIND_WORDS.values())
+                    | OFF_TOPIC)  # ("шиномантаж": still no tyres)
     if _CYRILLIC_WORD.match(w) and len(stem_of(w)) >= 6  # a shorter one is too easily another word
 }
 _DEFINITION = re.compile(

@@ -49,12 +49,12 @@ OFF_TOPIC = frozenset("""
 погулять музей снт отмыть отстирать оттереть дача дачный гараж кухня помойка автомобиль
 электромобиль многодетный материнский пенсионер безработный безработица ндс транспортный
 гост сертификация сертифицировать сертификат техрегламент фермер фермерский токсичный ядовитый
-рецептура
+рецептура выручка банкротство банкрот
 price buy sell shop discount dinner lunch restaurant weather traffic jam population inhabitants visa
 mortgage football hockey hotel restaurant taxi bus train ticket union shipbuilding shipyard
 recipe horoscope joke vacancy vacancies job jobs resume salary university weekend sightseeing
 kitchen garage car cars vat gost certification certificate certify farmer farmers toxic
-formulation hands indoors
+formulation hands indoors revenue turnover headcount bankruptcy bankrupt
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
