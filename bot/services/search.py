@@ -740,7 +740,8 @@ class SearchService:
                     scored.insert(0, (max(item[0], scored[0][0]), *item[1:]))
                     del scored[i + 1]
                     break
-        off_topic = off_topic or foreign or self._asks_unheld(asking or [scored_text])
+        off_topic = off_topic or foreign or (join_elsewhere and not lemset & CLUSTER_WORDS) \
+            or self._asks_unheld(asking or [scored_text])
         if not off_topic and scored and scored[0][2].kind in ("cluster", "measure") and (
                 {lemma(w) for sentence in asking or [text] for w in tokens(sentence)} & CONTACT_DETAILS):
             off_topic = True  # "телефон директора Барнаульского кластера", "реквизиты ООО …"
