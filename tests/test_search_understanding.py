@@ -633,3 +633,10 @@ async def test_getting_into_a_cluster_by_paperwork_is_joining(app):
 async def test_the_term_defined_may_come_before_what_is(app):
     result = await app.search.search("кластер это вообще что такое простыми словами")
     assert refs(result.hits[:1]) == ["faq:what-is-industrial-cluster"], refs(result.hits)
+
+
+@pytest.mark.parametrize("question", ["компенсация за первую партию деталей от соседа по кластеру",
+                                      "можно ли вернуть часть денег за пробную партию комплектующих"])
+async def test_a_first_or_trial_batch_is_a_starter_batch(app, question):
+    result = await app.search.search(question)
+    assert refs(result.hits[:1]) == ["measure:pp41-starter-batches"], refs(result.hits)
