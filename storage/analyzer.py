@@ -112,6 +112,14 @@ def is_plural(token: str) -> bool:
     return is_dictionary_word(token) and "plur" in _first_parse(token).tag
 
 
+def word_forms(word: str) -> set[str]:
+    """Every form of a Russian dictionary word ("подписаться" → "подпишитесь", "подписался"…;
+    every reading's forms); other words as they are."""
+    if not _CYRILLIC.search(word):
+        return {word}
+    return {form.word.replace("ё", "е") for parse in _analyzer().parse(word) for form in parse.lexeme} | {word}
+
+
 def accusative(phrase: str) -> str:
     """A Russian phrase's nouns and adjectives in the accusative, as after "выпускающие"
     ("резинотехника" → "резинотехнику", "растворителей" → "растворители"); other words as

@@ -640,3 +640,27 @@ async def test_the_term_defined_may_come_before_what_is(app):
 async def test_a_first_or_trial_batch_is_a_starter_batch(app, question):
     result = await app.search.search(question)
     assert refs(result.hits[:1]) == ["measure:pp41-starter-batches"], refs(result.hits)
+
+
+@pytest.mark.parametrize(("question", "feature"), [
+    ("пдпишите на рассылку", "subscribe"), ("перключи на енглиш", "language"),
+    ("how to set the bot langauge to russian", "language"), ("зявка дошла?", "applications"),
+    ("wheres my aplication", "applications"), ("нужна консультация специолиста", "human"),
+    ("stop", "unsubscribe"), ("agent please", "human"), ("достали уже со своим спамом, отписываюсь", "unsubscribe"),
+    ("подпишите меня на новости", "subscribe"), ("включите обратно оповещения", "subscribe"),
+    ("давай на русском", "language"), ("Вы храните историю моих вопросов?", "privacy"),
+    ("ты меня не понимаешь, дай человека", "human"), ("как тобой пользоваться", "help"),
+    ("чем ты можешь помочь", "help"), ("ты кто вообще и зачем нужен", "help"),
+])
+async def test_the_bots_functions_asked_with_typos_and_everyday_words(app, question, feature):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.feature == feature, (result.feature, refs(result.hits))
+
+
+@pytest.mark.parametrize("question", [
+    "Good morning, I work for a consulting firm and need to understand the cluster register",
+    "как подписать соглашение об участии в кластере",
+])
+async def test_words_near_a_functions_words_are_not_taken_for_them(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.feature is None, result.feature

@@ -40,6 +40,7 @@ from bot.services.understanding import (
     REGISTER_WORDS,
     STATUS_WORDS,
     detect_feature,
+    feature_words,
     places,
 )
 from storage.analyzer import (
@@ -57,6 +58,7 @@ from storage.analyzer import (
     is_plural,
     lemma,
     tokens,
+    word_forms,
     word_kind,
 )
 from storage.analyzer import stem as stem_of
@@ -321,6 +323,8 @@ def _refers_back(asking: list[str]) -> bool:
     return any(w in BACK_REFERENCES for sentence in asking for w in tokens(sentence))
 
 
+FEATURE_TYPO_MIN = 5  # letters a word needs to be taken for a typo of a function's word ...
+FEATURE_TYPO_LONG = 9  # ... and from this many, two edits away
 MEASURE_WINDOW = 3  # a measure word this near a word of buying: what the measure pays for
 HEAD_ASKERS = frozenset({"какой", "каков", "сколько"})  # ... and the noun they ask for
 HEAD_WINDOW = 3
@@ -399,6 +403,7 @@ class SearchService:
         self.neighbours = neighbours  # near-synonyms from word embeddings (None: off)
         self.neighbours_revision: str | None = None  # the content revision they were built for
         self._names_version = -1  # the index version the clusters' name words were taken at
+        self._feature_forms: list[str] | None = None  # the forms of the functions' words (typos mended to them)
         self._cluster_names: dict[str, set[str]] = {}
         self._phrases_version = -1
         self._definitions: dict[tuple[str, str], set[frozenset[str]]] = {}
@@ -504,6 +509,9 @@ class SearchService:
         whole = CLIPPED_WORDS.get(lemma(token))
         if whole is not None:
             return whole
+        form = self._feature_form(token)
+        if form is not None:  # "пдпишите", "перевидите на спецалиста", "langauge"
+            return form
         if len(token) < 6 or not _CYRILLIC_WORD.match(token) or is_dictionary_word(token) \
                 or stem_of(token) in self.index.df:
             return word
@@ -517,6 +525,25 @@ class SearchService:
                     return f"{adjective} {rest}"
         near = _rf_process.extractOne(stem_of(token), _LEXICON_STEMS, scorer=OSA.distance, score_cutoff=1)
         return near[2] if near is not None and near[1] > 0 else word
+
+    def _feature_form(self, token: str) -> str | None:
+        """The form of a word the bot's functions are told by that `token` is a typo of, if
+        `token` is no word itself (not in the dictionary or, for Latin ones, the knowledge base)."""
+        if len(token) < FEATURE_TYPO_MIN or token in STOPWORDS:
+            return None
+        if _CYRILLIC_WORD.match(token):
+            if is_dictionary_word(token):
+                return None
+        elif not token.isascii() or not token.isalpha() or stem_of(token) in self.index.df:
+            return None
+        if self._feature_forms is None:
+            self._feature_forms = sorted({form for word in feature_words() for form in word_forms(word)
+                                          if len(form) >= FEATURE_TYPO_MIN})
+        if token in self._feature_forms:
+            return None
+        near = _rf_process.extractOne(token, self._feature_forms, scorer=OSA.distance,
+                                      score_cutoff=1 if len(token) < FEATURE_TYPO_LONG or token.isascii() else 2)
+        return near[0] if near is not None else None
 
     async def search(self, text: str, *, locale: str = "ru", limit: int = 5) -> SearchResult:
         result = SearchResult(query=text)

@@ -82,19 +82,22 @@ PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "�
 # each feature: alternatives, each a list of groups; every group must have one of its lemmas
 _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
     "unsubscribe": [
-        [{"отписаться", "отписать", "отписка", "отписатся", "unsubscribe"}],
+        [{"отписаться", "отписать", "отписка", "отписатся", "отписываться", "unsubscribe"}],
         [{"рассылка", "уведомление", "спам", "newsletter", "mailing", "notification", "новость",
-          "сообщение", "приглашение", "присылать", "слать", "писать", "emails", "messages"},
+          "сообщение", "приглашение", "присылать", "слать", "писать", "письмо", "emails", "messages"},
          {"отключить", "остановить", "прекратить", "убрать", "отказаться", "надоесть", "stop",
           "перестать", "выключить", "хватит", "хватить", "удалить", "исключить"}],
         [{"не"}, {"беспокоить"}],
-        [{"больше"}, {"не"}, {"присылать", "слать", "писать", "присылайте", "пишите"}],
+        [{"больше"}, {"не"}, {"присылать", "слать", "писать", "присылайте", "пишите", "приходить"}],
         [{"stop", "opt"}, {"sending", "messages", "emails", "newsletter", "mailing", "out", "spam"}],
+        [{"mailing", "newsletter", "newsletters"}, {"off", "remove", "unsubscribe", "cancel"}],
     ],
     "subscribe": [
         [{"подписаться", "subscribe"}],
-        [{"вернуть", "возобновить", "снова", "опять", "resume", "again", "back"},
-         {"рассылка", "подписка", "newsletter", "subscription", "mailing"}],
+        [{"вернуть", "возобновить", "снова", "опять", "обратно", "resume", "again", "back"},
+         {"рассылка", "подписка", "оповещение", "уведомление", "newsletter", "subscription", "mailing",
+          "messages"}],
+        [{"подписать"}, {"рассылка", "новость", "уведомление", "оповещение", "обновление"}],
         [{"уведомлять", "оповещать", "notify", "notified", "alert", "alerts"}],
         [{"присылать", "сообщать", "информировать", "держать"},
          {"новость", "рассылка", "новый", "приглашение", "курс", "отбор"}],
@@ -109,35 +112,48 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         [{"английский", "английски", "english"}, {"бот", "отвечать", "please", "пожалуйста", "говорить", "перейти", "версия", "speak",
                                        "reply", "answer", "bot", "можно", "переключить", "поменять",
                                        "switch", "change", "перевести", "сменить"}],
-        [{"русский", "русски"}, {"можно", "говорить", "отвечать", "пожалуйста", "переключить", "перейти"}],
+        [{"русский", "русски"}, {"можно", "говорить", "отвечать", "пожалуйста", "переключить", "перейти",
+                                 "давать"}],
         # ("a member of a Russian cluster … please": the English word is everywhere in English questions)
         [{"russian"}, {"switch", "change", "speak", "reply"}],
         ["in english"], ["in russian"],  # phrases: the words next to each other ("… under Russian law, in …" is not)
     ],
     "privacy": [
         [{"персональный", "личный", "personal"}, {"данные", "data", "информация"}],
-        [{"удалить", "стереть", "удаление", "delete", "erase", "remove", "забыть"},
-         {"данные", "информация", "аккаунт", "профиль", "data", "account", "information", "я"}],
+        [{"удалить", "стереть", "удаление", "delete", "erase", "remove", "забыть", "очистить"},
+         {"данные", "информация", "аккаунт", "профиль", "data", "account", "information", "info", "я",
+          "переписка", "история"}],
         [{"отозвать", "отзыв", "withdraw", "revoke"}, {"согласие", "consent"}],
         [{"privacy", "конфиденциальность", "152-фз", "гдпр", "gdpr"}],
         [{"хранить", "собирать", "store", "keep", "collect", "обработка", "обрабатывать",
-          "processing", "process", "мой", "my"}, {"данные", "data"}],
+          "processing", "process", "мой", "my"}, {"данные", "data", "сведения", "переписка", "история"}],
+        # "кто у вас видит мой телефон и почту из анкеты, передаются ли они куда-то дальше"
+        [{"видеть", "передавать", "передаваться", "see", "share", "shared"},
+         {"данные", "сведения", "телефон", "почта", "data", "phone", "email"}, {"мой", "наш", "my", "our"}],
     ],
     "applications": [
         # ("мой/наш" next to it: "наше предприятие … подать заявку в кластер" is no application of ours)
-        ["мой заявка"], ["наш заявка"], ["my application"], ["our application"],
+        ["мой заявка"], ["наш заявка"], ["my application"], ["our application"], ["my applications"],
+        ["our applications"],
         [{"заявка", "application", "анкета"},
          {"статус", "рассмотреть", "рассмотрение", "получить", "отправить",
           "отправленный", "дойти", "status", "submitted", "received", "sent",
           "рассматривать", "ответ", "решение", "одобрить", "отклонить", "ответить", "номер",
-          "принять", "принята", "approved", "rejected", "decision", "reviewed"}],
+          "принять", "принята", "approved", "rejected", "decision", "reviewed", "отозвать", "отменить",
+          "withdraw", "cancel"}],
+        # "I applied through this bot on Monday. Has anyone looked at it yet?"
+        [{"applied"}, {"looked", "answer", "response", "reviewed", "status", "heard"}],
     ],
     "human": [
         [{"живой", "реальный", "настоящий", "real", "live", "actual"},
-         {"человек", "оператор", "сотрудник", "менеджер", "person", "human", "operator", "agent"}],
+         {"человек", "оператор", "сотрудник", "менеджер", "специалист", "person", "human", "operator", "agent"}],
         # ("я консультант по ВЭД": someone who tells who they are)
         [{"оператор", "operator", "human"}],
         [{"нужный", "нужен", "позвать", "дать", "дайте", "need", "want"}, {"консультант", "consultant"}],
+        # "дай человека", "переведите на специалиста", "передай мой вопрос людям"
+        [{"дать", "позвать", "перевести", "переключить", "соединить", "передать", "консультация"},
+         {"человек", "оператор", "сотрудник", "специалист", "менеджер", "консультант"}],
+        [{"staff", "someone", "somebody", "person"}, {"personally"}],
         [{"связаться", "поговорить", "соединить", "позвать", "пообщаться", "задать", "спросить",
           "talk", "speak", "contact", "connect", "reach", "ask"},
          {"человек", "сотрудник", "оператор", "менеджер", "специалист", "консультант", "person", "someone",
@@ -149,9 +165,10 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
          {"вступить", "вступление", "заявка", "анкета", "join", "apply", "application"}],
     ],
     "help": [
-        [{"уметь", "мочь", "can", "do"}, {"бот", "ты", "вы", "bot", "you"}, {"что", "what", "какой"}],
-        [{"пользоваться", "работать", "use", "work", "works"}, {"бот", "bot", "ботом", "тут", "здесь", "here"},
-         {"как", "how"}],
+        [{"уметь", "мочь", "делать", "can", "do"}, {"бот", "ты", "вы", "bot", "you"}, {"что", "чем", "what", "какой"}],
+        [{"пользоваться", "работать", "use", "work", "works"},
+         {"бот", "bot", "ботом", "тут", "здесь", "here", "ты", "вы"}, {"как", "how"}],
+        ["кто ты"], ["ты кто"], ["who are you"],
         [{"инструкция", "manual", "instructions"}],
         [{"команда", "commands", "функция", "возможность", "features"}, {"бот", "bot", "какой", "what", "список", "list"}],
     ],
@@ -171,12 +188,35 @@ _FEATURE_BLOCKERS = {
 }
 
 
+# a message that is only this word asks for the function ("stop", "справка", "оператор!")
+COMMANDS = {"stop": "unsubscribe", "стоп": "unsubscribe", "отписка": "unsubscribe", "unsubscribe": "unsubscribe",
+            "subscribe": "subscribe", "подписка": "subscribe", "help": "help", "помощь": "help", "справка": "help",
+            "agent": "human", "operator": "human", "human": "human", "оператор": "human", "человек": "human",
+            "language": "language", "язык": "language", "privacy": "privacy"}
+
+
+POLITE = frozenset({"please", "пожалуйста", "плиз", "pls", "now", "срочно"})
+
+
+def feature_words() -> set[str]:
+    """Every word the functions are told by (the typos of which are mended to it)."""
+    found: set[str] = set(COMMANDS)
+    for alternatives in _FEATURE_RULES.values():
+        for groups in alternatives:
+            for group in groups:
+                found |= set(group.split()) if isinstance(group, str) else set(group)
+    return found
+
+
 def detect_feature(lemmas: Iterable[str], idioms: frozenset[str] | set[str] = frozenset()) -> str | None:
     """The bot's function a question asks for: every group of an alternative has a word of
     the question (a phrase alternative: those words next to each other), and no blocker.
     `idioms`: off-topic words used in a phrase that is not ("в курсе")."""
     sequence = list(lemmas)
     words = set(sequence)
+    said = words - FILLER - POLITE
+    if len(said) == 1 and next(iter(said)) in COMMANDS:  # ("agent please", "оператор, пожалуйста")
+        return COMMANDS[next(iter(said))]
     if (words - idioms) & OFF_TOPIC:
         return None
     joined = f" {' '.join(sequence)} "
@@ -200,7 +240,7 @@ CLIPPED_PARTS = {
     "лесо": "лесной", "строй": "строительный", "авто": "автомобильный", "эко": "экологический",
 }
 # colloquial spellings of common words, written out
-COLLOQUIAL = {"скока": "сколько", "скоко": "сколько", "чё": "что", "чо": "что", "шо": "что", "щас": "сейчас",
+COLLOQUIAL = {"енглиш": "английский", "инглиш": "английский", "што": "что", "скока": "сколько", "скоко": "сколько", "чё": "что", "чо": "что", "шо": "что", "щас": "сейчас",
               "ща": "сейчас", "ваще": "вообще", "плз": "пожалуйста", "пжл": "пожалуйста", "пож": "пожалуйста",
               "спс": "спасибо", "оч": "очень", "норм": "нормально", "инфа": "информация", "тока": "только",
               "wich": "which", "whitch": "which", "wat": "what", "wht": "what", "pls": "please", "plz": "please",

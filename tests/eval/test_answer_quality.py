@@ -39,9 +39,10 @@ from bot.services.search import FEATURES, SearchResult, SearchService
 
 HERE = Path(__file__).parent
 TARGETS = {"ru": 0.95, "en": 0.90, "traps": 1.0}  # issue 9's targets for the held-out part
-# the held-out figures where they stand (a change that makes them worse fails): 2026-12-01, night:
-# ru 208/231, en 48/52, traps 51/57 (evening: ru 196/231, en 41/52, traps 48/57)
-FLOOR = {"ru": 0.90, "en": 0.92, "traps": 0.89}
+# the held-out figures where they stand (a change that makes them worse fails): 2026-12-01, late
+# night: ru 211/231, en 49/52, traps 52/57 (night: ru 208/231, en 48/52, traps 51/57; evening: ru
+# 196/231, en 41/52, traps 48/57)
+FLOOR = {"ru": 0.91, "en": 0.94, "traps": 0.91}
 
 
 def load(name: str) -> list[dict]:
@@ -68,6 +69,8 @@ def shown(result: SearchResult) -> str:
     """What the user sees first, as an id: feature:X, list:[...], kind:slug or "unknown"."""
     if result.feature:
         return f"feature:{result.feature}"
+    if result.intent == "help":  # "помощь", "справка": the help text, as /help shows it
+        return "feature:help"
     if result.listing is not None:
         return "list:[" + ",".join(ref(h) for h in result.listing.hits) + "]"
     if result.confident:
@@ -83,10 +86,12 @@ def judge(item: dict, result: SearchResult) -> bool:
         got = {ref(h) for h in listing.hits}
         return not got if not item["list"] else set(item["list"]) <= got
     expected = set(item["expect"])
-    if not expected:
-        return not result.feature and result.listing is None and not result.confident
+    if not expected:  # (a greeting or thanks answered as such is honest; the help text is not)
+        return not result.feature and result.intent != "help" and result.listing is None and not result.confident
     if result.feature:
         return f"feature:{result.feature}" in expected
+    if result.intent == "help":
+        return "feature:help" in expected
     if result.listing is not None:  # a listing whose first entry is the answer is an answer
         if result.listing.criterion == "all" and "faq:chemical-clusters-list" in expected:
             return True  # that entry is the list of the clusters
