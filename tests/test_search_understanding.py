@@ -664,3 +664,10 @@ async def test_the_bots_functions_asked_with_typos_and_everyday_words(app, quest
 async def test_words_near_a_functions_words_are_not_taken_for_them(app, question):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     assert result.feature is None, result.feature
+
+
+@pytest.mark.parametrize("question", ["где находится офис ассоциации?",
+                                      "how can I contact AKIT RF directly? A phone number or an email would be great."])
+async def test_the_associations_office_and_contacts(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert refs(result.hits[:1]) == ["faq:contacts"], refs(result.hits)
