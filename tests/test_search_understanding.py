@@ -671,3 +671,13 @@ async def test_words_near_a_functions_words_are_not_taken_for_them(app, question
 async def test_the_associations_office_and_contacts(app, question):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     assert refs(result.hits[:1]) == ["faq:contacts"], refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "Здравствуйте, руководство одобрило участие в кластере, мне поручено оформить заявку от нашего предприятия. "
+    "Запустите, пожалуйста, заполнение анкеты.",
+    "start my application",
+])
+async def test_starting_a_new_application_opens_the_form(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.feature == "join", (result.feature, refs(result.hits))

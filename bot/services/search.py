@@ -389,8 +389,10 @@ def _joins_elsewhere(pairs: list[tuple[str, str]], unknown: set[str]) -> bool:
     """Whether what the question joins is something the knowledge base doesn't hold: a word it
     has never seen right after the joining word ("вступить в профсоюз", "заявка на визу"), not
     anywhere in the question ("мы делаем химию для нефтянки, как стать участником кластера")."""
+    vocabulary = feature_words()  # ("заявку … заполнение анкеты", "the application form": the form itself)
     for i, (_, stem) in enumerate(pairs):
-        if stem.startswith(_JOINING) and any(st in unknown for _, st in pairs[i + 1 : i + 1 + JOINED_WINDOW]):
+        if stem.startswith(_JOINING) and any(st in unknown and tok not in vocabulary and lemma(tok) not in vocabulary
+                                             for tok, st in pairs[i + 1 : i + 1 + JOINED_WINDOW]):
             return True
     return False
 

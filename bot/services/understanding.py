@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.services.regions import Region, load_regions
 from storage.analyzer import fold, lemma, stem, tokens
@@ -161,7 +162,7 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
     ],
     "join": [
         [{"хотеть", "хочу", "готовый", "готов", "давать", "давай", "давайте", "оформить",
-          "заполнить", "начать", "want", "ready", "start", "let"},
+          "заполнить", "заполнение", "запустить", "начать", "want", "ready", "start", "let", "fill"},
          {"вступить", "вступление", "заявка", "анкета", "join", "apply", "application"}],
     ],
     "help": [
@@ -177,7 +178,9 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
 # and a domain subject is about the subject ("заявка на субсидию" is not "my application")
 _FEATURE_BLOCKERS = {
     "applications": {"субсидия", "грант", "займ", "заём", "заем", "кредит", "льгота", "subsidy",
-                     "grant", "loan", "how", "как", "submit"},
+                     "grant", "loan", "how", "как", "submit",
+                     # ("поручено оформить заявку", "start my application": a new one)
+                     "оформить", "заполнить", "заполнение", "запустить", "start", "fill"},
     "help": {"кластер", "cluster", "субсидия", "поддержка"},
     "join": {"субсидия", "грант", "займ", "заём", "заем", "кредит", "subsidy", "grant", "loan",
              "как", "how", "можно", "ли", "что", "what", "сколько", "зачем", "почему", "why",
@@ -198,14 +201,15 @@ COMMANDS = {"stop": "unsubscribe", "стоп": "unsubscribe", "отписка": 
 POLITE = frozenset({"please", "пожалуйста", "плиз", "pls", "now", "срочно"})
 
 
-def feature_words() -> set[str]:
+@lru_cache(maxsize=1)
+def feature_words() -> frozenset[str]:
     """Every word the functions are told by (the typos of which are mended to it)."""
     found: set[str] = set(COMMANDS)
     for alternatives in _FEATURE_RULES.values():
         for groups in alternatives:
             for group in groups:
                 found |= set(group.split()) if isinstance(group, str) else set(group)
-    return found
+    return frozenset(found)
 
 
 def detect_feature(lemmas: Iterable[str], idioms: frozenset[str] | set[str] = frozenset()) -> str | None:
