@@ -651,6 +651,8 @@ async def test_a_first_or_trial_batch_is_a_starter_batch(app, question):
     ("давай на русском", "language"), ("Вы храните историю моих вопросов?", "privacy"),
     ("ты меня не понимаешь, дай человека", "human"), ("как тобой пользоваться", "help"),
     ("чем ты можешь помочь", "help"), ("ты кто вообще и зачем нужен", "help"),
+    ("Пусть мне напишет кто-нибудь из сотрудников ассоциации, пожалуйста.", "human"),
+    ("какие сведения о наших сотрудниках хранятся у вас в боте после подачи заявки?", "privacy"),
 ])
 async def test_the_bots_functions_asked_with_typos_and_everyday_words(app, question, feature):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
