@@ -169,11 +169,13 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
     ],
     "help": [
         [{"уметь", "мочь", "делать", "can", "do"}, {"бот", "ты", "вы", "bot", "you"}, {"что", "чем", "what", "какой"}],
+        [{"уметь"}, {"что", "чем"}],  # ("што умееш", "что он умеет делать")
         [{"пользоваться", "работать", "use", "work", "works"},
          {"бот", "bot", "ботом", "тут", "здесь", "here", "ты", "вы"}, {"как", "how"}],
         ["кто ты"], ["ты кто"], ["who are you"],
         [{"инструкция", "manual", "instructions"}],
-        [{"команда", "commands", "функция", "возможность", "features"}, {"бот", "bot", "какой", "what", "список", "list"}],
+        [{"команда", "commands", "функция", "возможность", "features", "кнопка", "раздел", "buttons", "sections"},
+         {"бот", "bot", "какой", "what", "список", "list"}],
     ],
 }
 # words that mean the function is asked for, not the knowledge base: a question naming these
