@@ -566,6 +566,7 @@ async def test_joining_told_as_context_leaves_the_cluster_asked_about(app):
     "Какой график работы у сотрудников на заводах барнаульского кластера?",
     "What is Arnest's annual turnover?", "ООО Полиом щас не в банкротстве?",
     "шиномантаж в барнауле круглосуточно",  # (a typo of an off-topic word)
+    "сколько шин в год выпускает Нортек", "How many tyres does Nortek make per year?",
 ])
 async def test_a_detail_no_entry_holds_is_not_answered_by_the_entry_named(app, question):
     await assert_honest(app, question)

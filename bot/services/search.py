@@ -314,6 +314,17 @@ def _asked_stems(text: str) -> set[str] | None:
     return {st for sentence in asking for _, st in analyze_pairs(sentence)}
 
 
+MAKING = frozenset({"делать", "производить", "выпускать", "изготавливать", "выпуск", "производство",
+                    "make", "makes", "produce", "produces", "manufacture", "manufactures", "output"})
+_PER_YEAR = (("в", "год"), ("за", "год"), ("per", "year"), ("a", "year"), ("each", "year"), ("every", "year"))
+
+
+def _per_year(words: list[str]) -> bool:
+    """Whether the question counts by the year ("в год", "per year", "ежегодно", "annually")."""
+    pairs = set(zip(words, [lemma(w) for w in words[1:]], strict=False))
+    return bool(pairs & set(_PER_YEAR)) or bool({"ежегодно", "annually", "annual", "yearly"} & set(words))
+
+
 BACK_REFERENCES = frozenset({"это", "этого", "этому", "этим", "этом", "this", "that", "it"})
 
 
@@ -579,7 +590,9 @@ class SearchService:
             idioms |= {lm for lm in lemmas if lm in COMMERCE} - {lemma(w) for w in asked_words}
         # "частное лицо", "private person": someone asking for themselves, not an enterprise
         personal = any((lemmas[i], lemmas[i + 1]) in PERSONAL for i in range(len(lemmas) - 1))
-        off_topic = personal or bool((lemset - idioms) & OFF_TOPIC) or (
+        # "сколько шин в год выпускает", "how many tyres does it make per year": output volumes
+        volumes = bool(lemset & HOW_MUCH) and bool(lemset & MAKING) and _per_year(words)
+        off_topic = personal or volumes or bool((lemset - idioms) & OFF_TOPIC) or (
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )
         wants_to_join = False
