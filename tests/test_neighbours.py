@@ -79,3 +79,14 @@ async def test_the_real_embeddings_relate_tyres():
 
     found = await compute_in_child(["шина", "растворитель"])
     assert found is not None and ("шина" in dict(found.get("покрышка", [])))
+
+
+async def test_a_product_found_only_through_a_near_synonym_is_not_made(semantic_app, monkeypatch):
+    async def fake_child(words):  # noqa: ANN001, ANN202
+        return {"краски": [("плёнки", 0.5)], "краска": [("плёнка", 0.5)]}  # a neighbour, not the thing
+
+    monkeypatch.setattr(search_module, "compute_in_child", fake_child)
+    assert await semantic_app.search.prepare_neighbours()
+    result = await semantic_app.search.search("какие кластеры делают краски?")
+    listed = [h.slug for h in result.listing.hits] if result.listing else []
+    assert "omsk-petrochemical" not in listed, listed  # (the Omsk cluster makes films)

@@ -719,7 +719,8 @@ class SearchService:
                     else:
                         continue
                     best = max(best, f * factor)
-                    if f > FIELD_FACTORS[2] and exp.stem not in _CATALOGUE_STEMS:
+                    # (a product found only through a near-synonym is no product made: "краски" ~ "плёнки")
+                    if f > FIELD_FACTORS[2] and exp.stem not in _CATALOGUE_STEMS and exp.stem not in via_neighbours:
                         best_products = max(best_products, f * factor)
                 matched += best * weight
                 if asked_for:  # (the share is of what is asked for: "производим" is no product)
