@@ -685,3 +685,10 @@ async def test_the_associations_office_and_contacts(app, question):
 async def test_starting_a_new_application_opens_the_form(app, question):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     assert result.feature == "join", (result.feature, refs(result.hits))
+
+
+async def test_a_cluster_asked_for_right_where_the_asker_is(app):
+    result = await app.search.search(
+        "Добрый день, мы из Крыма, производим бытовую химию. Есть ли химический кластер прямо у нас в Крыму?")
+    assert result.listing is not None and result.listing.criterion == "region", result.listing
+    assert result.listing.hits == []

@@ -113,6 +113,9 @@ def _near_cluster_word(lemmas: list[str], words: list[str], mention: Any) -> boo
     return any(lm in CLUSTER_WORDS for lm in lemmas[max(0, i - 5) : i + 8])
 
 
+CLUSTER_BEFORE_PLACE = 5  # a cluster word this near before "у нас в X" asks about X
+
+
 def _context_place(words: list[str], mention: Any) -> bool:
     """Whether every time the place is named, it says where the asker is ("мы из Самары"),
     not what is asked ("Hello from Omsk! Which clusters operate in Omsk Oblast?")."""
@@ -124,6 +127,9 @@ def _context_place(words: list[str], mention: Any) -> bool:
         before = words[max(0, i - 4) : i]
         if not (before and (before[-1] in _CONTEXT_BEFORE or _CONTEXT_NEAR & set(before))):
             return False
+        if before[-1] not in _CONTEXT_BEFORE and any(
+                lemma(w) in CLUSTER_WORDS for w in words[max(0, i - CLUSTER_BEFORE_PLACE) : i]):
+            return False  # "есть ли кластер прямо у нас в Крыму?": where a cluster is asked for
     return True
 
 # words that say "clusters in general", not which one
