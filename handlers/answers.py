@@ -200,7 +200,7 @@ def _matching_products(products: list[str], value: str) -> list[str]:
 
 def _cluster_line(t: Translator, c: Cluster, locale: str, listing: Listing) -> str:
     name = c.name.get(locale)[0]
-    if listing.criterion == "product":
+    if listing.criterion == "product" or (listing.criterion == "accepting" and listing.value):
         detail = ", ".join(_matching_products(c.products.get(locale)[0], listing.value))
     else:
         detail = ", ".join(c.regions.get(locale)[0])
@@ -217,7 +217,9 @@ def _cluster_heading(t: Translator, listing: Listing, count: int) -> str:
             return t("answer-list-none-" + criterion, value=_value(listing))
         if criterion == "status":
             return t("answer-list-none-status", status=listing.value)
-        if criterion == "accepting":
+        if criterion == "accepting":  # (of the makers of a product: "шинные кластеры, куда можно подать заявку")
+            if listing.value:
+                return t("answer-list-none-accepting-product", value=_value(listing))
             return t("answer-list-none-accepting")
         return t("answer-list-none")
     if criterion in ("product", "region"):
@@ -225,6 +227,8 @@ def _cluster_heading(t: Translator, listing: Listing, count: int) -> str:
     if criterion == "status":
         return t("answer-list-status", status=listing.value, count=count)
     if criterion == "accepting":
+        if listing.value:
+            return t("answer-list-accepting-product", value=_value(listing), count=count)
         return t("answer-list-accepting", count=count)
     return t("answer-list-all", count=count)
 

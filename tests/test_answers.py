@@ -247,6 +247,24 @@ async def test_a_status_listing(app, chatter):
     assert "принимает заявки" in message.text.splitlines()[2]
 
 
+async def test_the_makers_of_a_product_that_take_applications(app, chatter):
+    inter, barnaul = hit(app, "cluster", "interregional-chemical"), hit(app, "cluster", "barnaul")
+    listing = Listing("cluster", "accepting", "шины", closest=[inter])
+    answer_with(app, lambda text: SearchResult(text, listing=listing))
+    await chatter.send("В какие из шинных кластеров можно подать заявку через этот бот?")
+    message = chatter.last_message()
+    assert message.text.splitlines()[0] == (
+        "Среди кластеров, выпускающих шины, заявки через этот бот сейчас не принимает ни один.")
+    assert inter.title in message.text
+    assert ("📝 Подать заявку на вступление", JoinCb(cluster=inter.id).pack()) in buttons(message)
+    listing = Listing("cluster", "accepting", "шины", hits=[barnaul])
+    answer_with(app, lambda text: SearchResult(text, listing=listing))
+    await chatter.send("какие шинные кластеры принимают заявки")
+    lines = chatter.last_message().text.splitlines()
+    assert lines[0] == "Кластеры, выпускающие шины и принимающие заявки через этот бот: 1"
+    assert "шины" in lines[2]  # the line names what the cluster makes
+
+
 async def test_measure_listings_are_grouped_by_kind(app, chatter):
     subsidies = [hit(app, "measure", "pp41-joint-projects"), hit(app, "measure", "pp41-starter-batches")]
     loan, tax = hit(app, "measure", "frp-development-projects"), hit(app, "measure", "insurance-contributions-64fz")

@@ -89,7 +89,7 @@ OVERVIEW_SLUG = "support-overview"  # the overview of the measures: a listing of
 # nouns that name no product by themselves ("материалы", "продукция"): the words with them do
 _GENERIC_PRODUCT_STEMS = frozenset(analyze(
     "материал материалы продукция продукт продукты изделие изделия товар товары вещество вещества "
-    "средство средства сырье products product materials material goods"
+    "средство средства сырье новый новые новых products product materials material goods new"
 ))
 WHICH_WORDS = frozenset({"какой", "каких", "какие", "which", "what", "список", "перечень",
                          "перечислить", "все", "весь", "list", "all", "any", "complete"})
@@ -921,16 +921,29 @@ class SearchService:
             return listed("status", status, self.kb.filter_clusters(status=status))
         if asks_clusters and several and status_asked["active"] and asks_which_clusters:
             return listed("status", "active", self.kb.filter_clusters(status="active"))
-        # ("в какие кластеры можно подать заявку": an application names the clusters that take one)
-        if (lemset & ACCEPT_WORDS or (asks_which_clusters and lemset & APPLYING_WORDS)) and (
-            asks_which or lemset & {"куда", "open", "accepting"}) and (asks_clusters or "куда" in lemset):
-            return listed("accepting", "", self.kb.accepting_clusters())
         best_product = max(product_share.values(), default=0.0)
         makers = []  # only the candidates can make it: no walk over the whole catalogue
         for slug, share in product_share.items():
             found = self.kb.by_slug("cluster", slug) if share >= max(PRODUCT_SHARE, best_product * PRODUCT_CLOSE) else None
             if found is not None:
                 makers.append(found)
+        # ("в какие кластеры можно подать заявку": an application names the clusters that take one)
+        if (lemset & ACCEPT_WORDS or (asks_which_clusters and lemset & APPLYING_WORDS)) and (
+            asks_which or lemset & {"куда", "open", "accepting"}) and (asks_clusters or "куда" in lemset):
+            accepting = self.kb.accepting_clusters()
+            asked = _asked_stems(text)  # (what the asker makes, told around the question, is no filter)
+            making = {c.slug for _, c in makers}
+            fields = [c.fields for _, _, c, _ in scored if c.kind == "cluster" and c.slug in making]
+            if not makers or (asked is not None and not any(
+                    f.get(term, 0) & (IN_NAME | IN_PRODUCTS) for e in expansions if e.stem in asked and e.stem in subject
+                    for term, _ in e.terms for f in fields)):
+                return listed("accepting", "", accepting)
+            # "which tyre-making clusters accept applications": the makers among them
+            both = [(id_, c) for id_, c in accepting if c.slug in making]
+            listing = listed("accepting", self._product_words(expansions, subject, token_of), both)
+            if not both:
+                listing.closest = ordered(accepting)
+            return listing
         if makers and mentions and not any(_near_cluster_word(lemmas, words, m) for m in mentions):
             mentions = []  # "мы завод в Самаре, какой кластер делает растворители": the product is asked
         if mentions and (asks_clusters or "есть" in lemset) and (

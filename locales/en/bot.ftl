@@ -516,6 +516,8 @@ answer-list-none-status = { $status ->
        *[active] The catalogue has no active clusters.
     }
 answer-list-none-accepting = No cluster takes applications through this bot right now.
+answer-list-accepting-product = Clusters that make { $value } and take applications through this bot: { $count }
+answer-list-none-accepting-product = None of the clusters that make { $value } takes applications through this bot right now.
 answer-list-none = The catalogue has no such clusters.
 answer-list-regions = The catalogue's clusters are in: { $regions }.
 answer-list-closest-join = The closest is { $name }: it takes applications through this bot — apply with the button below.

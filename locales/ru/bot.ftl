@@ -533,6 +533,8 @@ answer-list-none-status = { $status ->
        *[active] Действующих кластеров в каталоге нет.
     }
 answer-list-none-accepting = Сейчас ни один кластер не принимает заявки через этот бот.
+answer-list-accepting-product = Кластеры, выпускающие { $value } и принимающие заявки через этот бот: { $count }
+answer-list-none-accepting-product = Среди кластеров, выпускающих { $value }, заявки через этот бот сейчас не принимает ни один.
 answer-list-none = Таких кластеров в каталоге нет.
 answer-list-regions = Кластеры из каталога есть в регионах: { $regions }.
 answer-list-closest-join = Ближе всего — { $name }: он принимает заявки через этот бот, подать её можно кнопкой ниже.
