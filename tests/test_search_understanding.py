@@ -703,3 +703,9 @@ async def test_the_makers_of_a_product_that_take_applications_are_both(app, ques
     assert result.listing is not None and result.listing.criterion == "accepting", result.listing
     assert result.listing.hits == [] and result.listing.value  # no tyre maker takes applications here
     assert refs(result.listing.closest)[:1] == ["cluster:interregional-chemical"]
+
+
+async def test_every_cluster_asked_for_in_english(app):
+    result = await app.search.search("Could you list all the chemical industry clusters you have information about?",
+                                     locale="en")
+    assert result.listing is not None and result.listing.criterion == "all", result.listing

@@ -161,6 +161,7 @@ _OWN_PLACE = frozenset({"регионе", "области", "крае", "рес�
 BEING_CREATED = ("being set up", "being established", "being formed", "being built")
 APPLYING_WORDS = frozenset({"заявка", "подать", "apply", "application", "applications"})
 STILL = frozenset({"ещё", "еще", "равно"})
+_SECTOR_WORDS = frozenset({"chemical", "industry", "industrial", "химический", "промышленный"})
 _ARTICLES = frozenset({"the", "a", "an", "of", "every", "each", "your", "these", "those"})
 SURE = 0.9  # a hit this good answers the question, whatever else it mentions
 LEAD_MIN = 0.33  # ... or this, with a lead of LEAD_MARGIN over the second and no word of
@@ -861,7 +862,8 @@ class SearchService:
         # ("name every cluster you know": a list is asked)
         lemmas_asked = ["list" if lm == "name" and lemmas[i + 1 : i + 2] in (["every"], ["all"], ["each"], ["the"])
                         else lm for i, lm in enumerate(lemmas)]
-        meaningful = [lm for lm in lemmas_asked if lm not in _ARTICLES]
+        # (articles and the words of clusters in general aside: "list all the chemical industry clusters")
+        meaningful = [lm for lm in lemmas_asked if lm not in _ARTICLES and lm not in _SECTOR_WORDS]
         # "кто из кластеров": which of them
         meaningful = ["какой" if lm == "кто" and meaningful[i + 1 : i + 2] == ["из"] else lm
                       for i, lm in enumerate(meaningful)]

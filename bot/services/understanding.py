@@ -31,7 +31,7 @@ FILLER = frozenset("""
 hello hi hey dear good morning afternoon evening thanks thank please could would tell know
 like want wonder help kindly company plant factory firm business we our us i me my bit
 little some main also still just really actually exactly so far now currently today
-consultant client colleague colleagues hi there thing things plain simple words database
+consultant client colleague colleagues hi there thing things plain simple words database information info
 простой слово прошлый позапрошлый база
 """.split())
 
