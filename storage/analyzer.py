@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
@@ -185,6 +186,26 @@ def _analyzer():  # noqa: ANN202
 
         _morph = pymorphy3.MorphAnalyzer()
     return _morph
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One of pymorphy3's readings of a word."""
+
+    lemma: str  # the dictionary form, folded (ё → е)
+    pos: str | None  # part of speech: NOUN, ADJF, VERB…
+    case: str | None  # nomn, gent, loct…
+    grammemes: frozenset[str]  # all of them: Geox, Name, Surn, anim, masc, sing…
+
+
+@lru_cache(maxsize=65536)
+def readings(token: str) -> tuple[Reading, ...]:
+    """Every dictionary reading of a Russian word, the likeliest first; () for a word the
+    dictionary doesn't hold and for other scripts."""
+    if not is_dictionary_word(token):
+        return ()
+    return tuple(Reading(fold(p.normal_form), p.tag.POS, p.tag.case, frozenset(p.tag.grammemes))
+                 for p in _analyzer().parse(token))
 
 
 @lru_cache(maxsize=65536)

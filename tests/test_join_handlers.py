@@ -556,3 +556,30 @@ async def test_a_cluster_closed_during_the_dialogue_is_not_applied_to(app, chatt
     assert "ни один кластер не принимает" in sent_texts(calls)[-1]
     assert await state_of(app, chatter) is None
     assert (await app.db.fetchone("SELECT count(*) FROM applications"))[0] == 0
+
+
+async def test_a_town_typed_for_the_region_is_confirmed_like_a_capital(app, chatter):
+    """"Стерлитамак" at the region step is asked about as Bashkortostan, as "Уфа" is: the bot
+    names the region and marks its button; a town's adjective ("Волжский") is not taken for
+    the town."""
+    cluster_id, _ = app.kb.by_slug("cluster", "interregional-chemical")
+    await chatter.send("/join")
+    await chatter.press(chatter.last_message(), press(FormCb(action="cluster", value=str(cluster_id))))
+    await chatter.send("ООО «Салаватхим»")
+    await chatter.send(GOOD_INN)
+    await chatter.press(chatter.last_message(), press(FormCb(action="skip")))
+    assert await state_of(app, chatter) == JoinForm.region.state
+    index = default_matcher().names().index("Республика Башкортостан")
+    for typed in ("Уфа", "Стерлитамак", "Салават"):
+        offer = [c for c in await chatter.send(typed) if isinstance(c, SendMessage)][-1]
+        assert "Это Республика Башкортостан?" in offer.text, (typed, offer.text)
+        buttons = [b for row in offer.reply_markup.inline_keyboard for b in row]
+        assert buttons[0].text == "✅ Республика Башкортостан", typed
+        assert buttons[0].callback_data == press(FormCb(action="region", value=str(index)))
+    offer = [c for c in await chatter.send("Волжский") if isinstance(c, SendMessage)][-1]
+    assert "Это " not in offer.text and not any(
+        b.text.startswith("✅") for row in offer.reply_markup.inline_keyboard for b in row)
+    await chatter.send("Стерлитамак")
+    await chatter.press(chatter.last_message(), press(FormCb(action="region", value=str(index))))
+    assert (await data_of(app, chatter))["region"] == "Республика Башкортостан"
+    assert await state_of(app, chatter) == JoinForm.products.state

@@ -393,6 +393,21 @@ async def test_our_region_is_the_place_the_asker_told(app):
     assert result.listing.hits == [] and result.listing.value == "Нижегородская область"
 
 
+@pytest.mark.parametrize(("question", "region", "expected"), [
+    ("Мы завод в Конаково. Какие кластеры есть в нашем регионе?", "Тверская область", ["cluster:tver-chemical"]),
+    ("Здравствуйте, мы из Стерлитамака. Какие кластеры есть в нашем регионе?", "Республика Башкортостан",
+     ["cluster:interregional-chemical"]),
+    ("Есть ли кластер в Новомосковске?", "Тульская область", ["cluster:aerosol-national"]),
+    ("Какие кластеры в Бийске?", "Алтайский край", ["cluster:barnaul"]),
+    ("Какие кластеры есть в Тольятти?", "Самарская область", []),
+    ("Which clusters are there in Togliatti?", "Самарская область", []),
+])
+async def test_a_town_is_its_region_to_list_by(app, question, region, expected):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.listing is not None and result.listing.criterion == "region", refs(result.hits)
+    assert result.listing.value == region and refs(result.listing.hits) == expected
+
+
 async def test_our_company_and_an_application_are_not_our_application(app):
     result = await app.search.search(
         "Наше предприятие в Барнауле делает резинотехнические изделия, и мы хотели бы войти в местный "

@@ -34,6 +34,7 @@ BARE_PREFERRED = 0.85  # "Москва"/"Moscow" with no kind word: the city, no
 LAYOUT_FACTOR = 0.95  # text typed in the wrong keyboard layout ("jvcrfz" → "омская")
 LAYOUT_MIN = 0.75  # ... only trusted when the converted text fits a name well
 KNOWN_WORD_FUZZY = 0.75  # a word that is itself in some name is rarely a typo of another one
+TOWN_ADJECTIVE = 0.7  # "Волжский" said, the key is "Волжск": offered at most, never taken for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,12 @@ def load_regions(path: Path = DEFAULT_REGIONS_PATH) -> list[Region]:
     names = [r.name for r in regions]
     if len(set(names)) != len(names):
         raise ValueError(f"{path}: duplicate region names")
+    owner: dict[str, str] = {}
+    for region in regions:
+        for variant in (region.name, region.en, *region.aliases):
+            first = owner.setdefault(_fold(variant).strip(), region.name)
+            if first != region.name:
+                raise ValueError(f"{path}: {variant!r} is given to both {first} and {region.name}")
     return regions
 
 
@@ -143,12 +150,19 @@ def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
+@lru_cache(maxsize=8192)
+def _matcher_of(b: str) -> SequenceMatcher:
+    """A SequenceMatcher for `b`, its index of b built once (matching runs on one thread)."""
+    return SequenceMatcher(None, "", b, autojunk=False)
+
+
 def _ratio_at_least(a: str, b: str, floor: float) -> float:
     """SequenceMatcher's ratio, or 0.0 when its cheap upper bounds already say it is below
-    `floor` (most pairs: this keeps matching a region name to ~600 keys fast)."""
+    `floor` (most pairs: this keeps matching a region name to ~1,000 keys fast)."""
     if 2 * min(len(a), len(b)) < floor * (len(a) + len(b)):
         return 0.0  # lengths alone rule it out
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    matcher = _matcher_of(b)
+    matcher.set_seq1(a)
     if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
         return 0.0
     return matcher.ratio()
@@ -192,10 +206,23 @@ def _analyze(text: str, vocabulary: frozenset[str] = frozenset()) -> _Text:
     return _Text(tuple(tokens), tuple(_stem(t) for t in tokens), kinds_hint)
 
 
+_ADJECTIVE_ENDINGS = frozenset("ий ый ой ая яя ое ее ого его ому ему ую юю ым им ые ие ых их ыми ими".split())
+
+
+def _town_and_adjective(town: str, word: str) -> bool:
+    """"Волжский" is not "Волжск", "Кировск" not "Кировская": a town in -ск and an adjective
+    on its stem (Snowball stems them alike) are other words."""
+    return town.endswith(("ск", "цк")) and word.startswith(town) and word[len(town):] in _ADJECTIVE_ENDINGS
+
+
 @lru_cache(maxsize=65536)
 def _word_similarity(q: str, q_stem: str, k: str, k_stem: str, known: bool) -> float:
     """How alike two words are, in [0, 1]. `known`: q is itself a word of some name."""
-    if q == k or q_stem == k_stem:
+    if q == k:
+        return 1.0
+    if _town_and_adjective(k, q) or _town_and_adjective(q, k):
+        return TOWN_ADJECTIVE
+    if q_stem == k_stem:
         return 1.0
     if min(len(q), len(k)) < 4:
         return 0.0  # abbreviations ("спб", "мо", "кбр") only count when they are equal
@@ -210,19 +237,18 @@ def _word_similarity(q: str, q_stem: str, k: str, k_stem: str, known: bool) -> f
     return score if score >= 0.6 else 0.0
 
 
-def _text_similarity(query: _Text, known: tuple[bool, ...], key: _Text) -> float:
-    """Every word of the query should be in the key; key words the query misses cost less."""
-    pairs = [
-        [_word_similarity(q, qs, k, ks, kn) for k, ks in zip(key.tokens, key.stems, strict=True)]
-        for q, qs, kn in zip(query.tokens, query.stems, known, strict=True)
-    ]
+def _text_similarity(query: _Text, known: tuple[bool, ...], key: _Text, rows: list[dict[str, float]]) -> float:
+    """Every word of the query should be in the key; key words the query misses cost less.
+    `rows`: for each query word, its `_word_similarity` to the key words it is like at all."""
+    pairs = [[row.get(k, 0.0) for k in key.tokens] for row in rows]
     query_cover = sum(max(row) for row in pairs) / len(pairs)
     key_cover = sum(max(col) for col in zip(*pairs, strict=True)) / len(key.tokens)
     score = 0.75 * query_cover + 0.25 * key_cover
     if query_cover < 1.0 and len(query.joined) >= 5:
         # spacing and hyphen differences: "ямалоненецкий", "кабардинобалкария"
         all_known = all(known)
-        joined = _ratio_at_least(query.joined, key.joined, 0.75 / KNOWN_WORD_FUZZY if all_known else 0.75)
+        floor = 0.75 / KNOWN_WORD_FUZZY if all_known else 0.75
+        joined = _ratio_at_least(query.joined, key.joined, floor)
         if all_known:
             joined *= KNOWN_WORD_FUZZY
         if joined >= 0.75:
@@ -234,6 +260,7 @@ def _text_similarity(query: _Text, known: tuple[bool, ...], key: _Text) -> float
 class _Key:
     region: int
     text: _Text
+    length: int  # of the words run together
 
     @property
     def hinted(self) -> bool:
@@ -251,8 +278,14 @@ class RegionMatcher:
                 text = _analyze(variant)
                 if text.tokens and (text.stems, text.kinds) not in seen:
                     seen.add((text.stems, text.kinds))
-                    self._keys.append(_Key(i, text))
+                    self._keys.append(_Key(i, text, len(text.joined)))
         self._vocabulary = frozenset(t for key in self._keys for t in key.text.tokens)
+        self._token_stems: dict[str, str] = {}
+        self._keys_of: dict[str, list[int]] = {}
+        for i, key in enumerate(self._keys):
+            for token, token_stem in zip(key.text.tokens, key.text.stems, strict=True):
+                self._token_stems[token] = token_stem
+                self._keys_of.setdefault(token, []).append(i)
         self._stem_vocabulary = frozenset(s for key in self._keys for s in key.text.stems)
         # Names said without a kind word ("Москва", "Moscow") that another region only has
         # with one ("Moscow Oblast"): with no kind word in the text, the bare one wins.
@@ -311,8 +344,24 @@ class RegionMatcher:
             t in self._vocabulary or s in self._stem_vocabulary
             for t, s in zip(query.tokens, query.stems, strict=True)
         )
-        for key in self._keys:
-            score = _text_similarity(query, known, key.text)
+        # each query word against each distinct key word once; then only the keys holding a
+        # word like one of the query's are scored word by word, the others by their words run
+        # together, where the lengths allow it
+        rows = []
+        for q, qs, kn in zip(query.tokens, query.stems, known, strict=True):
+            row = {}
+            for k, ks in self._token_stems.items():
+                similarity = _word_similarity(q, qs, k, ks, kn)
+                if similarity:
+                    row[k] = similarity
+            rows.append(row)
+        alike = {i for row in rows for k in row for i in self._keys_of[k]}
+        joined = len(query.joined)
+        floor = 0.75 / KNOWN_WORD_FUZZY if all(known) else 0.75  # (as in _text_similarity)
+        for i, key in enumerate(self._keys):
+            if i not in alike and (joined < 5 or 2 * min(joined, key.length) < floor * (joined + key.length)):
+                continue  # no word alike, and the words run together can't be either
+            score = _text_similarity(query, known, key.text, rows)
             if score <= scores[key.region]:
                 continue
             if query.kinds is not None:

@@ -9,12 +9,14 @@ question's words; the vocabularies below are matching vocabulary, not text shown
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.services.regions import Region, load_regions
-from storage.analyzer import fold, lemma, stem, tokens
+from storage.analyzer import Reading, fold, lemma, readings, stem, tokens
 
 # ---- words that weigh nothing: greetings, politeness, the asker's context ------------------
 FILLER = frozenset("""
@@ -342,24 +344,131 @@ class PlaceMention:
     names: tuple[str, str] | None = None  # a macro-region's or federal district's name (ru, en), for display
 
 
+# prepositions after which a word names a place, with the cases it then takes ("в Салавате",
+# "из Ефремова", "под Ангарском"), and the words for a town ("г. Салават")
+PLACE_PREPOSITIONS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("в", "во", "на"), frozenset({"loct", "loc2", "accs"})),
+    **dict.fromkeys(("из", "изо", "около", "возле", "близ"), frozenset({"gent", "gen2"})),
+    **dict.fromkeys(("под", "подо"), frozenset({"ablt", "accs"})),
+}
+TOWN_WORDS = frozenset({"г", "гор", "город", "города", "городе", "городу", "городом"})
+_PERSON = frozenset({"Name", "Surn", "Patr"})
+_CYRILLIC = re.compile("[а-я]")
+_ADJECTIVE_POS = frozenset({"ADJF", "ADJS", "PRTF", "PRTS"})
+_GENDER_NUMBER = frozenset({"masc", "femn", "neut", "sing", "plur"})
+_PLACE_SKIP = frozenset({"республика", "область", "край", "округ", "автономный", "автономная", "город",
+                         "republic", "oblast", "krai", "region", "of", "the", "okrug", "autonomous", "city"})
+
+
+def place_key(name: str) -> tuple[str, ...]:
+    """The stems a place name is looked for by ("Республика Татарстан" → ("татарстан",))."""
+    return tuple(_place_stem(w) for w in tokens(name) if w not in _PLACE_SKIP and len(w) > 2)
+
+
+@dataclass(frozen=True, slots=True)
+class _AliasWord:
+    """A one-word alias whose stem no name of its region has ("Стерлитамак", "Салават",
+    "Нижний"): the stem alone is not enough to tell it in a text. "Волжский" and "Волжск",
+    "Дзержинского" and "Дзержинск", "братский" and "Братск" share a stem but are other words;
+    "Салават" is also a first name, "Орёл" a bird, "в Ангарском районе" an adjective — there the
+    word names the place only after a preposition of place that takes the case it is in ("из
+    Салавата", "под Ангарском") or "г."/"город"."""
+
+    lemmas: frozenset[str]  # its dictionary forms as a place
+    geox: bool  # the dictionary knows it as a place name: its other readings are other senses
+    forms: frozenset[str]  # an adjective said for the place ("Нижний"): its gender and number
+    unknown: str = ""  # the word, when the dictionary doesn't hold it ("Армянск")
+
+    @classmethod
+    def of(cls, word: str) -> _AliasWord:
+        found = readings(word)
+        if not found:  # not in the dictionary: its likeliest reading is all there is
+            return cls(frozenset({word, lemma(word)}), False, frozenset(), word)
+        places = [r for r in found if "Geox" in r.grammemes]
+        if places:
+            return cls(frozenset(r.lemma for r in places), True, frozenset())
+        forms = found[0].grammemes & _GENDER_NUMBER if all(r.pos in _ADJECTIVE_POS for r in found) else frozenset()
+        return cls(frozenset(r.lemma for r in found), False, forms)
+
+    def merged(self, other: _AliasWord) -> _AliasWord:
+        return _AliasWord(self.lemmas | other.lemmas, self.geox or other.geox, self.forms & other.forms,
+                          self.unknown or other.unknown)
+
+    def _is_place(self, reading: Reading) -> bool:
+        if reading.lemma not in self.lemmas:
+            return False
+        if self.forms:
+            return self.forms <= reading.grammemes
+        if not self.geox:
+            return True
+        # (the dictionary lists some places twice, once as a plain inanimate noun: "Камчатка")
+        return "Geox" in reading.grammemes or (
+            reading.pos == "NOUN" and "inan" in reading.grammemes and not _PERSON & reading.grammemes)
+
+    def names_place(self, word: str, before: str) -> bool:
+        """Whether `word` (after the word `before`) is this place."""
+        found = readings(word)
+        if not found:
+            return True  # not a dictionary word: its stem is all there is
+        places = [r for r in found if self._is_place(r)]
+        if not places:  # another word of the same stem; or a town the dictionary doesn't hold,
+            # whose instrumental is its adjective's form ("под Армянском", "армянском коньяке")
+            return bool(self.unknown) and word == self.unknown + "ом" and "ablt" in PLACE_PREPOSITIONS.get(before, ())
+        if len(places) == len(found) and not self.forms:
+            return True
+        if before in TOWN_WORDS:
+            return True
+        cases = PLACE_PREPOSITIONS.get(before, frozenset())
+        return any(r.case in cases for r in places)
+
+
 @dataclass
 class PlaceIndex:
-    """Region names, aliases, capitals and macro-regions, by the stems of their words."""
+    """Region names, aliases, capitals, other cities and macro-regions, by the stems of their words."""
 
     keys: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     longest: int = 1
     names: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)  # of the macro-regions
+    alias_words: dict[tuple[str, ...], _AliasWord] = field(default_factory=dict)
+    _key_words: frozenset[str] | None = None  # every word of every key
 
     @classmethod
     def build(cls, regions: Iterable[Region]) -> PlaceIndex:
         index = cls()
-        skip = {"республика", "область", "край", "округ", "автономный", "автономная", "город",
-                "republic", "oblast", "krai", "region", "of", "the", "okrug", "autonomous", "city"}
+        # the regions each key names; with the kind words dropped, "Altai Krai" and "Altai
+        # Republic" are both "altai", "Moscow Oblast" is "Moscow": such a key is the region
+        # named so plainly (Moscow), or both (Altai), and the others are known by their kind
+        # words too ("Moscow Oblast", "Altai Krai")
+        claims: dict[tuple[str, ...], dict[str, bool]] = {}  # key → region → named plainly
+        with_kind: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+        words_of: dict[tuple[str, str], _AliasWord] = {}
         for region in regions:
-            for name in (region.name, region.en, *region.aliases):
-                words = tuple(_place_stem(w) for w in tokens(name) if w not in skip and len(w) > 2)
-                if words:
-                    index.keys.setdefault(words, (region.name,))
+            named = set()
+            for variant in (region.name, region.en, *region.aliases):
+                words = place_key(variant)
+                if not words:
+                    continue
+                full = tuple(_place_stem(w) for w in tokens(variant) if w != "the" and len(w) > 2)
+                owners = claims.setdefault(words, {})
+                owners[region.name] = owners.get(region.name, False) or full == words
+                if full != words:
+                    with_kind.append((region.name, words, full))
+                word = fold(variant).strip()
+                if variant in (region.name, region.en):
+                    named.add(words)
+                elif len(words) == 1 and words not in named and tokens(word) == [word] and _CYRILLIC.search(word):
+                    guard = _AliasWord.of(word)
+                    known = words_of.get((region.name, words[0]))
+                    words_of[region.name, words[0]] = guard if known is None else known.merged(guard)
+        for words, owners in claims.items():
+            plain = [name for name, is_plain in owners.items() if is_plain]
+            index.keys[words] = tuple(plain) if len(plain) == 1 else tuple(owners)
+        for name, words, full in with_kind:
+            if index.keys[words] != (name,):
+                index.keys.setdefault(full, (name,))
+        for (name, word), guard in words_of.items():
+            if index.keys[word,] == (name,):
+                index.alias_words[word,] = guard
         for names, subjects in MACRO_REGIONS.items():
             words = names.split()
             english = next(w for w in words if w.isascii())
@@ -369,23 +478,35 @@ class PlaceIndex:
         for names, subjects in FEDERAL_DISTRICTS.items():
             ru, en = names[0], next(n for n in names if n.isascii())
             for name in names:
-                words = tuple(_place_stem(w) for w in tokens(name) if w not in skip and len(w) > 1)
+                words = tuple(_place_stem(w) for w in tokens(name) if w not in _PLACE_SKIP and len(w) > 1)
                 index.keys[words] = subjects
                 index.names[words] = (ru[0].upper() + ru[1:], en.title())
+                index.alias_words.pop(words, None)
         index.longest = max(len(k) for k in index.keys)
         return index
 
     def find(self, text: str) -> list[PlaceMention]:
-        words = [w for w in tokens(text) if len(w) > 2]
-        stems = [_place_stem(w) for w in words]
+        raw = tokens(text)
+        at = [j for j, w in enumerate(raw) if len(w) > 2]
+        words = [raw[j] for j in at]
+        if self._key_words is None:
+            self._key_words = frozenset(w for key in self.keys for w in key)
+        stems = [tuple(s for s in _place_stems(w) if s in self._key_words) for w in words]
         found: list[PlaceMention] = []
         i = 0
         while i < len(stems):
+            mention = None
             for size in range(min(self.longest, len(stems) - i), 0, -1):
-                key = tuple(stems[i : i + size])
-                regions = self.keys.get(key)
-                if regions:
-                    found.append(PlaceMention(key, regions, " ".join(words[i : i + size]), self.names.get(key)))
+                for key in itertools.product(*stems[i : i + size]):  # (none when a word is in no key)
+                    regions = self.keys.get(key)
+                    guard = self.alias_words.get(key) if regions else None
+                    if guard is not None and not guard.names_place(words[i], raw[at[i] - 1] if at[i] else ""):
+                        continue
+                    if regions:
+                        mention = PlaceMention(key, regions, " ".join(words[i : i + size]), self.names.get(key))
+                        break
+                if mention is not None:
+                    found.append(mention)
                     i += size
                     break
             else:
@@ -393,10 +514,27 @@ class PlaceIndex:
         return found
 
 
+@lru_cache(maxsize=65536)
+def _place_stems(word: str) -> tuple[str, ...]:
+    """The stems a word of a text may be a place name's by, the likeliest first: its place
+    stem, those of its other dictionary forms ("Сергиевом" is "Сергиево"'s and "Сергиев"'s),
+    and for a word the dictionary doesn't hold, whose dictionary form is a guess, its own
+    ("Кудрове")."""
+    found = [_place_stem(word)]
+    held = readings(word)
+    for candidate in [stem(r.lemma) for r in held] if held else [stem(word)]:
+        if candidate not in found:
+            found.append(candidate)
+    return tuple(found)
+
+
+@lru_cache(maxsize=65536)
 def _place_stem(word: str) -> str:
     """The stem of a place name's dictionary form: "Татарстане" and "Татарстан" alike
-    (Snowball alone stems them differently)."""
-    return stem(lemma(word))
+    (Snowball alone stems them differently); of its form as a place, where the dictionary has
+    one ("Ефремов" the town, not "Ефрем" the name)."""
+    place = next((r.lemma for r in readings(word) if "Geox" in r.grammemes), None)
+    return stem(place if place is not None else lemma(word))
 
 
 _places: PlaceIndex | None = None
