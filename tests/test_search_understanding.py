@@ -724,3 +724,8 @@ async def test_every_cluster_asked_for_in_english(app):
     result = await app.search.search("Could you list all the chemical industry clusters you have information about?",
                                      locale="en")
     assert result.listing is not None and result.listing.criterion == "all", result.listing
+
+
+async def test_a_clipped_cluster_word_weighs_as_a_cluster_in_general(app):
+    result = await app.search.search("пригласительная компания в химкластер что за она")
+    assert refs(result.hits[:1]) == ["faq:invitation-campaign"], refs(result.hits)
