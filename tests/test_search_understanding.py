@@ -729,3 +729,12 @@ async def test_every_cluster_asked_for_in_english(app):
 async def test_a_clipped_cluster_word_weighs_as_a_cluster_in_general(app):
     result = await app.search.search("пригласительная компания в химкластер что за она")
     assert refs(result.hits[:1]) == ["faq:invitation-campaign"], refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "слушайте, а зачем вообще вступать в кластер, что мы с этого будем иметь как небольшой завод?",
+    "а что нам вообще даст вступление в кластер, какие плюшки?",
+])
+async def test_what_joining_gives_is_the_support_overview(app, question):
+    result = await app.search.search(question)
+    assert result.listing is None and refs(result.hits[:1]) == ["faq:support-overview"], refs(result.hits)

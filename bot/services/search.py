@@ -332,6 +332,19 @@ def _per_year(words: list[str]) -> bool:
     return bool(pairs & set(_PER_YEAR)) or bool({"ежегодно", "annually", "annual", "yearly"} & set(words))
 
 
+GIVES = frozenset({"зачем", "даст", "дает", "даёт", "дадут", "выгода", "выгоды", "плюшки", "плюшек", "польза",
+                   "пользы", "смысл", "преимущества", "why", "benefit", "benefits", "gain"})
+_GETS = (("do", "i", "get"), ("do", "we", "get"), ("will", "we", "get"), ("would", "we", "get"))
+
+
+def _asks_what_it_gives(words: list[str]) -> bool:
+    """Whether a question about joining asks what it gives ("зачем вступать", "что даст
+    вступление", "what do I get as a member")."""
+    triples = set(zip(words, words[1:], words[2:], strict=False))
+    return bool(GIVES & set(words)) or bool(triples & set(_GETS)) or any(
+        t[0] == "do" and t[2] == "actually" for t in triples)
+
+
 BACK_REFERENCES = frozenset({"это", "этого", "этому", "этим", "этом", "this", "that", "it"})
 
 
@@ -618,6 +631,8 @@ class SearchService:
         if not stems:
             return result
         result.intent = self.detect_intent([st for tok, st in pairs if tok not in NOT_JOINING])
+        if result.intent == "join" and _asks_what_it_gives(words):
+            result.intent = None  # "зачем вступать, что нам это даст?": what members get, not how to join
         token_of = {}
         for tok, st in pairs:
             token_of.setdefault(st, tok)
@@ -931,7 +946,8 @@ class SearchService:
                 makers.append(found)
         # ("в какие кластеры можно подать заявку": an application names the clusters that take one)
         if (lemset & ACCEPT_WORDS or (asks_which_clusters and lemset & APPLYING_WORDS)) and (
-            asks_which or lemset & {"куда", "open", "accepting"}) and (asks_clusters or "куда" in lemset):
+            asks_which or lemset & {"куда", "open", "accepting"}) and (asks_clusters or "куда" in lemset) \
+                and not _asks_what_it_gives(words):  # ("что даст вступление, какие плюшки": no catalogue)
             accepting = self.kb.accepting_clusters()
             asked = _asked_stems(text)  # (what the asker makes, told around the question, is no filter)
             making = {c.slug for _, c in makers}
