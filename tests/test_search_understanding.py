@@ -22,6 +22,8 @@ async def assert_honest(app, question: str) -> None:  # noqa: ANN001
     "пробки в Барнауле сегодня", "почём шины для трактора", "сколько жителей в Твери", "сколько стоит",
     "как вступить в профсоюз химиков", "какой статус моей заявки на визу",
     "Хочу стать участником телешоу, куда подать заявку на кастинг?",
+    "как вступить в партию", "зимние шины на ниву какие лучше взять",
+    "аэрозольный баллончик вздулся на солнце, можно пользоваться или выкинуть",
 ])
 async def test_traps_are_answered_honestly(app, question):
     await assert_honest(app, question)
@@ -668,6 +670,7 @@ async def test_a_first_or_trial_batch_is_a_starter_batch(app, question):
     ("ты меня не понимаешь, дай человека", "human"), ("как тобой пользоваться", "help"),
     ("чем ты можешь помочь", "help"), ("ты кто вообще и зачем нужен", "help"),
     ("Пусть мне напишет кто-нибудь из сотрудников ассоциации, пожалуйста.", "human"),
+    ("отзываю согласие на обработку пд", "privacy"), ("how do I get updates from you about the cluster?", "subscribe"),
     ("што умееш", "help"), ("Объясните по-простому: что у вас можно спросить и какие кнопки за что отвечают?", "help"),
     ("какие сведения о наших сотрудниках хранятся у вас в боте после подачи заявки?", "privacy"),
 ])
@@ -738,3 +741,13 @@ async def test_a_clipped_cluster_word_weighs_as_a_cluster_in_general(app):
 async def test_what_joining_gives_is_the_support_overview(app, question):
     result = await app.search.search(question)
     assert result.listing is None and refs(result.hits[:1]) == ["faq:support-overview"], refs(result.hits)
+
+
+async def test_data_the_asker_gathers_is_no_privacy_question(app):
+    result = await app.search.search("барнаульский кластр в реестре состоит? по каким данным, я для отчета собираю")
+    assert result.feature is None, result.feature
+
+
+async def test_a_batch_asked_about_is_no_party_joined(app):
+    result = await app.search.search("гисп подать заявку на субсидию стартовые партии где")
+    assert refs(result.hits[:1]) == ["measure:pp41-starter-batches"], refs(result.hits)

@@ -367,11 +367,13 @@ OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"})}
 WORTH = frozenset({"стоить"})
 PERSONAL = frozenset({("частный", "лицо"), ("физический", "лицо"), ("private", "person"),
                       ("private", "individual"), ("individual", "person")})
+BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "купить"), ("хороший", "выбрать"), ("best", "buy")})
 DEEDS = frozenset({"купить", "продать"})  # off-topic when sought, not when told as done
 HOW_MUCH = frozenset({"сколько", "скока", "how"})
 EXCEPT_WORDS = frozenset({"кроме", "помимо", "except", "besides", "beyond"})
 EXCEPT_WINDOW = 3  # the words after "кроме" that name what is set aside ("кроме федеральных субсидий")
 _JOINING = (*JOIN_STEMS, *JOIN_WITH_CLUSTER, "участник", "член", "member")
+JOINED_ELSEWHERE = frozenset({"партия", "party", "клуб", "club"})  # ("вступить в партию": no batch of goods)
 JOINED_WINDOW = 3  # what is joined follows the joining word within this many meaningful words
 
 
@@ -422,9 +424,12 @@ def _joins_elsewhere(pairs: list[tuple[str, str]], unknown: set[str]) -> bool:
     anywhere in the question ("мы делаем химию для нефтянки, как стать участником кластера")."""
     vocabulary = feature_words()  # ("заявку … заполнение анкеты", "the application form": the form itself)
     for i, (_, stem) in enumerate(pairs):
-        if stem.startswith(_JOINING) and any(st in unknown and tok not in vocabulary and lemma(tok) not in vocabulary
-                                             for tok, st in pairs[i + 1 : i + 1 + JOINED_WINDOW]):
+        if stem.startswith(_JOINING) and any(
+                st in unknown and tok not in vocabulary and lemma(tok) not in vocabulary
+                for tok, st in pairs[i + 1 : i + 1 + JOINED_WINDOW]):
             return True
+        if stem.startswith(_JOINING) and any(lemma(tok) in JOINED_ELSEWHERE for tok, _ in pairs[i + 1 : i + 2]):
+            return True  # (right after it: "заявка на субсидию на стартовые партии" joins nothing)
     return False
 
 
@@ -610,6 +615,8 @@ class SearchService:
             idioms |= {lm for lm in lemmas if lm in COMMERCE} - {lemma(w) for w in asked_words}
         # "частное лицо", "private person": someone asking for themselves, not an enterprise
         personal = any((lemmas[i], lemmas[i + 1]) in PERSONAL for i in range(len(lemmas) - 1))
+        # "какие зимние шины лучше взять": advice on what to buy
+        personal = personal or any((lemmas[i], lemmas[i + 1]) in BUYING_ADVICE for i in range(len(lemmas) - 1))
         # "сколько шин в год выпускает", "how many tyres does it make per year": output volumes
         volumes = bool(lemset & HOW_MUCH) and bool(lemset & MAKING) and _per_year(words)
         off_topic = personal or volumes or bool((lemset - idioms) & OFF_TOPIC) or (
