@@ -751,3 +751,9 @@ async def test_data_the_asker_gathers_is_no_privacy_question(app):
 async def test_a_batch_asked_about_is_no_party_joined(app):
     result = await app.search.search("гисп подать заявку на субсидию стартовые партии где")
     assert refs(result.hits[:1]) == ["measure:pp41-starter-batches"], refs(result.hits)
+
+
+async def test_the_region_referred_to_as_ours(app):
+    result = await app.search.search("Здравствуйте, я из Омска. У нас в области какие кластеры работают?")
+    assert result.listing is not None and result.listing.criterion == "region", result.listing
+    assert set(refs(result.listing.hits)) == {"cluster:interregional-chemical", "cluster:omsk-petrochemical"}

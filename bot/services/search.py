@@ -919,7 +919,8 @@ class SearchService:
         if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None
         # ("мы из Дзержинска. Какие кластеры есть в нашем регионе?": the place told is the one asked about)
-        refers_back = any(words[i] in _CONTEXT_NEAR and words[i + 1] in _OWN_PLACE for i in range(len(words) - 1))
+        refers_back = any(words[i] in _CONTEXT_NEAR and (words[i + 1] in _OWN_PLACE or (
+            words[i + 1] == "в" and words[i + 2 : i + 3] and words[i + 2] in _OWN_PLACE)) for i in range(len(words) - 1))
         mentions = [m for m in found_places if refers_back or not _context_place(words, m)]
         named = self._named_cluster(expansions, place_words)
         if named is not None and not lemset & {"все", "весь", "all", "другой", "кроме"}:
