@@ -603,6 +603,8 @@ async def test_what_the_entries_tell_is_no_missing_detail(app, question, expecte
     "Подскажите номер телефона директора Барнаульского кластера",
     "реквизиты ООО Национальный аэрозольный кластер для договора, р/с и бик",
     "дайте e-mail ООО «Национальный аэрозольный кластер»",
+    "какой ИНН и юридический адрес у ООО «Национальный аэрозольный кластер»?",
+    "кто генеральный директор ООО Национальный аэрозольный кластер, нужна фамилия для письма",
 ])
 async def test_someone_elses_contact_details_are_not_held(app, question):
     await assert_honest(app, question)

@@ -815,7 +815,8 @@ class SearchService:
         off_topic = off_topic or foreign or (join_elsewhere and not lemset & CLUSTER_WORDS) \
             or self._asks_unheld(asking or [scored_text])
         if not off_topic and scored and scored[0][2].kind in ("cluster", "measure") and (
-                {lemma(w) for sentence in asking or [text] for w in tokens(sentence)} & CONTACT_DETAILS):
+                {form for sentence in asking or [text] for w in tokens(sentence) for form in (w, lemma(w))}
+                & CONTACT_DETAILS):  # (the word as typed too: "ИНН" reads as the name "Инна")
             off_topic = True  # "телефон директора Барнаульского кластера", "реквизиты ООО …"
         if off_topic:  # the point is something the knowledge base doesn't hold: never confident
             scored = [(min(sc, CONFIDENT * 0.9), bm, c, p) for sc, bm, c, p in scored]

@@ -76,7 +76,7 @@ percent percentage amount size minimum maximum term date stage step share limit 
 # someone's contact or bank details: the knowledge base holds none but how to reach the
 # association (its contacts entry); asked of a cluster, a company or a measure, it doesn't know
 CONTACT_DETAILS = frozenset("""
-телефон мобильный email емейл имейл мейл реквизиты инн огрн кпп бик расчётный расчетный
+телефон мобильный email емейл имейл мейл реквизиты инн огрн кпп бик расчётный расчетный фамилия фио
 phone mobile mail email inn
 """.split())
 PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "стоил", "стоила", "стоило", "стоили", "cost", "costs"})
