@@ -759,3 +759,9 @@ async def test_the_region_referred_to_as_ours(app):
     result = await app.search.search("Здравствуйте, я из Омска. У нас в области какие кластеры работают?")
     assert result.listing is not None and result.listing.criterion == "region", result.listing
     assert set(refs(result.listing.hits)) == {"cluster:interregional-chemical", "cluster:omsk-petrochemical"}
+
+
+async def test_an_abbreviation_glued_to_its_number(app):
+    assert app.search._mend("пп41 что компенсируют") == "пп 41 что компенсируют"
+    result = await app.search.search("пп41 что компенсируют")
+    assert result.confident and refs(result.hits[:1])[0].startswith("measure:pp41"), refs(result.hits)

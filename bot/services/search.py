@@ -253,6 +253,7 @@ class SearchResult:
 # ("объясни, что такое промкластер простыми словами, я новый сотрудник")
 _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC_WORD = re.compile(r"^[а-я]+$")
+_GLUED_NUMBER = re.compile(r"\b([А-Яа-яЁё]{2,3})(\d{2,3})\b")  # an abbreviation and its number, unspaced
 # the words that tell what kind of question it is (word → stem): a typo of one is mended
 _LEXICON_STEMS: dict[str, str] = {
     w: stem_of(w)
@@ -538,6 +539,7 @@ class SearchService:
         "-тся/-ться" ("создаються"), a typo of a word that tells what is asked ("класторах" →
         "кластер"), a clipped compound spelled out ("промкластер" → "промышленный кластер").
         The rest of the text stays as it was."""
+        text = _GLUED_NUMBER.sub(r"\1 \2", text)  # "пп41", "фз64" are "пп 41", "фз 64"
         return _WORD.sub(lambda m: self._mended(m.group(0)), text)
 
     def _mended(self, word: str) -> str:
