@@ -765,3 +765,12 @@ async def test_an_abbreviation_glued_to_its_number(app):
     assert app.search._mend("пп41 что компенсируют") == "пп 41 что компенсируют"
     result = await app.search.search("пп41 что компенсируют")
     assert result.confident and refs(result.hits[:1])[0].startswith("measure:pp41"), refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "кредит под 1 процент на станки как получить, мы хотим купить отечественные токарные",
+    "фонд развития промышленности займы от скольки миллионов и бюджет проекта какой нужен",
+])
+async def test_equipment_bought_with_a_loan_and_its_amounts(app, question):
+    result = await app.search.search(question)
+    assert result.confident and refs(result.hits[:1]) == ["measure:frp-development-projects"], refs(result.hits)

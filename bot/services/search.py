@@ -357,6 +357,7 @@ def _refers_back(asking: list[str]) -> bool:
 
 FEATURE_TYPO_MIN = 5  # letters a word needs to be taken for a typo of a function's word ...
 FEATURE_TYPO_LONG = 9  # ... and from this many, two edits away
+EQUIPMENT = frozenset({"оборудование", "станок", "линия", "техника", "equipment", "machinery", "machines"})
 MEASURE_WINDOW = 3  # a measure word this near a word of buying: what the measure pays for
 HEAD_ASKERS = frozenset({"какой", "каков", "сколько"})  # ... and the noun they ask for
 HEAD_WINDOW = 3
@@ -610,6 +611,8 @@ class SearchService:
         measure_at = [i for i, lm in enumerate(lemmas) if any(lm in v for v in MEASURE_KIND_WORDS.values())]
         idioms |= {lemmas[i] for i in range(len(lemmas)) if lemmas[i] in COMMERCE
                    and any(0 < abs(i - j) <= MEASURE_WINDOW for j in measure_at)}
+        if measure_at and lemset & EQUIPMENT:  # "кредит под 1% на станки, хотим купить токарные"
+            idioms |= lemset & COMMERCE
         if asking is not None:
             # "Я закупщик сети магазинов. Что за аэрозольный кластер?": buying and selling told
             # around the question are the asker's business (not so "я самозанятый", "ипотека")

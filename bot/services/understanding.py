@@ -70,7 +70,7 @@ price buy sell shop discount
 HELD_ATTRIBUTES = frozenset("""
 процент сумма размер минимум максимум срок дата система стадия этап шаг пропорция доля признак
 ограничение условие требование документ лимит объём объем выгода польза плюшка грант аванс
-контора число количество год месяц вариант способ
+контора число количество год месяц вариант способ миллион миллиард тысяча рубль млн
 percent percentage amount size minimum maximum term date stage step share limit grant benefit
 """.split())
 # someone's contact or bank details: the knowledge base holds none but how to reach the
