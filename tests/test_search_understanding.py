@@ -774,3 +774,10 @@ async def test_an_abbreviation_glued_to_its_number(app):
 async def test_equipment_bought_with_a_loan_and_its_amounts(app, question):
     result = await app.search.search(question)
     assert result.confident and refs(result.hits[:1]) == ["measure:frp-development-projects"], refs(result.hits)
+
+
+async def test_the_askers_own_revenue_told_around_the_question_is_context(app):
+    result = await app.search.search(
+        "какие требования к участникам кластера и как подать заявку? у нас ООО, работаем восемь лет, выручка небольшая")
+    assert result.confident, refs(result.hits)
+    await assert_honest(app, "Какая выручка у Национального аэрозольного кластера за 2023 год?")

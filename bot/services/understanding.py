@@ -62,7 +62,8 @@ formulation hands indoors revenue turnover headcount bankruptcy bankrupt
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
 цена ценник почем стоить купить покупка продать продажа магазин скидка маркетплейс
-price buy sell shop discount
+выручка банкротство банкрот
+price buy sell shop discount revenue turnover
 """.split())
 # what the entries tell of what they describe, however they word it: asked for after "какой",
 # "сколько" ("сколько процентов возмещают", "какая сумма займа"), it is no detail they lack
