@@ -781,3 +781,10 @@ async def test_the_askers_own_revenue_told_around_the_question_is_context(app):
         "какие требования к участникам кластера и как подать заявку? у нас ООО, работаем восемь лет, выручка небольшая")
     assert result.confident, refs(result.hits)
     await assert_honest(app, "Какая выручка у Национального аэрозольного кластера за 2023 год?")
+
+
+@pytest.mark.parametrize("question", ["What counts as an industrial cluster under Russian law?",
+                                      "что считается промышленным кластером по закону"])
+async def test_what_counts_as_is_a_definition(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert refs(result.hits[:1]) == ["faq:what-is-industrial-cluster"], refs(result.hits)

@@ -264,7 +264,8 @@ _LEXICON_STEMS: dict[str, str] = {
     if _CYRILLIC_WORD.match(w) and len(stem_of(w)) >= 6  # a shorter one is too easily another word
 }
 _DEFINITION = re.compile(
-    r"\b(что\s+такое|что\s+значит|что\s+означает|what\s+is|what's|what\s+are)\s+([^,.;:!?()]+)",
+    r"\b(что\s+такое|что\s+значит|что\s+означает|что\s+считается|что\s+называют|what\s+is|what's|what\s+are"
+    r"|what\s+counts\s+as|what\s+is\s+meant\s+by)\s+([^,.;:!?()]+)",
     re.IGNORECASE,
 )
 
