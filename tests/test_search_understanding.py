@@ -788,3 +788,16 @@ async def test_the_askers_own_revenue_told_around_the_question_is_context(app):
 async def test_what_counts_as_is_a_definition(app, question):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     assert refs(result.hits[:1]) == ["faq:what-is-industrial-cluster"], refs(result.hits)
+
+
+async def test_a_new_clause_after_what_is_is_no_term(app):
+    result = await app.search.search(
+        "здрасте мы с ангарска катализаторы делаем нам прислали приглашение в какойто кластер это вообще что такое "
+        "и кто его делает")
+    assert refs(result.hits[:1])[0] in ("cluster:interregional-chemical", "faq:invitation-campaign"), refs(result.hits)
+
+
+async def test_a_cluster_for_what_we_make(app):
+    result = await app.search.search("гидроизоляцию делаем рулонную, битумную, завод под Омском. есть профильный кластер?")
+    shown = refs(result.listing.hits) if result.listing else refs(result.hits[:1])
+    assert shown == ["cluster:omsk-petrochemical"], (result.listing, refs(result.hits))

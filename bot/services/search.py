@@ -138,7 +138,8 @@ _CATALOGUE_STEMS = frozenset(analyze(
     "отрасль химия химкластер промкластер российский россия комплекс комплекса "
     "chemical industrial cluster clusters industry complex russia russian "
     "область области край крае республика республике округ регион регионе автономный region oblast krai "
-    "участник участники участников участие член члены members member participants"
+    "участник участники участников участие член члены members member participants "
+    "профильный профильного профильная профиль"  # ("есть профильный кластер?": one for what we make)
 ))
 NEIGHBOURS_RETRY = 600  # seconds before building the near-synonyms again after a failure
 NEIGHBOUR_FACTOR = 1.3  # a near-synonym (cosine 0.45-0.77) counts as 0.6-1.0 of the word itself
@@ -274,7 +275,8 @@ def _definition_subject(text: str) -> str:
     found = _DEFINITION.search(text)
     if found is None or found.group(2).lower().startswith("the "):
         return text  # ("what are the steps and where do I start", "what is the cap": no term defined)
-    if all(lemma(w) in FILLER or w in STOPWORDS for w in tokens(found.group(2))):
+    subject = tokens(found.group(2))
+    if all(lemma(w) in FILLER or w in STOPWORDS for w in subject) or subject[:1] in (["и"], ["а"]):
         # "кластер это вообще что такое простыми словами": the term comes before
         before = text[: found.start()]
         return f"{found.group(1)} {before}" if tokens(before) else text
