@@ -40,7 +40,14 @@ def fold(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(fold(text))
+    return list(_tokens(text))  # (a new list: the caller may change it)
+
+
+@lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[str, ...]:
+    """A question is read several times (small talk, features, scoring, places): its words
+    are found once."""
+    return tuple(_TOKEN.findall(fold(text)))
 
 
 @lru_cache(maxsize=65536)

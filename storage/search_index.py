@@ -34,6 +34,7 @@ DERIVED_MAX = 4  # more words sharing that beginning: not a root but a common st
 DERIVED_FACTOR = 0.7
 COMMON_SHARE = 0.01  # a term in more than 1% of the entries …
 COMMON_MIN_DOCS = 100  # … and in more than 100 of them is "common"
+_NONE: dict[int, tuple[float, int]] = {}  # the postings of a term the index lacks
 EXPANSIONS_KEPT = 16384  # query stems whose expansion is kept (the latest used), per index version
 
 
@@ -102,13 +103,12 @@ class SearchIndex:
         # letter (people rarely mistype it), which keeps the lists short on a big vocabulary
         self._trigram_postings: dict[tuple[str, str], list[str]] = {}
         self.version = 0
-        # term → its entries: doc id → (bm25's term-frequency part, where: a field mask)
+        # term → its entries: doc id → (the term's bm25 contribution to the entry, where: a
+        # field mask); the contribution (bm25's idf times its term-frequency part) depends only
+        # on the index: computed with it, not per question
         self._postings: dict[str, dict[int, tuple[float, int]]] = {}
         self._docs: dict[int, tuple[str, str]] = {}  # doc id → (kind, slug)
-        # per term, computed with the index: its idf, and each entry's bm25 contribution
-        # (the ranking's idf times the term-frequency part)
-        self._idf: dict[str, float] = {}
-        self._weighted: dict[str, dict[int, float]] = {}
+        self._idf: dict[str, float] = {}  # term → its weight in a question (`idf`)
         # (stem, allow_typos) → its expansion's terms: questions repeat words, and an
         # expansion depends only on the index (dropped with it)
         self._expanded: OrderedDict[tuple[str, bool], tuple[tuple[str, float], ...]] = OrderedDict()
@@ -170,30 +170,29 @@ class SearchIndex:
             total_length += length
         avg = total_length / len(docs) if docs else 1.0
         # bm25's term-frequency part depends only on the entry: computed here, not per question
-        postings: dict[str, dict[int, tuple[float, int]]] = defaultdict(dict)
+        parts: dict[str, dict[int, tuple[float, int]]] = defaultdict(dict)
         k1, b = BM25_K1, BM25_B
         for doc_id, length, counts in per_doc:
             norm = k1 * (1 - b + b * length / avg)
             for term, (frequency, mask) in counts.items():
-                postings[term][doc_id] = (frequency * (k1 + 1) / (frequency + norm), int(mask))
+                parts[term][doc_id] = (frequency * (k1 + 1) / (frequency + norm), int(mask))
+        n = len(docs)
+        postings: dict[str, dict[int, tuple[float, int]]] = {}
+        for term, found in parts.items():  # … and so does its idf: their product, the contribution
+            rank_idf = _rank_idf(n, len(found))
+            postings[term] = {doc_id: (rank_idf * part, mask) for doc_id, (part, mask) in found.items()}
         trigrams: dict[tuple[str, str], list[str]] = defaultdict(list)
         for term in postings:
             if len(term) >= 4:
                 for tri in _trigrams(term):
                     trigrams[(term[0], tri)].append(term)
-        n = len(docs)
-        weighted: dict[str, dict[int, float]] = {}
-        for term, found in postings.items():
-            rank_idf = _rank_idf(n, len(found))
-            weighted[term] = {doc_id: rank_idf * part for doc_id, (part, _) in found.items()}
         # swapped in at once: a question never sees half of an index
         self.doc_count = n
         self.df = {term: len(found) for term, found in postings.items()}
         self._idf = {term: _idf(n, df) for term, df in self.df.items()}
-        self._weighted = weighted
         self._sorted_terms = sorted(postings)
         self._trigram_postings = dict(trigrams)
-        self._postings = dict(postings)
+        self._postings = postings
         self._docs = docs
         self._expanded = OrderedDict()
         self.version += 1
@@ -312,36 +311,34 @@ class SearchIndex:
                 unique = unique[:2]
         if not found:
             found = self._rank(unique, limit, require_all=False)
-        # where each found entry has each of the question's terms (in the order of `terms`):
-        # per term, only the found entries it occurs in are visited
+        # where each found entry has each of the question's terms (in the order of `terms`)
         fields: dict[int, dict[str, int]] = {doc_id: {} for _, doc_id in found}
+        postings = self._postings
         for term in every:
-            docs = self._postings.get(term)
-            if docs is not None:
-                for doc_id in docs.keys() & fields.keys():
-                    fields[doc_id][term] = docs[doc_id][1]
-        out = []
-        for negative, doc_id in found:
-            kind, slug = self._docs[doc_id]
-            out.append(Candidate(doc_id=doc_id, kind=kind, slug=slug, fields=fields[doc_id], bm25=-negative))
-        return out
+            for doc_id, (_, mask) in postings.get(term, _NONE).items():
+                where = fields.get(doc_id)
+                if where is not None:
+                    where[term] = mask
+        docs = self._docs
+        # (positional: Candidate(doc_id, kind, slug, fields, bm25))
+        return [Candidate(doc_id, *docs[doc_id], fields[doc_id], -negative) for negative, doc_id in found]
 
     def _rank(self, terms: list[str], limit: int, *, require_all: bool) -> list[tuple[float, int]]:
         """(-bm25, doc id) of the best `limit` entries having any (or all) of `terms`, best first."""
-        lists = [self._weighted[t] for t in terms if t in self._weighted]
+        lists = [self._postings[t] for t in terms if t in self._postings]
         if not lists or (require_all and len(lists) < len(terms)):
             return []
         scores: dict[int, float] = {}
         if require_all:
             shortest = min(lists, key=len)
             scores = {d: 0.0 for d in shortest if all(d in other for other in lists)}
-        for docs in lists:  # (each entry's idf × term-frequency part, computed with the index)
+        for docs in lists:
             if require_all:
                 for doc_id in scores:
-                    scores[doc_id] += docs[doc_id]
+                    scores[doc_id] += docs[doc_id][0]
                 continue
             get = scores.get
-            for doc_id, contribution in docs.items():
+            for doc_id, (contribution, _) in docs.items():
                 scores[doc_id] = get(doc_id, 0.0) + contribution
         # the best `limit` (a common term can match thousands): by score, then the entry's order
         ranked = [(-score, doc_id) for doc_id, score in scores.items()]

@@ -234,3 +234,46 @@ async def test_a_transaction_on_a_full_disk_raises_the_real_error_and_recovers(d
         for _ in range(100):
             await conn.execute("INSERT INTO filler VALUES (?)", (big,))
     assert (await db.fetchone("SELECT count(*) FROM filler"))[0] == 100
+
+
+# ---- issue 9: what the search keeps between questions is never changed by a question ---------
+
+def test_a_texts_words_are_found_once_and_each_caller_gets_its_own_list():
+    from storage.analyzer import tokens
+
+    first = tokens("Какие кластеры делают шины?")
+    first.append("погода")  # a caller may change its list
+    assert tokens("Какие кластеры делают шины?") == ["какие", "кластеры", "делают", "шины"]
+
+
+async def test_expansions_are_kept_per_index_and_each_caller_gets_its_own(db):
+    index = SearchIndex(db)
+    await index.rebuild([IndexDoc("faq", "a", "растворители", "", ""), IndexDoc("faq", "b", "шины", "", "")])
+    stem = analyze("растворители")[0]
+    first = index.expand(stem)
+    first.terms.append(("погод", 0.5))  # the search adds the dictionary form's terms so
+    assert ("погод", 0.5) not in index.expand(stem).terms
+    assert not index.expand("катализатор").known
+    await index.rebuild([IndexDoc("faq", "c", "катализаторы", "", "")])  # a new index: new expansions
+    assert index.expand(analyze("катализаторы")[0]).known and not index.expand(stem).known
+
+
+async def test_the_ranking_is_bm25_with_fts5s_idf(db):
+    """The contributions are computed with the index now: the scores are still bm25's."""
+    import math
+
+    index = SearchIndex(db)
+    await index.rebuild([
+        IndexDoc("faq", "a", "шины", "резина", "шины для грузовиков"),
+        IndexDoc("faq", "b", "резина", "", ""),
+        IndexDoc("faq", "c", "катализаторы", "", ""),
+    ])
+    (found,) = [c for c in await index.candidates(["шин"]) if c.slug == "a"]
+    # by hand: the term is in one entry of three, in its name (weight 10) and body (1)
+    length = {1: 4, 2: 1, 3: 1}
+    avg = sum(length.values()) / 3
+    frequency = 10.0 + 1.0
+    norm = 1.2 * (1 - 0.75 + 0.75 * length[1] / avg)
+    idf = math.log((3 - 1 + 0.5) / (1 + 0.5))
+    assert found.bm25 == pytest.approx(idf * frequency * 2.2 / (frequency + norm))
+    assert found.fields == {"шин": 1 | 4}  # in the name and the body
