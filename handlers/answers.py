@@ -375,10 +375,10 @@ async def feature_answer(
     if feature == "help":
         return t("help-text"), main_menu(t, admin)
     # join: the form's start, and how joining works one press away
-    buttons = [button(t("btn-join"), JoinCb())]
+    buttons = [_join_button(t("btn-join"), JoinCb().cluster)]
     found = kb.by_slug("faq", JOIN_FAQ)
     if found is not None:
-        buttons.append(button(t("btn-more"), MoreCb(kind="faq", id=found[0])))
+        buttons.append(_more_button(t("btn-more"), "faq", found[0]))
     buttons.extend(closing_buttons(t))
     return t("feature-join"), column(buttons)
 

@@ -62,7 +62,9 @@ def back_to_menu(t: Translator) -> InlineKeyboardMarkup:
     return b.as_markup()
 
 
+@lru_cache(maxsize=1)
 def language_picker() -> InlineKeyboardMarkup:
+    """The same two buttons everywhere: built once (nothing changes a markup once sent)."""
     b = InlineKeyboardBuilder()
     # Language names are shown in their own language on purpose (not translated).
     b.button(text="🇷🇺 Русский", callback_data=LangCb(code="ru"))

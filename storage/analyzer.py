@@ -166,12 +166,15 @@ def is_function_word(token: str) -> bool:
 
 def analyze_pairs(text: str) -> list[tuple[str, str]]:
     """(token, stem) for the meaningful words of a question (function words dropped)."""
-    out = []
-    for tok in tokens(text):
-        if tok in STOPWORDS or (len(tok) == 1 and not tok.isdigit()) or is_function_word(tok):
-            continue
-        out.append((tok, stem(tok)))
-    return out
+    return [pair for pair in map(_meaningful, tokens(text)) if pair is not None]
+
+
+@lru_cache(maxsize=65536)
+def _meaningful(tok: str) -> tuple[str, str] | None:
+    """(token, stem) of a meaningful word; None for a function word (decided once per word)."""
+    if tok in STOPWORDS or (len(tok) == 1 and not tok.isdigit()) or is_function_word(tok):
+        return None
+    return tok, stem(tok)
 
 
 def analyze(text: str, *, keep_stopwords: bool = False) -> list[str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
 from collections import OrderedDict
 
 from bot.services.batch_writer import BatchWriter
@@ -31,7 +30,6 @@ FLUSH_BATCH = 200
 # questions held while the database can't be written; ~1 MB for typical ones, 40 MB if every
 # one were 4,096 characters of Cyrillic
 MAX_PENDING = 5_000
-_SPACES = re.compile(r"\s+")
 
 
 class QuestionService:
@@ -49,7 +47,8 @@ class QuestionService:
         self.last: OrderedDict[int, tuple[str, str]] = OrderedDict()
 
     def _key(self, text: str, locale: str) -> tuple[str, str, int]:
-        return (_SPACES.sub(" ", fold(text)).strip(), locale, self.search.index.version)
+        # (split() splits at exactly the characters \s matches: runs of whitespace as one space)
+        return (" ".join(fold(text).split()), locale, self.search.index.version)
 
     async def ask(self, user_id: int | None, text: str, locale: str) -> SearchResult:
         key = self._key(text, locale)
