@@ -360,6 +360,9 @@ def _refers_back(asking: list[str]) -> bool:
 
 FEATURE_TYPO_MIN = 5  # letters a word needs to be taken for a typo of a function's word ...
 FEATURE_TYPO_LONG = 9  # ... and from this many, two edits away
+FEATURE_MENDED_KEPT = 8192  # words whose mending is kept
+# first letters that sound alike unstressed: a typo may change them ("аператор", "езыке")
+_FIRST_SOUND = {"о": "а", "я": "е", "и": "е", "э": "е", "ё": "е"}
 EQUIPMENT = frozenset({"оборудование", "станок", "линия", "техника", "equipment", "machinery", "machines"})
 MEASURE_WINDOW = 3  # a measure word this near a word of buying: what the measure pays for
 HEAD_ASKERS = frozenset({"какой", "каков", "сколько"})  # ... and the noun they ask for
@@ -446,7 +449,8 @@ class SearchService:
         self.neighbours = neighbours  # near-synonyms from word embeddings (None: off)
         self.neighbours_revision: str | None = None  # the content revision they were built for
         self._names_version = -1  # the index version the clusters' name words were taken at
-        self._feature_forms: list[str] | None = None  # the forms of the functions' words (typos mended to them)
+        self._feature_forms: dict[str, list[str]] | None = None  # the forms of the functions' words, by first letter
+        self._feature_mended: dict[str, str | None] = {}  # word → the function's word it is a typo of
         self._cluster_names: dict[str, set[str]] = {}
         self._phrases_version = -1
         self._definitions: dict[tuple[str, str], set[frozenset[str]]] = {}
@@ -580,14 +584,22 @@ class SearchService:
                 return None
         elif not token.isascii() or not token.isalpha() or stem_of(token) in self.index.df:
             return None
-        if self._feature_forms is None:
-            self._feature_forms = sorted({form for word in feature_words() for form in word_forms(word)
-                                          if len(form) >= FEATURE_TYPO_MIN})
-        if token in self._feature_forms:
-            return None
-        near = _rf_process.extractOne(token, self._feature_forms, scorer=OSA.distance,
-                                      score_cutoff=1 if len(token) < FEATURE_TYPO_LONG or token.isascii() else 2)
-        return near[0] if near is not None else None
+        known = self._feature_mended.get(token, self)
+        if known is not self:
+            return known  # type: ignore[return-value]
+        if self._feature_forms is None:  # by first letter: people rarely mistype it
+            forms: dict[str, list[str]] = {}
+            for form in sorted({f for word in feature_words() for f in word_forms(word) if len(f) >= FEATURE_TYPO_MIN}):
+                forms.setdefault(_FIRST_SOUND.get(form[0], form[0]), []).append(form)
+            self._feature_forms = forms
+        among = self._feature_forms.get(_FIRST_SOUND.get(token[0], token[0]), [])
+        near = None if token in among else _rf_process.extractOne(
+            token, among, scorer=OSA.distance, score_cutoff=1 if len(token) < FEATURE_TYPO_LONG or token.isascii() else 2)
+        found = near[0] if near is not None else None
+        if len(self._feature_mended) >= FEATURE_MENDED_KEPT:
+            self._feature_mended.clear()
+        self._feature_mended[token] = found
+        return found
 
     async def search(self, text: str, *, locale: str = "ru", limit: int = 5) -> SearchResult:
         result = SearchResult(query=text)
