@@ -987,7 +987,11 @@ class SearchService:
                 return listed("accepting", "", accepting)
             # "which tyre-making clusters accept applications": the makers among them
             both = [(id_, c) for id_, c in accepting if c.slug in making]
-            listing = listed("accepting", self._product_words(expansions, subject, token_of), both)
+            # headed by what the makers make of what was asked ("шины"), not the words as typed ("шинных")
+            value = ", ".join(self._made_of(makers, [e for e in expansions if e.stem in subject
+                                                     and (asked is None or e.stem in asked)], locale)[:2]) \
+                or self._product_words(expansions, subject, token_of)
+            listing = listed("accepting", value, both)
             if not both:
                 listing.closest = ordered(accepting)
             return listing
@@ -1023,6 +1027,21 @@ class SearchService:
                 and not self._other_subject(expansions, weights, subject):
             return listed("all", "", list(clusters))
         return None
+
+    @staticmethod
+    def _made_of(makers: list[tuple[int, Any]], asked: list[Expansion], locale: str) -> list[str]:
+        """The products of `makers` that the asked words name, in the user's language ("шинных",
+        "tyre-making" → "шины"); a product matches in either language, it is shown in `locale`'s."""
+        terms = {term for e in asked for term, _ in e.terms} | {e.stem for e in asked}
+        made: list[str] = []
+        for _, cluster in makers:
+            shown = cluster.products.get(locale)[0]
+            for texts in (cluster.products.ru, cluster.products.en or []):
+                for i, product in enumerate(texts):
+                    if i < len(shown) and shown[i] not in made and any(
+                            stem_of(fold(w)) in terms for w in tokens(product)):
+                        made.append(shown[i])
+        return made
 
     def _phrased(self, stems: set[str], places: set[str],
                  among: Iterable[tuple[str, str]] | None = None) -> set[tuple[str, str]]:
