@@ -801,3 +801,13 @@ async def test_a_cluster_for_what_we_make(app):
     result = await app.search.search("гидроизоляцию делаем рулонную, битумную, завод под Омском. есть профильный кластер?")
     shown = refs(result.listing.hits) if result.listing else refs(result.hits[:1])
     assert shown == ["cluster:omsk-petrochemical"], (result.listing, refs(result.hits))
+
+
+@pytest.mark.parametrize("question", ["какие меры от государства дают деньги безвозвратно,а не в долг",
+                                      "ртишки какие кластеры выпускают"])
+async def test_everyday_words_for_a_kind_and_a_product(app, question):
+    result = await app.search.search(question)
+    assert result.listing is not None, refs(result.hits)
+    wanted = ({"measure:pp41-joint-projects", "measure:pp41-starter-batches"} if "деньги" in question
+              else {"cluster:omsk-petrochemical", "cluster:barnaul"})
+    assert set(refs(result.listing.hits)) == wanted

@@ -921,6 +921,9 @@ class SearchService:
         # ("субсидии, а не займы", "не хотим брать кредиты": not what is asked)
         said = {lm for i, lm in enumerate(lemmas) if not NEGATIONS & set(words[max(0, i - EXCEPT_WINDOW) : i])}
         kinds = [kind for kind, vocabulary in MEASURE_KIND_WORDS.items() if (said - excluded) & vocabulary]
+        # ("деньги безвозвратно, а не в долг": the kind set aside is no answer, however well it scores)
+        set_aside = {kind for kind, vocabulary in MEASURE_KIND_WORDS.items()
+                     if (lemset - said) & vocabulary and kind not in kinds}
         several_kinds = len(kinds) > 1 and best is not None and best[2].slug == OVERVIEW_SLUG
         if kinds and asks_list and not several_kinds:  # (subsidies, loans and tax breaks: the overview)
 
@@ -932,7 +935,7 @@ class SearchService:
             # "what tax relief … all of it": a measure of the kind as good as the best)
             if any(self.kb.measures_of_kind(kind) for kind in kinds) and (
                     top_kind is None or best[2].slug == OVERVIEW_SLUG
-                    or (best[2].kind == "measure" and of_kind(best[2].slug))
+                    or (best[2].kind == "measure" and (of_kind(best[2].slug) or self._kind_of(best[2].slug) in set_aside))
                     or (best[2].slug == CLUSTER_LIST_SLUG and not asks_clusters)
                     or any(c.kind == "measure" and sc >= best[0] * 0.9 and of_kind(c.slug) for sc, _, c, _ in scored)):
                 measures = [m for kind in kinds for m in self.kb.measures_of_kind(kind)]
@@ -1027,6 +1030,10 @@ class SearchService:
                 and not self._other_subject(expansions, weights, subject):
             return listed("all", "", list(clusters))
         return None
+
+    def _kind_of(self, slug: str) -> str | None:
+        found = self.kb.by_slug("measure", slug)
+        return found[1].kind if found is not None else None
 
     @staticmethod
     def _made_of(makers: list[tuple[int, Any]], asked: list[Expansion], locale: str) -> list[str]:
