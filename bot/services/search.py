@@ -375,7 +375,8 @@ OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"})}
 WORTH = frozenset({"стоить"})
 PERSONAL = frozenset({("частный", "лицо"), ("физический", "лицо"), ("private", "person"),
                       ("private", "individual"), ("individual", "person")})
-BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "купить"), ("хороший", "выбрать"), ("best", "buy")})
+BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "купить"), ("хороший", "выбрать"), ("выгодный", "взять"),
+                          ("выгодный", "купить"), ("best", "buy")})
 DEEDS = frozenset({"купить", "продать"})  # off-topic when sought, not when told as done
 HOW_MUCH = frozenset({"сколько", "скока", "how"})
 EXCEPT_WORDS = frozenset({"кроме", "помимо", "except", "besides", "beyond"})
