@@ -187,8 +187,8 @@ def to_index_doc(doc: SynDoc) -> IndexDoc:
 @dataclass(frozen=True, slots=True)
 class SynEntry:
     """What SearchService reads of an entry: slug; name (cluster), title (measure) or question
-    (faq), with its aliases (and a FAQ entry's intent); for the catalogue listings a cluster's regions, status and whether it accepts
-    applications, and a measure's kind."""
+    (faq), with its aliases (and a FAQ entry's intent); for the catalogue listings a cluster's regions, products, status
+    and whether it accepts applications, and a measure's kind."""
 
     slug: str
     name: LText
@@ -200,6 +200,7 @@ class SynEntry:
     kind: str = "other"
     aliases: list[str] = field(default_factory=list)  # (phrases of the entry's own name, as real aliases are)
     intent: str | None = None
+    products: LList | None = None  # a cluster's products (a listing is headed by the ones asked for)
 
 
 MEASURE_KINDS = ("subsidy", "tax", "loan", "other")
@@ -226,6 +227,7 @@ class SyntheticKB:
                 status=rng.choice(("active", "active", "creating")), accepts_applications=rng.random() < 0.5,
                 kind=rng.choice(MEASURE_KINDS),
                 aliases=[" ".join(rng.sample(doc.name, min(len(doc.name), rng.randint(1, 3)))) for _ in range(4)],
+                products=LList(ru=[" ".join(doc.products)] if doc.products else ["—"]),
             )
             self._by_id[(doc.kind, id_)] = entry
             self._by_slug[(doc.kind, doc.slug)] = (id_, entry)
