@@ -452,6 +452,8 @@ class SearchService:
         self._names_version = -1  # the index version the clusters' name words were taken at
         self._feature_forms: dict[str, list[str]] | None = None  # the forms of the functions' words, by first letter
         self._feature_mended: dict[str, str | None] = {}  # word → the function's word it is a typo of
+        self._words_mended: dict[str, str] = {}  # word as typed → as mended (for one index version)
+        self._words_mended_version = -1
         self._cluster_names: dict[str, set[str]] = {}
         self._phrases_version = -1
         self._definitions: dict[tuple[str, str], set[frozenset[str]]] = {}
@@ -549,7 +551,20 @@ class SearchService:
         "кластер"), a clipped compound spelled out ("промкластер" → "промышленный кластер").
         The rest of the text stays as it was."""
         text = _GLUED_NUMBER.sub(r"\1 \2", text)  # "пп41", "фз64" are "пп 41", "фз 64"
-        return _WORD.sub(lambda m: self._mended(m.group(0)), text)
+        if self._words_mended_version != self.index.version:  # (what is mended depends on the index)
+            self._words_mended.clear()
+            self._words_mended_version = self.index.version
+        return _WORD.sub(self._mended_cached, text)
+
+    def _mended_cached(self, match: re.Match[str]) -> str:
+        word = match.group(0)
+        mended = self._words_mended.get(word)
+        if mended is None:
+            mended = self._mended(word)
+            if len(self._words_mended) >= FEATURE_MENDED_KEPT:
+                self._words_mended.clear()
+            self._words_mended[word] = mended
+        return mended
 
     def _mended(self, word: str) -> str:
         token = fold(word)
@@ -750,35 +765,47 @@ class SearchService:
         beyond_places = [e.stem not in place_words and e.stem not in _CATALOGUE_STEMS and e.stem not in generic
                          for e in expansions]
         in_subject = [e.stem in subject_stems for e in expansions]
+        # which expansions each term stands in (a candidate holds few of the terms: its own are scored)
+        term_uses: dict[str, list[tuple[int, float]]] = {}
+        for i, exp in enumerate(expansions):
+            for term, factor in exp.terms:
+                term_uses.setdefault(term, []).append((i, factor))
+        # (a product found only through a near-synonym is no product made: "краски" ~ "плёнки")
+        product_ok = [e.stem not in _CATALOGUE_STEMS and e.stem not in via_neighbours for e in expansions]
+        specific = [e.stem not in _GENERIC_PRODUCT_STEMS for e in expansions]
+        name_f, products_f, body_f = FIELD_FACTORS
         for cand in candidates:
+            best: dict[int, float] = {}
+            best_products: dict[int, float] = {}
+            for term, where in cand.fields.items():
+                if where & IN_NAME:
+                    f = name_f
+                elif where & IN_PRODUCTS:
+                    f = products_f
+                elif where:
+                    f = body_f
+                else:
+                    continue
+                for i, factor in term_uses.get(term, ()):
+                    value = f * factor
+                    if value > best.get(i, 0.0):
+                        best[i] = value
+                    if f > body_f and product_ok[i] and value > best_products.get(i, 0.0):
+                        best_products[i] = value
             matched = 0.0
             in_products = 0.0
             matched_beyond = 0.0  # of the words that are not places, cluster words or generic
             in_specific = 0.0  # of the products found, the words that are not "материалы", "изделия"
-            for exp, weight, beyond, asked_for in zip(expansions, weights, beyond_places, in_subject, strict=True):
-                best = 0.0
-                best_products = 0.0
-                for term, factor in exp.terms:
-                    where = cand.fields.get(term, 0)
-                    if where & IN_NAME:
-                        f = FIELD_FACTORS[0]
-                    elif where & IN_PRODUCTS:
-                        f = FIELD_FACTORS[1]
-                    elif where:
-                        f = FIELD_FACTORS[2]
-                    else:
-                        continue
-                    best = max(best, f * factor)
-                    # (a product found only through a near-synonym is no product made: "краски" ~ "плёнки")
-                    if f > FIELD_FACTORS[2] and exp.stem not in _CATALOGUE_STEMS and exp.stem not in via_neighbours:
-                        best_products = max(best_products, f * factor)
-                matched += best * weight
-                if asked_for:  # (the share is of what is asked for: "производим" is no product)
-                    in_products += best_products * weight
-                if exp.stem not in _GENERIC_PRODUCT_STEMS:
-                    in_specific += best_products * weight
-                if beyond:
-                    matched_beyond += best * weight
+            for i in sorted(best):  # (in the question's order: the same sums as word by word)
+                weight = weights[i]
+                matched += best[i] * weight
+                products = best_products.get(i, 0.0)
+                if in_subject[i]:  # (the share is of what is asked for: "производим" is no product)
+                    in_products += products * weight
+                if specific[i]:
+                    in_specific += products * weight
+                if beyond_places[i]:
+                    matched_beyond += best[i] * weight
             score = matched / total if total else 0.0
             if unknown_subjects and not matched_beyond:
                 # "кто губернатор Омской области": the place alone must not carry a question
