@@ -429,6 +429,9 @@ class _AliasWord:
         return any(r.case in cases for r in places)
 
 
+WORD_STEMS_KEPT = 65536  # words whose place stems a PlaceIndex keeps
+
+
 @dataclass
 class PlaceIndex:
     """Region names, aliases, capitals, other cities and macro-regions, by the stems of their words."""
@@ -438,6 +441,7 @@ class PlaceIndex:
     names: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)  # of the macro-regions
     alias_words: dict[tuple[str, ...], _AliasWord] = field(default_factory=dict)
     _key_words: frozenset[str] | None = None  # every word of every key
+    _word_stems: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word → its stems found in keys
 
     @classmethod
     def build(cls, regions: Iterable[Region]) -> PlaceIndex:
@@ -496,12 +500,13 @@ class PlaceIndex:
         raw = tokens(text)
         at = [j for j, w in enumerate(raw) if len(w) > 2]
         words = [raw[j] for j in at]
-        if self._key_words is None:
-            self._key_words = frozenset(w for key in self.keys for w in key)
-        stems = [tuple(s for s in _place_stems(w) if s in self._key_words) for w in words]
+        stems = [self._stems_in_keys(w) for w in words]
         found: list[PlaceMention] = []
         i = 0
         while i < len(stems):
+            if not stems[i]:  # a word in no key begins no mention
+                i += 1
+                continue
             mention = None
             for size in range(min(self.longest, len(stems) - i), 0, -1):
                 for key in itertools.product(*stems[i : i + size]):  # (none when a word is in no key)
@@ -519,6 +524,17 @@ class PlaceIndex:
             else:
                 i += 1
         return found
+
+    def _stems_in_keys(self, word: str) -> tuple[str, ...]:
+        known = self._word_stems.get(word)
+        if known is None:
+            if self._key_words is None:
+                self._key_words = frozenset(w for key in self.keys for w in key)
+            known = tuple(s for s in _place_stems(word) if s in self._key_words)
+            if len(self._word_stems) >= WORD_STEMS_KEPT:
+                self._word_stems.clear()
+            self._word_stems[word] = known
+        return known
 
 
 @lru_cache(maxsize=65536)
