@@ -904,6 +904,12 @@ class SearchService:
         if idiomatic_all and not any(lm in ("весь", "все") for i, lm in enumerate(lemmas) if i not in idiomatic_all):
             lemset = lemset - {"весь", "все", "всё"}
 
+        asks_clusters = bool(lemset & CLUSTER_WORDS)
+        asks_list = bool(lemset & LIST_WORDS)
+        asks_makers = bool(lemset & MAKER_WORDS)
+        if not (asks_list or asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
+            return None  # neither a list asked for nor clusters, makers, applications or places
+
         def ordered(entries: list[tuple[int, Any]], kind: str = "cluster") -> list[Hit]:
             """The best LISTING_KEEP of `entries`: the ones the question matched first (by
             score), then the catalogue's order (a big catalogue's entries aren't all made hits)."""
@@ -924,9 +930,6 @@ class SearchService:
         # cluster comes close: "какие меры поддержки есть для участников кластеров"
         other_answer = (top_kind not in (None, "cluster") and top_cluster < best[0] * 0.9
                         and best[2].slug != CLUSTER_LIST_SLUG)
-        asks_clusters = bool(lemset & CLUSTER_WORDS)
-        asks_list = bool(lemset & LIST_WORDS)
-        asks_makers = bool(lemset & MAKER_WORDS)
         asks_which = bool(lemset & WHICH_WORDS)
         # "какие кластеры", "список кластеров", "which of the clusters": clusters themselves are asked for
         # (within three words, articles aside: "which of the chemical clusters")
