@@ -28,6 +28,7 @@ eval: install
 bench: install
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/throughput_bench.py
+	$(BIN)/python bench/outside_bench.py
 
 lint: install
 	$(BIN)/ruff check bot handlers storage tests bench
