@@ -131,6 +131,10 @@ def test_a_name_two_regions_share_without_their_kind_words_is_both():
     index = PlaceIndex.build(load_regions())
     assert [m.regions for m in index.find("clusters in the Altai")] == [("Республика Алтай", "Алтайский край")]
     assert [m.regions for m in index.find("clusters in Moscow")] == [("Москва",)]
+    # "на Алтае" is the Altai Krai and the Altai Republic alike; named with its kind word, one of them
+    assert [m.regions for m in index.find("есть ли кластер на Алтае")] == [("Республика Алтай", "Алтайский край")]
+    assert [m.regions for m in index.find("кластер в Республике Алтай")] == [("Республика Алтай",)]
+    assert [m.regions for m in index.find("кластер в Горном Алтае")] == [("Республика Алтай",)]
     assert [m.regions for m in index.find("Moscow Oblast clusters")] == [("Московская область",)]
 
 

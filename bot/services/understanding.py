@@ -309,6 +309,7 @@ MACRO_REGIONS: dict[str, tuple[str, ...]] = {
         "Республика Татарстан", "Удмуртская Республика", "Чувашская Республика", "Пермский край",
         "Кировская область", "Нижегородская область", "Оренбургская область", "Пензенская область",
         "Самарская область", "Саратовская область", "Ульяновская область"),
+    "алтай altai": ("Республика Алтай", "Алтайский край"),
     "урал уральский ural urals": (
         "Курганская область", "Свердловская область", "Тюменская область", "Челябинская область",
         "Ханты-Мансийский автономный округ — Югра", "Ямало-Ненецкий автономный округ"),
@@ -474,18 +475,22 @@ class PlaceIndex:
         for words, owners in claims.items():
             plain = [name for name, is_plain in owners.items() if is_plain]
             index.keys[words] = tuple(plain) if len(plain) == 1 else tuple(owners)
+        # a macro-region's word names it, unless a region is called so plainly ("Алтай" without
+        # its kind word is the Altai Republic's name but means the Altai Krai too)
+        for names, subjects in MACRO_REGIONS.items():
+            words = names.split()
+            english = next(w for w in words if w.isascii())
+            for word in words:
+                key = (_place_stem(word),)
+                if not any(claims.get(key, {}).values()):
+                    index.keys[key] = subjects
+                    index.names[key] = (words[0].capitalize(), english.capitalize())
         for name, words, full in with_kind:
             if index.keys[words] != (name,):
                 index.keys.setdefault(full, (name,))
         for (name, word), guard in words_of.items():
             if index.keys[word,] == (name,):
                 index.alias_words[word,] = guard
-        for names, subjects in MACRO_REGIONS.items():
-            words = names.split()
-            english = next(w for w in words if w.isascii())
-            for word in words:
-                index.keys.setdefault((_place_stem(word),), subjects)
-                index.names[(_place_stem(word),)] = (words[0].capitalize(), english.capitalize())
         for names, subjects in FEDERAL_DISTRICTS.items():
             ru, en = names[0], next(n for n in names if n.isascii())
             for name in names:
