@@ -265,7 +265,8 @@ _LEXICON_STEMS: dict[str, str] = {
     if _CYRILLIC_WORD.match(w) and len(stem_of(w)) >= 6  # a shorter one is too easily another word
 }
 _DEFINITION = re.compile(
-    r"\b(что\s+такое|что\s+значит|что\s+означает|что\s+считается|что\s+называют|what\s+is|what's|what\s+are"
+    r"\b(что\s+(?:(?:вообще|же|именно|собственно|по\s+закону|юридически|формально|официально)\s+){0,2}"
+    r"(?:такое|значит|означает|считается|называют)|what\s+is|what's|what\s+are"
     r"|what\s+counts\s+as|what\s+is\s+meant\s+by)\s+([^,.;:!?()]+)",
     re.IGNORECASE,
 )
@@ -304,6 +305,19 @@ ASKING = frozenset({
 CONTEXT_FACTOR = 0.3  # a word only in the sentences around the question weighs this much
 
 
+# English auxiliaries ask only where they open the sentence ("Can we join?"; not "we are looking for")
+_ASKING_FIRST = frozenset({"can", "could", "is", "are", "do", "does"})
+_GREETING_WORDS = frozenset({"hi", "hello", "hey", "dear", "good", "morning", "afternoon", "evening", "colleagues"})
+
+
+def _asks(words: list[str]) -> bool:
+    asking = {lemma(w) for w in words} & ASKING
+    if asking - _ASKING_FIRST:
+        return True
+    opening = [w for w in words if w not in _GREETING_WORDS][:1]
+    return bool(asking) and opening != [] and opening[0] in _ASKING_FIRST
+
+
 def _asking_sentences(text: str) -> list[str] | None:
     """The sentences that ask (a "?" or an asking word), when the text has others too (who
     they are, what they make, what they buy): those are context. None: nothing to tell apart
@@ -311,7 +325,7 @@ def _asking_sentences(text: str) -> list[str] | None:
     sentences = [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
     if len(sentences) < 2:
         return None
-    asking = [s for s in sentences if s.rstrip().endswith("?") or {lemma(w) for w in tokens(s)} & ASKING]
+    asking = [s for s in sentences if s.rstrip().endswith("?") or _asks(tokens(s))]
     if not asking or len(asking) == len(sentences):
         return None
     return asking
@@ -1051,10 +1065,11 @@ class SearchService:
             if len(makers) > 1 or asks_list:
                 return listed("product", self._product_words(expansions, subject, token_of), makers)
             return None  # one cluster makes it: its answer
+        asked_about = [e for e in expansions if e.stem in subject]  # (not who asks, told around it)
         if asks_clusters and (asks_makers or lemset & {"профиль", "профильный", "по"}) and asks_list \
-                and self._has_unknown_object(expansions, token_of):
+                and self._has_unknown_object(asked_about, token_of):
             # "какие кластеры делают удобрения": a product none of them makes
-            listing = Listing("cluster", "product", self._unknown_words(expansions, token_of), [])
+            listing = Listing("cluster", "product", self._unknown_words(asked_about, token_of), [])
             listing.closest = ordered(self.kb.accepting_clusters())
             return listing
         if (asks_which_clusters or (asks_clusters and lemset & GEOGRAPHY_WORDS)) \
@@ -1220,7 +1235,8 @@ class SearchService:
 
     @staticmethod
     def _unknown_words(expansions: list[Expansion], token_of: dict[str, str]) -> str:
-        return " ".join(token_of[e.stem] for e in expansions if not e.known)
+        return " ".join(token_of[e.stem] for e in expansions if not e.known
+                        and word_kind(token_of[e.stem]) in ("noun", "adj", "unknown", "latin"))
 
     @staticmethod
     def _product_words(expansions: list[Expansion], subject: set[str], token_of: dict[str, str]) -> str:
