@@ -812,3 +812,41 @@ async def test_everyday_words_for_a_kind_and_a_product(app, question):
     wanted = ({"measure:pp41-joint-projects", "measure:pp41-starter-batches"} if "деньги" in question
               else {"cluster:omsk-petrochemical", "cluster:barnaul"})
     assert set(refs(result.listing.hits)) == wanted
+
+
+@pytest.mark.parametrize("question", [
+    "кто входит в кластер Иннокам в Нижнекамске, дайте список участников",  # another's cluster, by its name
+    "дайте мобильный Евгения Кравченко из АКИТ",  # a person's phone
+    "Who is the CEO of Arnest and what is his email?",
+    "как удалить аккаунт в телеграме насовсем",  # an account with another service
+    "переведи на английский описание нашей продукции: клей-расплав для гофроупаковки",  # a text to translate
+])
+async def test_what_the_bot_does_not_hold_is_not_answered(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert not result.confident and result.feature is None and result.listing is None, (
+        result.feature, result.listing, refs(result.hits))
+
+
+@pytest.mark.parametrize(("question", "feature"), [
+    ("телефон АКИТ", None),  # the association's contacts are an entry
+    ("удалите мои данные", "privacy"),
+    ("как удалить мой аккаунт в этом боте", "privacy"),
+    ("переведите бота на английский", "language"),
+    ("не хочу больше получать сообщения от бота, но заявку мою не удаляйте", "unsubscribe"),
+    ("Хочу получать от вас новости, чтобы не пропустить сроки. Как подписаться?", "subscribe"),
+])
+async def test_look_alikes_of_those_are_answered(app, question, feature):
+    result = await app.search.search(question)
+    assert result.feature == feature, (result.feature, refs(result.hits))
+    if feature is None:
+        assert refs(result.hits[:1]) == ["faq:contacts"] and result.confident
+
+
+async def test_a_cluster_named_in_lowercase_after_a_typo_is_still_ours(app):
+    result = await app.search.search("аэрозольнй кластер скольк предприятий")
+    assert refs(result.hits[:1]) == ["cluster:aerosol-national"] and result.confident, refs(result.hits)
+
+
+async def test_altai_lists_the_barnaul_cluster(app):
+    result = await app.search.search("Есть ли на Алтае кластер по резине и кто там якорное предприятие?")
+    assert result.listing is not None and refs(result.listing.hits) == ["cluster:barnaul"], result.listing

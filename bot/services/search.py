@@ -23,6 +23,7 @@ from rapidfuzz.distance import OSA
 from bot.services.knowledge import KnowledgeBase
 from bot.services.understanding import (
     ACCEPT_WORDS,
+    ACCOUNT_WORDS,
     CLIPPED_PARTS,
     CLIPPED_WORDS,
     CLUSTER_WORDS,
@@ -36,9 +37,13 @@ from bot.services.understanding import (
     MAKER_WORDS,
     MEASURE_KIND_WORDS,
     OFF_TOPIC,
+    OTHER_SERVICES,
     PRICE_AFTER_HOW_MUCH,
     REGISTER_WORDS,
     STATUS_WORDS,
+    TEXTS,
+    THIS_BOT,
+    TRANSLATING,
     detect_feature,
     feature_words,
     places,
@@ -57,6 +62,7 @@ from storage.analyzer import (
     is_past_verb,
     is_plural,
     lemma,
+    readings,
     tokens,
     word_forms,
     word_kind,
@@ -366,6 +372,19 @@ def _asks_what_it_gives(words: list[str]) -> bool:
 BACK_REFERENCES = frozenset({"это", "этого", "этому", "этим", "этом", "this", "that", "it"})
 
 
+# whose contact details are asked: a person's, not the association's ("телефон АКИТ" is its contacts)
+POSITIONS = frozenset({"директор", "гендиректор", "руководитель", "председатель", "начальник", "глава",
+                       "замминистра", "министр", "ceo", "director", "head", "chairman", "his", "her"})
+_PERSON_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
+
+
+def _names_someone(words: list[str]) -> bool:
+    """Whether the words name a person: a position ("директор", "CEO") or a name ("Евгения Кравченко")."""
+    return any(w in POSITIONS or lemma(w) in POSITIONS or (
+        w not in CONTACT_DETAILS and (found := readings(w)) and _PERSON_GRAMMEMES & found[0].grammemes)
+        for w in words)
+
+
 def _refers_back(asking: list[str]) -> bool:
     """Whether the sentences that ask point back at what was told before them ("что для этого
     нужно", "how do we do it")."""
@@ -400,7 +419,7 @@ JOINED_ELSEWHERE = frozenset({"партия", "party", "клуб", "club"})  # (
 JOINED_WINDOW = 3  # what is joined follows the joining word within this many meaningful words
 
 
-def _other_cluster(words: list[str], unknown: set[str]) -> bool:
+def _other_cluster(words: list[str], unknown: set[str], names: frozenset[str] | set[str] = frozenset()) -> bool:
     """Whether a cluster word of the question is qualified by a word nothing here knows: an
     adjective right before it ("туристический кластер") or a noun in the genitive right after
     it ("кластер судостроителей") — not ours. Right before and after in the text itself: "у
@@ -417,6 +436,8 @@ def _other_cluster(words: list[str], unknown: set[str]) -> bool:
                 and lemma(words[i - 1]) not in _ANY_KIND:
             return True
         if i + 1 < len(words) and stem_of(words[i + 1]) in unknown and is_genitive_noun(words[i + 1]):
+            return True
+        if i + 1 < len(words) and stem_of(words[i + 1]) in names:  # "кластер Иннокам": another's name
             return True
     return False
 
@@ -669,7 +690,10 @@ class SearchService:
         personal = personal or any((lemmas[i], lemmas[i + 1]) in BUYING_ADVICE for i in range(len(lemmas) - 1))
         # "сколько шин в год выпускает", "how many tyres does it make per year": output volumes
         volumes = bool(lemset & HOW_MUCH) and bool(lemset & MAKING) and _per_year(words)
-        off_topic = personal or volumes or bool((lemset - idioms) & OFF_TOPIC) or (
+        # "удалить аккаунт в телеграме", "переведи на английский описание продукции": not the bot's
+        elsewhere = bool(lemset & OTHER_SERVICES) and bool(lemset & ACCOUNT_WORDS) and not lemset & THIS_BOT
+        translating = bool(lemset & TRANSLATING) and bool(lemset & TEXTS)
+        off_topic = personal or volumes or elsewhere or translating or bool((lemset - idioms) & OFF_TOPIC) or (
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )
         wants_to_join = False
@@ -754,7 +778,14 @@ class SearchService:
         unseen = {e.stem for e in expansions  # (a word found only through near-synonyms is unseen too)
                   if (e.stem in unknown_stems or e.stem in via_neighbours)
                   and word_kind(token_of[e.stem]) in ("noun", "adj")}
-        foreign = _other_cluster(tokens(scored_text), unseen) or any(
+        found_places = places().find(text)
+        place_words = {w for m in found_places for w in m.words}
+        # "кластер Иннокам": a name no dictionary and nothing here knows, right after the cluster word
+        capitalized = {fold(m.group(0)) for m in _WORD.finditer(text) if m.group(0)[0].isupper()}
+        names = {e.stem for e in expansions if (not e.known or e.stem in via_neighbours)
+                 and token_of[e.stem] in capitalized  # (a name, as written: not a typo "скольк")
+                 and word_kind(token_of[e.stem]) == "unknown" and e.stem not in place_words}
+        foreign = _other_cluster(tokens(scored_text), unseen, names) or any(
             stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_BEFORE_CLUSTER.finditer(text)) or any(
             self._qualifies_english_cluster(fold(m.group(1) or ""), m.group(2))
             for m in _WORD_BEFORE_CLUSTER.finditer(text))
@@ -764,8 +795,6 @@ class SearchService:
             weights = [w * 2 if not e.known else w for w, e in zip(weights, expansions, strict=True)]
         total = sum(weights)
         # the words that say what is asked about (not "which clusters make")
-        found_places = places().find(text)
-        place_words = {w for m in found_places for w in m.words}
         subject_stems = {e.stem for e in expansions
                          if e.stem not in _CATALOGUE_STEMS and e.stem not in place_words
                          and e.stem not in _GENERIC_PRODUCT_STEMS and e.stem not in generic
@@ -876,10 +905,12 @@ class SearchService:
                     break
         off_topic = off_topic or foreign or (join_elsewhere and not lemset & CLUSTER_WORDS) \
             or self._asks_unheld(asking or [scored_text])
-        if not off_topic and scored and scored[0][2].kind in ("cluster", "measure") and (
-                {form for sentence in asking or [text] for w in tokens(sentence) for form in (w, lemma(w))}
-                & CONTACT_DETAILS):  # (the word as typed too: "ИНН" reads as the name "Инна")
-            off_topic = True  # "телефон директора Барнаульского кластера", "реквизиты ООО …"
+        asked_words = [w for sentence in asking or [text] for w in tokens(sentence)]
+        if not off_topic and scored and (
+                {form for w in asked_words for form in (w, lemma(w))} & CONTACT_DETAILS) and (
+                scored[0][2].kind in ("cluster", "measure") or _names_someone(asked_words)):
+            # (the word as typed too: "ИНН" reads as the name "Инна")
+            off_topic = True  # "телефон директора Барнаульского кластера", "мобильный Евгения Кравченко"
         if off_topic:  # the point is something the knowledge base doesn't hold: never confident
             scored = [(min(sc, CONFIDENT * 0.9), bm, c, p) for sc, bm, c, p in scored]
         for score, _, cand, _ in scored[:limit]:

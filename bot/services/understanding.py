@@ -80,6 +80,17 @@ CONTACT_DETAILS = frozenset("""
 телефон мобильный email емейл имейл мейл реквизиты инн огрн кпп бик расчётный расчетный фамилия фио
 phone mobile mail email inn
 """.split())
+# "как удалить аккаунт в телеграме": an account with another service, not the data the bot keeps
+OTHER_SERVICES = frozenset("""
+телеграм телеграмм телеграме телеграмме телега телеге telegram whatsapp ватсап вотсап вацап viber вайбер
+вконтакте вк vk инстаграм instagram госуслуги gmail
+""".split())
+ACCOUNT_WORDS = frozenset({"аккаунт", "учётка", "учетка", "учётный", "учетный", "account", "profile"})
+THIS_BOT = frozenset({"бот", "bot", "вы", "ваш", "you", "your", "здесь", "тут", "here"})
+# "переведи на английский описание нашей продукции": a text to translate, not the bot's language
+TRANSLATING = frozenset({"перевести", "переводить", "перевод", "translate", "translation"})
+TEXTS = frozenset({"описание", "текст", "документ", "фраза", "слово", "письмо", "статья", "презентация",
+                   "инструкция", "договор", "description", "text", "document", "letter", "sentence", "phrase"})
 PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "стоил", "стоила", "стоило", "стоили", "cost", "costs"})
 
 # ---- the bot's own functions ---------------------------------------------------------------
@@ -92,6 +103,9 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
          {"отключить", "остановить", "прекратить", "убрать", "отказаться", "надоесть", "stop",
           "перестать", "выключить", "хватит", "хватить", "удалить", "исключить"}],
         [{"не"}, {"беспокоить"}],
+        # "не хочу больше получать сообщения от бота" (not "почему я не получаю уведомления")
+        ["не хотеть", {"получать"},
+         {"сообщение", "рассылка", "уведомление", "письмо", "новость", "приглашение", "оповещение"}],
         [{"больше"}, {"не"}, {"присылать", "слать", "писать", "присылайте", "пишите", "приходить"}],
         [{"stop", "opt"}, {"sending", "messages", "emails", "newsletter", "mailing", "out", "spam"}],
         [{"mailing", "newsletter", "newsletters"}, {"off", "remove", "unsubscribe", "cancel"}],
