@@ -820,6 +820,13 @@ async def test_everyday_words_for_a_kind_and_a_product(app, question):
     "Who is the CEO of Arnest and what is his email?",
     "как удалить аккаунт в телеграме насовсем",  # an account with another service
     "переведи на английский описание нашей продукции: клей-расплав для гофроупаковки",  # a text to translate
+    "Как поменять язык в самом Телеграме? После обновления всё стало на английском.",  # another service's
+    "Как отписаться от рассылки Госуслуг на почту?",
+    "How do I unsubscribe from the Minpromtorg Telegram channel?",
+    "Какие химические кластеры есть в Казахстане и как туда вступить?",  # another country's
+    "Are there EU Horizon grants for chemical clusters?",
+    "как поднять кластер postgresql на patroni, 3 ноды",  # a cluster of servers
+    "Дайте телефон приёмной Минпромторга, нужно срочно отправить обращение.",  # another organization's
 ])
 async def test_what_the_bot_does_not_hold_is_not_answered(app, question):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
@@ -850,3 +857,14 @@ async def test_a_cluster_named_in_lowercase_after_a_typo_is_still_ours(app):
 async def test_altai_lists_the_barnaul_cluster(app):
     result = await app.search.search("Есть ли на Алтае кластер по резине и кто там якорное предприятие?")
     assert result.listing is not None and refs(result.listing.hits) == ["cluster:barnaul"], result.listing
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Hello! Our company in Turkey makes aerosol valves. Which cluster should we look at?", "cluster:aerosol-national"),
+    ("Hi, I'm a buyer for a chain of DIY stores in Armenia. Who are the anchor companies of the National "
+     "Aerosol Cluster?", "cluster:aerosol-national"),
+])
+async def test_who_asks_and_how_they_were_reached_is_context(app, question, expected):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    shown = refs(result.listing.hits[:1]) if result.listing else refs(result.hits[:1])
+    assert shown == [expected] and (result.confident or result.listing), refs(result.hits)

@@ -30,6 +30,7 @@ from bot.services.understanding import (
     COLLOQUIAL,
     COMMERCE,
     CONTACT_DETAILS,
+    COUNTRIES,
     FILLER,
     GEOGRAPHY_WORDS,
     HELD_ATTRIBUTES,
@@ -292,6 +293,7 @@ def _definition_subject(text: str) -> str:
 
 # "IT-кластер", "EdTech кластер": a Latin word before the Russian cluster word qualifies it
 _LATIN_BEFORE_CLUSTER = re.compile(r"\b([a-z]{2,})[-\s]+кластер", re.IGNORECASE)
+_LATIN_AFTER_CLUSTER = re.compile(r"кластер[а-яё]*\s+([a-z][a-z0-9]{2,})\b", re.IGNORECASE)  # "кластер postgresql"
 # "Kafka cluster", "tourism cluster": an English word the knowledge base lacks before "cluster"
 # (not an article, a pronoun or one of these)
 _WORD_BEFORE_CLUSTER = re.compile(r"(?:\b([a-z]+)\s+)?\b([a-z]{2,})[-\s]+clusters?\b", re.IGNORECASE)
@@ -374,7 +376,9 @@ BACK_REFERENCES = frozenset({"это", "этого", "этому", "этим", "
 
 # whose contact details are asked: a person's, not the association's ("телефон АКИТ" is its contacts)
 POSITIONS = frozenset({"директор", "гендиректор", "руководитель", "председатель", "начальник", "глава",
-                       "замминистра", "министр", "ceo", "director", "head", "chairman", "his", "her"})
+                       "замминистра", "министр", "ceo", "director", "head", "chairman", "his", "her",
+                       # (another organization's: "телефон приёмной Минпромторга")
+                       "приемная", "минпромторг", "министерство", "ministry", "minpromtorg", "reception"})
 _PERSON_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
 
 
@@ -383,6 +387,14 @@ def _names_someone(words: list[str]) -> bool:
     return any(w in POSITIONS or lemma(w) in POSITIONS or (
         w not in CONTACT_DETAILS and (found := readings(w)) and _PERSON_GRAMMEMES & found[0].grammemes)
         for w in words)
+
+
+BY_MEANS = frozenset({"по", "by", "via", "over"})  # "приглашали по телефону": how, not whose number
+
+
+def _abroad(words: list[str]) -> bool:
+    return "eu" in words or any(lemma(words[i]) in COUNTRIES and words[i - 1] in ("в", "во", "in")
+                                for i in range(1, len(words)))
 
 
 def _refers_back(asking: list[str]) -> bool:
@@ -693,12 +705,19 @@ class SearchService:
         # "удалить аккаунт в телеграме", "переведи на английский описание продукции": not the bot's
         elsewhere = bool(lemset & OTHER_SERVICES) and bool(lemset & ACCOUNT_WORDS) and not lemset & THIS_BOT
         translating = bool(lemset & TRANSLATING) and bool(lemset & TEXTS)
-        off_topic = personal or volumes or elsewhere or translating or bool((lemset - idioms) & OFF_TOPIC) or (
+        # "кластеры в Казахстане", "clusters in Europe", "EU grants": another country's
+        # (where the question asks: "our company in Turkey makes valves" is who asks)
+        abroad = _abroad([w for sentence in asking for w in tokens(sentence)] if asking is not None else words)
+        off_topic = personal or volumes or elsewhere or translating or abroad or bool((lemset - idioms) & OFF_TOPIC) or (
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )
         wants_to_join = False
         if not off_topic:
             result.feature = detect_feature(lemmas + words, idioms)
+            if result.feature in ("language", "subscribe", "unsubscribe", "privacy") \
+                    and lemset & OTHER_SERVICES and not lemset & THIS_BOT:
+                # "как поменять язык в самом Телеграме", "отписаться от рассылки Госуслуг"
+                result.feature, off_topic = None, True
             if result.feature == "join":  # decided after scoring: what is joined must be ours
                 result.feature, wants_to_join = None, True
             if result.feature is not None:
@@ -787,6 +806,7 @@ class SearchService:
                  and word_kind(token_of[e.stem]) == "unknown" and e.stem not in place_words}
         foreign = _other_cluster(tokens(scored_text), unseen, names) or any(
             stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_BEFORE_CLUSTER.finditer(text)) or any(
+            stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_AFTER_CLUSTER.finditer(text)) or any(
             self._qualifies_english_cluster(fold(m.group(1) or ""), m.group(2))
             for m in _WORD_BEFORE_CLUSTER.finditer(text))
         join_elsewhere = result.intent == "join" and (foreign or _joins_elsewhere(pairs, unknown_stems))
@@ -907,7 +927,8 @@ class SearchService:
             or self._asks_unheld(asking or [scored_text])
         asked_words = [w for sentence in asking or [text] for w in tokens(sentence)]
         if not off_topic and scored and (
-                {form for w in asked_words for form in (w, lemma(w))} & CONTACT_DETAILS) and (
+                {form for i, w in enumerate(asked_words) for form in (w, lemma(w))
+                 if not (i and asked_words[i - 1] in BY_MEANS)} & CONTACT_DETAILS) and (
                 scored[0][2].kind in ("cluster", "measure") or _names_someone(asked_words)):
             # (the word as typed too: "ИНН" reads as the name "Инна")
             off_topic = True  # "телефон директора Барнаульского кластера", "мобильный Евгения Кравченко"

@@ -83,7 +83,14 @@ phone mobile mail email inn
 # "как удалить аккаунт в телеграме": an account with another service, not the data the bot keeps
 OTHER_SERVICES = frozenset("""
 телеграм телеграмм телеграме телеграмме телега телеге telegram whatsapp ватсап вотсап вацап viber вайбер
-вконтакте вк vk инстаграм instagram госуслуги gmail
+вконтакте вк vk инстаграм instagram госуслуги госуслуга gmail
+""".split())
+# other countries: "какие химические кластеры есть в Казахстане" asks about clusters not held here
+COUNTRIES = frozenset("""
+казахстан беларусь белоруссия узбекистан киргизия кыргызстан армения азербайджан грузия таджикистан туркмения
+китай германия франция италия польша турция индия сингапур сша америка европа евросоюз финляндия
+kazakhstan belarus uzbekistan kyrgyzstan armenia azerbaijan georgia china germany france italy poland turkey
+india singapore usa america europe eu finland
 """.split())
 ACCOUNT_WORDS = frozenset({"аккаунт", "учётка", "учетка", "учётный", "учетный", "account", "profile"})
 THIS_BOT = frozenset({"бот", "bot", "вы", "ваш", "you", "your", "здесь", "тут", "here"})
