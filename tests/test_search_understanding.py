@@ -868,3 +868,15 @@ async def test_who_asks_and_how_they_were_reached_is_context(app, question, expe
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     shown = refs(result.listing.hits[:1]) if result.listing else refs(result.hits[:1])
     assert shown == [expected] and (result.confident or result.listing), refs(result.hits)
+
+
+async def test_every_measure_listed_when_all_are_asked_for(app):
+    result = await app.search.search("Перечислите все основные меры господдержки для участников кластеров")
+    assert result.listing is not None and result.listing.kind == "measure"
+    assert {h.slug for h in result.listing.hits} == {slug for _, m in app.kb.measures for slug in [m.slug]}
+
+
+async def test_central_russia_is_the_central_federal_district(app):
+    result = await app.search.search("Какие кластеры есть в центральной России, поближе к Москве?")
+    assert result.listing is not None and result.listing.criterion == "region"
+    assert {"cluster:tver-chemical", "cluster:aerosol-national"} <= set(refs(result.listing.hits))

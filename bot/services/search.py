@@ -389,6 +389,8 @@ def _names_someone(words: list[str]) -> bool:
         for w in words)
 
 
+ALL_LISTED = frozenset({"перечислить", "список", "перечень", "все", "весь", "list", "all"})  # a list asked for plainly
+MEASURE_WORDS = frozenset({"мера", "господдержка", "measure", "measures"})
 BY_MEANS = frozenset({"по", "by", "via", "over"})  # "приглашали по телефону": how, not whose number
 
 
@@ -1037,6 +1039,10 @@ class SearchService:
                     or any(c.kind == "measure" and sc >= best[0] * 0.9 and of_kind(c.slug) for sc, _, c, _ in scored)):
                 measures = [m for kind in kinds for m in self.kb.measures_of_kind(kind)]
                 return listed("measure-kind", "+".join(kinds), measures, "measure")
+        if not kinds and lemset & ALL_LISTED and lemset & MEASURE_WORDS and best is not None and (
+                best[2].slug == OVERVIEW_SLUG or top_kind == "measure") and not set_aside:
+            # "перечислите все основные меры господдержки": every measure, by kind
+            return listed("measure-kind", "", list(self.kb.measures), "measure")
         if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None
         # ("мы из Дзержинска. Какие кластеры есть в нашем регионе?": the place told is the one asked about)

@@ -338,7 +338,7 @@ MACRO_REGIONS: dict[str, tuple[str, ...]] = {
 # the federal districts (their composition by the President's decrees; the new regions of 2022
 # are left out: no cluster is there either way), by their names and abbreviations
 FEDERAL_DISTRICTS: dict[tuple[str, ...], tuple[str, ...]] = {
-    ("центральный федеральный округ", "цфо", "central federal district"): (
+    ("центральный федеральный округ", "цфо", "central federal district", "центральная россия", "central russia"): (
         "Белгородская область", "Брянская область", "Владимирская область", "Воронежская область",
         "Ивановская область", "Калужская область", "Костромская область", "Курская область",
         "Липецкая область", "Московская область", "Орловская область", "Рязанская область",
