@@ -827,6 +827,10 @@ async def test_everyday_words_for_a_kind_and_a_product(app, question):
     "Are there EU Horizon grants for chemical clusters?",
     "как поднять кластер postgresql на patroni, 3 ноды",  # a cluster of servers
     "Дайте телефон приёмной Минпромторга, нужно срочно отправить обращение.",  # another organization's
+    "субсидия по постановлению 1649 на корпоративные программы — как её получить?",  # a resolution not held
+    "Who is the current Minister of Industry and Trade of Russia?",  # people it doesn't hold
+    "Нам отказали в субсидии по ПП 41. Можно ли обжаловать отказ в суде?",  # legal advice
+    "Условия программы ФРП «Лизинговые проекты» — какой нужен аванс?",
 ])
 async def test_what_the_bot_does_not_hold_is_not_answered(app, question):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
@@ -880,3 +884,15 @@ async def test_central_russia_is_the_central_federal_district(app):
     result = await app.search.search("Какие кластеры есть в центральной России, поближе к Москве?")
     assert result.listing is not None and result.listing.criterion == "region"
     assert {"cluster:tver-chemical", "cluster:aerosol-national"} <= set(refs(result.listing.hits))
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many joint import-substitution projects does the interregional chemical cluster have?",
+     {"cluster:interregional-chemical", "measure:pp41-joint-projects"}),  # "joint" joins nothing
+    ("сколько щас участников в межрегиональном кластере? в статье читал что 11, кому верить",
+     {"cluster:interregional-chemical"}),  # "статья" is no "стать участником"
+    ("что дает ПП 41", {"measure:pp41-joint-projects", "measure:pp41-starter-batches"}),
+])
+async def test_words_that_only_look_like_joining_or_unheld(app, question, expected):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.intent is None and result.confident and refs(result.hits[:1])[0] in expected, refs(result.hits)

@@ -177,7 +177,8 @@ LEAD_MARGIN = 0.12  # another subject (an unknown noun): "clear_lead"
 LISTING_KEEP = 50  # entries of a listing made hits (the answer shows 12 and counts the rest)
 ALTERNATIVE = 0.3  # other hits offered as buttons must reach this
 JOIN_STEMS = ("вступ", "присоедин", "join", "apply", "applic", "заявк", "членств")
-NOT_JOINING = frozenset({"applicant", "applicants", "applicable", "applies", "applied"})  # (stem "applic")
+NOT_JOINING = frozenset({"applicant", "applicants", "applicable", "applies", "applied",  # (stem "applic")
+                         "joint", "jointly"})  # (stem "join")
 JOIN_WITH_CLUSTER = ("войт", "войд", "вход", "попаст", "оформ")
 JOIN_SLUG = "how-to-join"
 _APPLYING = (*JOIN_STEMS, "пода", "подач", "оформ", "submit")  # joining and applying for anything
@@ -391,6 +392,8 @@ def _names_someone(words: list[str]) -> bool:
 
 ALL_LISTED = frozenset({"перечислить", "список", "перечень", "все", "весь", "list", "all"})  # a list asked for plainly
 MEASURE_WORDS = frozenset({"мера", "господдержка", "measure", "measures"})
+ACTS = frozenset({"постановление", "пп", "ппрф", "приказ", "распоряжение", "resolution", "decree"})
+RULERS = frozenset({"министр", "minister", "президент", "president", "губернатор", "governor", "мэр", "mayor"})
 BY_MEANS = frozenset({"по", "by", "via", "over"})  # "приглашали по телефону": how, not whose number
 
 
@@ -710,7 +713,12 @@ class SearchService:
         # "кластеры в Казахстане", "clusters in Europe", "EU grants": another country's
         # (where the question asks: "our company in Turkey makes valves" is who asks)
         abroad = _abroad([w for sentence in asking for w in tokens(sentence)] if asking is not None else words)
-        off_topic = personal or volumes or elsewhere or translating or abroad or bool((lemset - idioms) & OFF_TOPIC) or (
+        # "субсидия по постановлению 1649": a resolution the knowledge base doesn't hold
+        unheld_act = any(lemmas[i] in ACTS and words[i + 1].isdigit() and words[i + 1] not in self.index.df
+                         for i in range(len(words) - 1))
+        # "who is the current Minister of Industry", "кто сейчас губернатор": people it doesn't hold
+        ruler = any(lm in ("кто", "who") and RULERS & set(lemmas[i + 1 : i + 5]) for i, lm in enumerate(lemmas))
+        off_topic = personal or volumes or elsewhere or translating or abroad or unheld_act or ruler or bool((lemset - idioms) & OFF_TOPIC) or (
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )
         wants_to_join = False
@@ -732,7 +740,9 @@ class SearchService:
         stems = list(dict.fromkeys(stem for _, stem in pairs))
         if not stems:
             return result
-        result.intent = self.detect_intent([st for tok, st in pairs if tok not in NOT_JOINING])
+        # ("в статье читал": "статья" is no "стать участником")
+        result.intent = self.detect_intent([st if st != "стат" or lemma(tok) == "стать" else tok
+                                            for tok, st in pairs if tok not in NOT_JOINING])
         if result.intent == "join" and _asks_what_it_gives(words):
             result.intent = None  # "зачем вступать, что нам это даст?": what members get, not how to join
         token_of = {}

@@ -58,6 +58,8 @@ mortgage football hockey hotel restaurant taxi bus train ticket union shipbuildi
 recipe horoscope joke vacancy vacancies job jobs resume salary university weekend sightseeing
 kitchen garage car cars vat gost certification certificate certify farmer farmers toxic
 formulation hands indoors revenue turnover headcount bankruptcy bankrupt
+резидент обжаловать обжалование иск исковой давность суд шаблон лизинг лизинговый
+resident residents appeal lawsuit court template leasing
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
