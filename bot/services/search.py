@@ -393,6 +393,9 @@ def _names_someone(words: list[str]) -> bool:
 ALL_LISTED = frozenset({"перечислить", "список", "перечень", "все", "весь", "list", "all"})  # a list asked for plainly
 MEASURE_WORDS = frozenset({"мера", "господдержка", "measure", "measures"})
 ACTS = frozenset({"постановление", "пп", "ппрф", "приказ", "распоряжение", "resolution", "decree"})
+RANKS = frozenset({"место", "первый", "победитель", "победить", "занять", "лидер", "лучший", "won", "win",
+                   "winner", "winners", "top", "first", "place", "best"})
+TALKING = frozenset({"поговорить", "связаться", "соединить", "созвониться", "talk", "speak"})
 RULERS = frozenset({"министр", "minister", "президент", "president", "губернатор", "governor", "мэр", "mayor"})
 BY_MEANS = frozenset({"по", "by", "via", "over"})  # "приглашали по телефону": how, not whose number
 
@@ -718,7 +721,14 @@ class SearchService:
                          for i in range(len(words) - 1))
         # "who is the current Minister of Industry", "кто сейчас губернатор": people it doesn't hold
         ruler = any(lm in ("кто", "who") and RULERS & set(lemmas[i + 1 : i + 5]) for i, lm in enumerate(lemmas))
-        off_topic = personal or volumes or elsewhere or translating or abroad or unheld_act or ruler or bool((lemset - idioms) & OFF_TOPIC) or (
+        # "какой технопарк занял первое место в рейтинге": the rating's results, not held
+        ranked = bool(lemset & {"рейтинг", "rating", "ranking"}) and bool(lemset & RANKS)
+        # "сколько платят химикам-технологам", "скока платят аппаратчику": wages
+        wages = "платят" in words and bool(lemset & HOW_MUCH)
+        # "поговорить с директором Омского каучука": someone at a company, not the association's staff
+        someone = any(lm in TALKING and POSITIONS & set(lemmas[i + 1 : i + 4]) for i, lm in enumerate(lemmas))
+        off_topic = personal or volumes or elsewhere or translating or abroad or unheld_act or ruler or ranked \
+            or wages or someone or bool((lemset - idioms) & OFF_TOPIC) or (
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )
         wants_to_join = False

@@ -58,7 +58,7 @@ mortgage football hockey hotel restaurant taxi bus train ticket union shipbuildi
 recipe horoscope joke vacancy vacancies job jobs resume salary university weekend sightseeing
 kitchen garage car cars vat gost certification certificate certify farmer farmers toxic
 formulation hands indoors revenue turnover headcount bankruptcy bankrupt
-резидент обжаловать обжалование иск исковой давность суд шаблон лизинг лизинговый
+визовый резидент обжаловать обжалование иск исковой давность суд шаблон лизинг лизинговый
 resident residents appeal lawsuit court template leasing
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
@@ -86,6 +86,7 @@ phone mobile mail email inn
 OTHER_SERVICES = frozenset("""
 телеграм телеграмм телеграме телеграмме телега телеге telegram whatsapp ватсап вотсап вацап viber вайбер
 вконтакте вк vk инстаграм instagram госуслуги госуслуга gmail
+портал portal журнал magazine налоговая инспекция гисп gisp канал channel
 """.split())
 # other countries: "какие химические кластеры есть в Казахстане" asks about clusters not held here
 COUNTRIES = frozenset("""
@@ -218,6 +219,8 @@ _FEATURE_BLOCKERS = {
              "как", "how", "можно", "ли", "что", "what", "сколько", "зачем", "почему", "why",
              "какой", "which"},
     "language": set(),
+    # "оператор связи в Омске", "сотовый оператор": a telephone company
+    "human": {"связь", "сотовый", "телеком", "провайдер", "carrier", "telecom"},
     # "отписался раньше, верните рассылку": asks for it back
     "unsubscribe": {"вернуть", "возобновить", "снова", "опять", "resume", "again", "back"},
 }
