@@ -905,3 +905,20 @@ async def test_central_russia_is_the_central_federal_district(app):
 async def test_words_that_only_look_like_joining_or_unheld(app, question, expected):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     assert result.intent is None and result.confident and refs(result.hits[:1])[0] in expected, refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "здраствуйте а что нам даст участие в кластере по деньгам и налогам, мы резинотехнику делаем в барнауле",
+    "Добрый день, я собственник завода полимерных изделий. Объясните, что даёт членство в кластере в плане денег "
+    "и льгот? Есть смысл заморачиваться?",
+    "Какую господдержку реально дают участникам кластера, чтобы я мог руководству обосновать вступление?",
+])
+async def test_what_membership_gives_is_the_overview(app, question):
+    result = await app.search.search(question)
+    assert result.listing is None and result.confident and refs(result.hits[:1]) == ["faq:support-overview"], (
+        result.listing, refs(result.hits))
+
+
+async def test_a_named_measure_is_not_the_overview(app):
+    result = await app.search.search("В омский кластер вступить можно? И дадут ли субсидию на стартовые партии?")
+    assert refs(result.hits[:1]) != ["faq:support-overview"], refs(result.hits)

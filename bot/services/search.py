@@ -397,6 +397,23 @@ RANKS = frozenset({"место", "первый", "победитель", "поб
                    "winner", "winners", "top", "first", "place", "best"})
 TALKING = frozenset({"поговорить", "связаться", "соединить", "созвониться", "talk", "speak"})
 RULERS = frozenset({"министр", "minister", "президент", "president", "губернатор", "governor", "мэр", "mayor"})
+MEMBERSHIP = frozenset({"участие", "членство", "участник", "член", "вступление", "вступать", "вступить",
+                        "member", "members", "membership", "participation", "participant", "participants"})
+SUPPORT_WORDS = frozenset({"помощь", "поддержка", "господдержка", "льгота", "преференция", "support", "benefit",
+                           "benefits", "help"})
+GRANTING = frozenset({"дать", "давать", "положить", "получать", "получить", "предусмотреть", "полагаться",
+                      "get", "receive", "give", "offer", "entitled"})
+BENEFITS_LIFT = 0.2
+
+
+def _asks_benefits(words: list[str], lemset: set[str]) -> bool:
+    """Whether the question asks what members of a cluster get ("что даст участие в кластере",
+    "какая помощь положена участникам кластеров", "what do members get")."""
+    if not lemset & MEMBERSHIP or not lemset & CLUSTER_WORDS:
+        return False
+    return _asks_what_it_gives(words) or (bool(lemset & SUPPORT_WORDS) and bool(lemset & GRANTING))
+
+
 BY_MEANS = frozenset({"по", "by", "via", "over"})  # "приглашали по телефону": how, not whose number
 
 
@@ -910,6 +927,13 @@ class SearchService:
         if phrased:
             scored = [(min(1.0, sc + PHRASE_LIFT) if (c.kind, c.slug) in phrased else sc, bm, c, p)
                       for sc, bm, c, p in scored]
+        if _asks_benefits(words, lemset) and not any(kind == "measure" for kind, _ in phrased):
+            # (not when a measure is named: "дадут ли субсидию на стартовые партии")
+            # "что даст участие в кластере по деньгам и налогам", "какая помощь положена участникам
+            # кластеров": the overview of what members get, whatever else the question tells
+            top = max((sc for sc, _, _, _ in scored), default=0.0)
+            scored = [(min(1.0, max(sc, top) + BENEFITS_LIFT) if c.kind == "faq" and c.slug == OVERVIEW_SLUG else sc,
+                       bm, c, p) for sc, bm, c, p in scored]
         if _counts_clusters(words, lemmas) and not any(p for _, _, c, p in scored if c.kind == "cluster"):
             # "сколько всего промышленных кластеров", "how many clusters are there": the entries
             # that count them, unless the clusters asked about make something
@@ -1102,7 +1126,8 @@ class SearchService:
         # ("в какие кластеры можно подать заявку": an application names the clusters that take one)
         if (lemset & ACCEPT_WORDS or (asks_which_clusters and lemset & APPLYING_WORDS)) and (
             asks_which or lemset & {"куда", "open", "accepting"}) and (asks_clusters or "куда" in lemset) \
-                and not _asks_what_it_gives(words):  # ("что даст вступление, какие плюшки": no catalogue)
+                and not _asks_what_it_gives(words) and not _asks_benefits(words, lemset):
+            # ("что даст вступление, какие плюшки", "какую господдержку дают участникам": no catalogue)
             accepting = self.kb.accepting_clusters()
             asked = _asked_stems(text)  # (what the asker makes, told around the question, is no filter)
             making = {c.slug for _, c in makers}

@@ -73,8 +73,8 @@ price buy sell shop discount revenue turnover
 HELD_ATTRIBUTES = frozenset("""
 процент сумма размер минимум максимум срок дата система стадия этап шаг пропорция доля признак
 ограничение условие требование документ лимит объём объем выгода польза плюшка грант аванс
-контора число количество год месяц вариант способ миллион миллиард тысяча рубль млн
-percent percentage amount size minimum maximum term date stage step share limit grant benefit
+контора число количество год месяц вариант способ миллион миллиард тысяча рубль млн помощь поддержка господдержка льгота преференция
+percent percentage amount size minimum maximum term date stage step share limit grant benefit help support
 """.split())
 # someone's contact or bank details: the knowledge base holds none but how to reach the
 # association (its contacts entry); asked of a cluster, a company or a measure, it doesn't know
