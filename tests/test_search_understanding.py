@@ -837,6 +837,10 @@ async def test_everyday_words_for_a_kind_and_a_product(app, question):
     "оператор связи в Омске",  # a telephone company
     "статус визовой заявки",
     "how to change the language of the GISP portal",
+    "монтажная пена оптом прайс",  # shopping
+    "растворитель 646 где дешевле в омске",
+    "новости уфы сегодня",  # news
+    "ИТ-кластер Казани контакты",  # another's cluster
 ])
 async def test_what_the_bot_does_not_hold_is_not_answered(app, question):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
@@ -852,14 +856,22 @@ async def test_what_the_bot_does_not_hold_is_not_answered(app, question):
     ("не хочу больше получать сообщения от бота, но заявку мою не удаляйте", "unsubscribe"),
     ("Хочу получать от вас новости, чтобы не пропустить сроки. Как подписаться?", "subscribe"),
     ("оператор, пожалуйста", "human"),
+    ("Я как физлицо не хочу, чтобы мои ФИО и телефон у вас хранились. Как отозвать согласие?", "privacy"),
+    ("я пенсионер, просто из интереса зашёл. Как сделать, чтобы сообщения от бота больше не приходили?",
+     "unsubscribe"),
+    ("Откуда у вас мой номер? Я ничего не подписывал", "privacy"),
+    ("меню пропало, что тут можно делать", "help"),
+    ("Как отписаться от смс-рассылки магазина бытовой химии? Каждый день пишут про скидки", None),
+    ("С какого года наша область входит в аэрозольный кластер? Собираю историю вопроса.", None),
     ("что такое рейтинг технопарков", None),
 ])
 async def test_look_alikes_of_those_are_answered(app, question, feature):
     result = await app.search.search(question)
     assert result.feature == feature, (result.feature, refs(result.hits))
     if feature is None:
-        wanted = "faq:contacts" if "телефон" in question else "faq:akit-rf"
-        assert refs(result.hits[:1]) == [wanted] and result.confident, refs(result.hits)
+        wanted = {"телефон АКИТ": "faq:contacts", "что такое рейтинг технопарков": "faq:akit-rf"}.get(question)
+        if wanted is not None:
+            assert refs(result.hits[:1]) == [wanted] and result.confident, refs(result.hits)
 
 
 async def test_a_cluster_named_in_lowercase_after_a_typo_is_still_ours(app):

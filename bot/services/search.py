@@ -45,6 +45,7 @@ from bot.services.understanding import (
     TEXTS,
     THIS_BOT,
     TRANSLATING,
+    WHO_ASKS,
     detect_feature,
     feature_words,
     places,
@@ -294,6 +295,8 @@ def _definition_subject(text: str) -> str:
 
 # "IT-кластер", "EdTech кластер": a Latin word before the Russian cluster word qualifies it
 _LATIN_BEFORE_CLUSTER = re.compile(r"\b([a-z]{2,})[-\s]+кластер", re.IGNORECASE)
+# "ИТ-кластер", "агро-кластер": a short word hyphened to the cluster word qualifies it
+_ABBREVIATION_BEFORE_CLUSTER = re.compile(r"\b([а-яё]{2,5})-кластер", re.IGNORECASE)
 _LATIN_AFTER_CLUSTER = re.compile(r"кластер[а-яё]*\s+([a-z][a-z0-9]{2,})\b", re.IGNORECASE)  # "кластер postgresql"
 # "Kafka cluster", "tourism cluster": an English word the knowledge base lacks before "cluster"
 # (not an article, a pronoun or one of these)
@@ -396,6 +399,7 @@ ACTS = frozenset({"постановление", "пп", "ппрф", "прика�
 RANKS = frozenset({"место", "первый", "победитель", "победить", "занять", "лидер", "лучший", "won", "win",
                    "winner", "winners", "top", "first", "place", "best"})
 TALKING = frozenset({"поговорить", "связаться", "соединить", "созвониться", "talk", "speak"})
+NEWS_WHEN = frozenset({"сегодня", "вчера", "неделя", "свежий", "последний", "today", "week", "latest"})
 RULERS = frozenset({"министр", "minister", "президент", "president", "губернатор", "governor", "мэр", "mayor"})
 MEMBERSHIP = frozenset({"участие", "членство", "участник", "член", "вступление", "вступать", "вступить",
                         "member", "members", "membership", "participation", "participant", "participants"})
@@ -749,6 +753,13 @@ class SearchService:
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )
         wants_to_join = False
+        if off_topic and not (elsewhere or abroad or translating):
+            # "я как физлицо не хочу, чтобы мои данные хранились", "я пенсионер, сообщения не нужны":
+            # who asks is no subject of the bot's own data and mailings
+            own = detect_feature(lemmas + words, idioms | (lemset & WHO_ASKS))
+            if own in ("privacy", "unsubscribe"):
+                result.feature = own
+                return result
         if not off_topic:
             result.feature = detect_feature(lemmas + words, idioms)
             if result.feature in ("language", "subscribe", "unsubscribe", "privacy") \
@@ -757,6 +768,9 @@ class SearchService:
                 result.feature, off_topic = None, True
             if result.feature == "join":  # decided after scoring: what is joined must be ours
                 result.feature, wants_to_join = None, True
+            if result.feature is None and "новость" in lemset and (
+                    lemset & NEWS_WHEN or "что нового" in " ".join(words)):
+                off_topic = True  # "новости уфы сегодня", "что нового за эту неделю"
             if result.feature is not None:
                 return result
         # what the entries are scored on: a definition's subject alone (the features, the
@@ -846,6 +860,8 @@ class SearchService:
         foreign = _other_cluster(tokens(scored_text), unseen, names) or any(
             stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_BEFORE_CLUSTER.finditer(text)) or any(
             stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_AFTER_CLUSTER.finditer(text)) or any(
+            fold(m.group(1)) not in CLIPPED_PARTS and stem_of(fold(m.group(1))) not in self.index.df
+            for m in _ABBREVIATION_BEFORE_CLUSTER.finditer(text)) or any(
             self._qualifies_english_cluster(fold(m.group(1) or ""), m.group(2))
             for m in _WORD_BEFORE_CLUSTER.finditer(text))
         join_elsewhere = result.intent == "join" and (foreign or _joins_elsewhere(pairs, unknown_stems))

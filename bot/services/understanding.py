@@ -52,20 +52,20 @@ OFF_TOPIC = frozenset("""
 погулять музей снт отмыть отстирать оттереть дача дачный гараж кухня помойка автомобиль
 электромобиль многодетный материнский пенсионер безработный безработица ндс транспортный
 гост сертификация сертифицировать сертификат техрегламент фермер фермерский токсичный ядовитый
-рецептура выручка банкротство банкрот выкинуть выбросить ферма майнкрафт сбер сбербанк втб тинькофф
+рецептура выручка банкротство банкрот оптом опт прайс дешевле подешевле дороже выкинуть выбросить ферма майнкрафт сбер сбербанк втб тинькофф
 price buy sell shop discount dinner lunch restaurant weather traffic jam population inhabitants visa
 mortgage football hockey hotel restaurant taxi bus train ticket union shipbuilding shipyard
 recipe horoscope joke vacancy vacancies job jobs resume salary university weekend sightseeing
 kitchen garage car cars vat gost certification certificate certify farmer farmers toxic
-formulation hands indoors revenue turnover headcount bankruptcy bankrupt
+formulation hands indoors revenue turnover headcount bankruptcy bankrupt wholesale cheap cheaper cheapest
 визовый резидент обжаловать обжалование иск исковой давность суд шаблон лизинг лизинговый
 resident residents appeal lawsuit court template leasing
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
 цена ценник почем стоить купить покупка продать продажа магазин скидка маркетплейс
-выручка банкротство банкрот
-price buy sell shop discount revenue turnover
+выручка банкротство банкрот оптом опт прайс дешевле подешевле дороже
+price buy sell shop discount revenue turnover wholesale cheap cheaper cheapest
 """.split())
 # what the entries tell of what they describe, however they word it: asked for after "какой",
 # "сколько" ("сколько процентов возмещают", "какая сумма займа"), it is no detail they lack
@@ -82,6 +82,8 @@ CONTACT_DETAILS = frozenset("""
 телефон мобильный email емейл имейл мейл реквизиты инн огрн кпп бик расчётный расчетный фамилия фио
 phone mobile mail email inn
 """.split())
+# who asks, not what: the bot's own data and mailings are theirs all the same
+WHO_ASKS = frozenset({"физлицо", "пенсионер", "пенсионерка", "пенсия", "самозанятый", "многодетный", "безработный"})
 # "как удалить аккаунт в телеграме": an account with another service, not the data the bot keeps
 OTHER_SERVICES = frozenset("""
 телеграм телеграмм телеграме телеграмме телега телеге telegram whatsapp ватсап вотсап вацап viber вайбер
@@ -131,7 +133,8 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
          {"новость", "рассылка", "новый", "приглашение", "курс", "отбор"}],
         [{"sign", "keep"}, {"up", "posted", "informed", "updated"}, {"news", "updates", "newsletter", "me"}],
         [{"рассылка", "новость", "newsletter", "update", "updates", "news"},
-         {"получать", "включить", "подписка", "receive", "get", "on"}],
+         {"получать", "включить", "подписка", "receive", "get"}],  # (not "on": "on a news site")
+        [{"newsletter", "updates", "news", "notifications"}, "turn on"],
     ],
     "language": [
         [{"язык", "language"},
@@ -152,10 +155,13 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
          {"данные", "информация", "аккаунт", "профиль", "data", "account", "information", "info", "я",
           "переписка", "история"}],
         [{"отозвать", "отзывать", "отзыв", "withdraw", "revoke"}, {"согласие", "consent"}],
+        [{"хранить", "храниться", "store", "keep", "видеть"}, {"история", "history"}, {"вы", "ваш", "мой", "my", "you", "your"}],
+        # "откуда у вас мой номер?"
+        [{"откуда"}, {"номер", "телефон", "контакт", "данные", "почта"}, {"мой", "наш"}],
         [{"privacy", "конфиденциальность", "152-фз", "гдпр", "gdpr"}],
         [{"хранить", "собирать", "store", "keep", "collect", "обработка", "обрабатывать",
           "processing", "process", "мой", "my", "храниться", "оставаться"},
-         {"данные", "data", "сведения", "переписка", "история"},
+         {"данные", "data", "сведения", "переписка"},  # (not "история": "собираю историю вопроса")
          # (whose: "какие данные вы храните", not "по каким данным, я собираю для отчёта")
          {"вы", "ваш", "you", "your", "мой", "my", "me", "наш", "our", "бот", "bot", "у", "о"}],
         # "кто у вас видит мой телефон и почту из анкеты, передаются ли они куда-то дальше"
@@ -203,6 +209,8 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
          {"бот", "bot", "ботом", "тут", "здесь", "here", "ты", "вы"}, {"как", "how"}],
         ["кто ты"], ["ты кто"], ["who are you"],
         [{"инструкция", "manual", "instructions"}],
+        [{"меню", "menu"}, {"пропасть", "исчезнуть", "вернуть", "где", "нет", "missing", "gone", "where"}],
+        [{"что"}, {"тут", "здесь"}, {"делать", "можно"}],  # "что тут можно делать"
         [{"команда", "commands", "функция", "возможность", "features", "кнопка", "раздел", "buttons", "sections"},
          {"бот", "bot", "какой", "what", "список", "list"}],
     ],
