@@ -934,3 +934,16 @@ async def test_what_membership_gives_is_the_overview(app, question):
 async def test_a_named_measure_is_not_the_overview(app):
     result = await app.search.search("В омский кластер вступить можно? И дадут ли субсидию на стартовые партии?")
     assert refs(result.hits[:1]) != ["faq:support-overview"], refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "Добрый день. В уже отправленной заявке я ошибся в ИНН организации. Можно ли её как-то исправить?",
+    "Вчера подали через бота заявку и заметили, что в ИНН ошиблись одной цифрой. Как теперь исправить заявку?",
+])
+async def test_fixing_a_sent_application_is_my_applications(app, question):
+    assert (await app.search.search(question)).feature == "applications"
+
+
+async def test_how_to_fill_in_an_application_is_still_joining(app):
+    result = await app.search.search("как заполнить заявку на вступление в кластер")
+    assert result.feature != "applications", result.feature

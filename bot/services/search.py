@@ -400,6 +400,15 @@ RANKS = frozenset({"место", "первый", "победитель", "поб
                    "winner", "winners", "top", "first", "place", "best"})
 TALKING = frozenset({"поговорить", "связаться", "соединить", "созвониться", "talk", "speak"})
 NEWS_WHEN = frozenset({"сегодня", "вчера", "неделя", "свежий", "последний", "today", "week", "latest"})
+FIXING = frozenset({"исправить", "поправить", "исправление", "редактировать", "correct", "fix", "edit", "amend"})
+MISTAKE_OR_SENT = frozenset({"ошибиться", "ошибка", "опечатка", "отправить", "отправленный", "подать", "поданный",
+                             "оформлять", "mistake", "typo", "wrong", "sent", "submitted"})
+
+
+def _fixes_sent_application(lemset: set[str]) -> bool:
+    return bool(lemset & FIXING) and bool(lemset & {"заявка", "application"}) and bool(lemset & MISTAKE_OR_SENT)
+
+
 RULERS = frozenset({"министр", "minister", "президент", "president", "губернатор", "governor", "мэр", "mayor"})
 MEMBERSHIP = frozenset({"участие", "членство", "участник", "член", "вступление", "вступать", "вступить",
                         "member", "members", "membership", "participation", "participant", "participants"})
@@ -760,6 +769,11 @@ class SearchService:
             if own in ("privacy", "unsubscribe"):
                 result.feature = own
                 return result
+        if not off_topic and _fixes_sent_application(lemset):
+            # "в отправленной заявке ошибся в ИНН, как исправить?": their applications (to add a
+            # correction) and the staff, not how to join
+            result.feature = "applications"
+            return result
         if not off_topic:
             result.feature = detect_feature(lemmas + words, idioms)
             if result.feature in ("language", "subscribe", "unsubscribe", "privacy") \
