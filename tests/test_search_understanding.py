@@ -947,3 +947,14 @@ async def test_fixing_a_sent_application_is_my_applications(app, question):
 async def test_how_to_fill_in_an_application_is_still_joining(app):
     result = await app.search.search("как заполнить заявку на вступление в кластер")
     assert result.feature != "applications", result.feature
+
+
+@pytest.mark.parametrize("question", [
+    "Good afternoon. We buy starter batches of components from another member of our cluster. "
+    "How much of the cost can be reimbursed and what is the cap?",
+    "Скажите, сколько стоит — точнее, сколько можно вернуть, — если мы купим стартовую партию комплектующих "
+    "у другого участника нашего кластера?",
+])
+async def test_the_cost_a_measure_reimburses_is_no_price_question(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.confident and refs(result.hits[:1]) == ["measure:pp41-starter-batches"], refs(result.hits)

@@ -409,6 +409,8 @@ def _fixes_sent_application(lemset: set[str]) -> bool:
     return bool(lemset & FIXING) and bool(lemset & {"заявка", "application"}) and bool(lemset & MISTAKE_OR_SENT)
 
 
+REFUND = frozenset({"вернуть", "возместить", "возмещение", "возмещать", "компенсировать", "компенсация", "возврат",
+                    "reimburse", "reimbursed", "reimbursement", "refund", "compensate", "compensated", "compensation"})
 RULERS = frozenset({"министр", "minister", "президент", "president", "губернатор", "governor", "мэр", "mayor"})
 MEMBERSHIP = frozenset({"участие", "членство", "участник", "член", "вступление", "вступать", "вступить",
                         "member", "members", "membership", "participation", "participant", "participants"})
@@ -719,6 +721,8 @@ class SearchService:
         # "мы купили у соседнего участника стартовую партию": a purchase made is context, not shopping
         idioms |= {lm for lm in DEEDS if lm in lemset
                    and all(is_past_verb(w) for w, lw in zip(words, lemmas, strict=True) if lw == lm)}
+        if lemset & REFUND:  # "сколько стоит — точнее, сколько можно вернуть", "how much of the cost is reimbursed"
+            idioms |= lemset & (PRICE_AFTER_HOW_MUCH | COMMERCE)
         if idioms & WORTH:
             idioms |= {w for w in words if w in PRICE_AFTER_HOW_MUCH}
         asking = _asking_sentences(text)
