@@ -841,6 +841,15 @@ async def test_everyday_words_for_a_kind_and_a_product(app, question):
     "растворитель 646 где дешевле в омске",
     "новости уфы сегодня",  # news
     "ИТ-кластер Казани контакты",  # another's cluster
+    "нужна лицензия на оборот прекурсоров для производства реактивов, куда подавать заявку?",  # licensing
+    "как оформить декларацию ЕАЭС на бытовую химию",
+    "катализатор с машины срезали ночью что делать куда писать",  # theft
+    "когда ближайшее заседание тверского кластера и где оно будет проходить",  # events
+    "как полностью зовут Лабудина, директора АКИТ, имя отчество?",  # a person's life
+    "кто сейчас генеральный директор «Омского каучука» и как с ним связаться?",
+    "Мы подали через ГИСП заявку на компенсацию стартовых партий. Одобрили нас или нет?",  # one's own case
+    "сколько составляет ежегодный членский взнос в ассоциацию для технопарка?",  # a fee not held
+    "Когда в Омске летом отключат горячую воду?",
 ])
 async def test_what_the_bot_does_not_hold_is_not_answered(app, question):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
@@ -958,3 +967,8 @@ async def test_how_to_fill_in_an_application_is_still_joining(app):
 async def test_the_cost_a_measure_reimburses_is_no_price_question(app, question):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     assert result.confident and refs(result.hits[:1]) == ["measure:pp41-starter-batches"], refs(result.hits)
+
+
+async def test_listing_measures_is_no_money_transfer(app):
+    result = await app.search.search("Нас недавно приняли в кластер. Перечислите, пожалуйста, какие субсидии нам положены.")
+    assert result.listing is not None or result.confident, refs(result.hits)

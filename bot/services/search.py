@@ -411,6 +411,9 @@ def _fixes_sent_application(lemset: set[str]) -> bool:
 
 REFUND = frozenset({"вернуть", "возместить", "возмещение", "возмещать", "компенсировать", "компенсация", "возврат",
                     "reimburse", "reimbursed", "reimbursement", "refund", "compensate", "compensated", "compensation"})
+HEADS = frozenset({"директор", "гендиректор", "ceo", "director", "chairman", "председатель"})
+PERSONS_LIFE = frozenset({"отчество", "биография", "возраст", "жена", "муж", "родиться", "born", "age", "wife"})
+DECIDED = frozenset({"одобрить", "выплатить", "approve", "approved"})
 RULERS = frozenset({"министр", "minister", "президент", "president", "губернатор", "governor", "мэр", "mayor"})
 MEMBERSHIP = frozenset({"участие", "членство", "участник", "член", "вступление", "вступать", "вступить",
                         "member", "members", "membership", "participation", "participant", "participants"})
@@ -459,6 +462,7 @@ OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"})}
 # "стоит ли туда идти", "стоит обратиться": worth it, not a price
 WORTH = frozenset({"стоить"})
 PERSONAL = frozenset({("частный", "лицо"), ("физический", "лицо"), ("private", "person"),
+                      ("горячий", "вода"), ("членский", "взнос"), ("membership", "fee"), ("member", "fee"),
                       ("private", "individual"), ("individual", "person")})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "купить"), ("хороший", "выбрать"), ("выгодный", "взять"),
                           ("выгодный", "купить"), ("best", "buy")})
@@ -761,6 +765,14 @@ class SearchService:
         wages = "платят" in words and bool(lemset & HOW_MUCH)
         # "поговорить с директором Омского каучука": someone at a company, not the association's staff
         someone = any(lm in TALKING and POSITIONS & set(lemmas[i + 1 : i + 4]) for i, lm in enumerate(lemmas))
+        # "кто сейчас генеральный директор «Омского каучука»" (the association's own head is held)
+        someone = someone or (not lemset & {"акит", "akit", "ассоциация", "association"} and any(
+            lm in ("кто", "who") and HEADS & set(lemmas[i + 1 : i + 5]) for i, lm in enumerate(lemmas)))
+        # "сколько лет Лабудину", "имя отчество директора": a person's life
+        someone = someone or (bool(lemset & PERSONS_LIFE) and _names_someone(words)) or (
+            "лет" in words and bool(lemset & HOW_MUCH) and _names_someone(words))
+        # "одобрили нас или нет", "когда нам выплатят субсидию": one's own case with a fund or a ministry
+        someone = someone or (bool(lemset & DECIDED) and bool(set(words) & {"нас", "нам", "us", "our"}))
         off_topic = personal or volumes or elsewhere or translating or abroad or unheld_act or ruler or ranked \
             or wages or someone or bool((lemset - idioms) & OFF_TOPIC) or (
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)

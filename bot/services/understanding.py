@@ -58,6 +58,9 @@ mortgage football hockey hotel restaurant taxi bus train ticket union shipbuildi
 recipe horoscope joke vacancy vacancies job jobs resume salary university weekend sightseeing
 kitchen garage car cars vat gost certification certificate certify farmer farmers toxic
 formulation hands indoors revenue turnover headcount bankruptcy bankrupt wholesale cheap cheaper cheapest
+срезать украсть кража угнать заседание лицензия лицензирование декларация мсп выброс отопление
+водоснабжение отчество аккредитованный аккредитация
+license licence licensing declaration sme smes accredited accreditation
 визовый резидент обжаловать обжалование иск исковой давность суд шаблон лизинг лизинговый
 resident residents appeal lawsuit court template leasing
 """.split())
