@@ -850,6 +850,13 @@ async def test_everyday_words_for_a_kind_and_a_product(app, question):
     "Мы подали через ГИСП заявку на компенсацию стартовых партий. Одобрили нас или нет?",  # one's own case
     "сколько составляет ежегодный членский взнос в ассоциацию для технопарка?",  # a fee not held
     "Когда в Омске летом отключат горячую воду?",
+    "как менялась ставка по займу ФРП Проекты развития за последние пять лет?",  # figures not kept
+    "сколько компаний получили компенсацию за стартовые партии в 2024 году и кто именно",
+    "сколько заявок уже подали в межрегиональный кластер после вашей рассылки?",
+    "подскажите средний срок рассмотрения заявки на займ ФРП",
+    "Сколько сотрудников работает на всех предприятиях омского кластера?",
+    "для тендерной документации нужен номер и дата приказа Минпромторга о включении кластера в реестр",
+    "Какой размер предельной базы по страховым взносам на 2025 год в рублях?",
 ])
 async def test_what_the_bot_does_not_hold_is_not_answered(app, question):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
@@ -972,3 +979,9 @@ async def test_the_cost_a_measure_reimburses_is_no_price_question(app, question)
 async def test_listing_measures_is_no_money_transfer(app):
     result = await app.search.search("Нас недавно приняли в кластер. Перечислите, пожалуйста, какие субсидии нам положены.")
     assert result.listing is not None or result.confident, refs(result.hits)
+
+
+async def test_who_asks_is_no_figure_asked(app):
+    result = await app.search.search("Я новый сотрудник министерства промышленности Омской области. Сколько участников "
+                                     "в нефтехимическом кластере?")
+    assert result.confident and refs(result.hits[:1]) == ["cluster:omsk-petrochemical"], refs(result.hits)

@@ -414,6 +414,17 @@ REFUND = frozenset({"вернуть", "возместить", "возмещен�
 HEADS = frozenset({"директор", "гендиректор", "ceo", "director", "chairman", "председатель"})
 PERSONS_LIFE = frozenset({"отчество", "биография", "возраст", "жена", "муж", "родиться", "born", "age", "wife"})
 DECIDED = frozenset({"одобрить", "выплатить", "approve", "approved"})
+def _counted(words: list[str], lemmas: list[str], what: frozenset[str], window: int = 4) -> bool:
+    """Whether one of `what` (a word or its lemma) comes within `window` words after "сколько"/"how many"."""
+    return any(lm in HOW_MUCH and any(w in what or lw in what for w, lw in
+                                      zip(words[i + 1 : i + 1 + window], lemmas[i + 1 : i + 1 + window], strict=False))
+               for i, lm in enumerate(lemmas))
+
+
+CHANGING = frozenset({"меняться", "измениться", "изменяться", "менять", "changed", "change"})
+GOT = frozenset({"получили", "получил", "получила", "получило", "received", "got"})
+APPLIED = frozenset({"подали", "подано", "поступило", "поступили", "applied", "submitted"})
+STAFF_WORDS = frozenset({"сотрудник", "работник", "персонал", "employees", "staff", "workers"})
 RULERS = frozenset({"министр", "minister", "президент", "president", "губернатор", "governor", "мэр", "mayor"})
 MEMBERSHIP = frozenset({"участие", "членство", "участник", "член", "вступление", "вступать", "вступить",
                         "member", "members", "membership", "participation", "participant", "participants"})
@@ -463,6 +474,7 @@ OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"})}
 WORTH = frozenset({"стоить"})
 PERSONAL = frozenset({("частный", "лицо"), ("физический", "лицо"), ("private", "person"),
                       ("горячий", "вода"), ("членский", "взнос"), ("membership", "fee"), ("member", "fee"),
+                      ("предельный", "база"), ("exchange", "rate"),
                       ("private", "individual"), ("individual", "person")})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "купить"), ("хороший", "выбрать"), ("выгодный", "взять"),
                           ("выгодный", "купить"), ("best", "buy")})
@@ -773,7 +785,16 @@ class SearchService:
             "лет" in words and bool(lemset & HOW_MUCH) and _names_someone(words))
         # "одобрили нас или нет", "когда нам выплатят субсидию": one's own case with a fund or a ministry
         someone = someone or (bool(lemset & DECIDED) and bool(set(words) & {"нас", "нам", "us", "our"}))
-        off_topic = personal or volumes or elsewhere or translating or abroad or unheld_act or ruler or ranked \
+        # figures the knowledge base doesn't keep: how rates changed over the years, who got how
+        # much, how many applied, average review times, headcounts, an order's number and date
+        unheld_figures = bool(lemset & CHANGING and lemset & {"год", "история", "последний", "years", "history"}) or (
+            bool(lemset & HOW_MUCH) and (
+                (_counted(words, lemmas, GOT) and (any(w.isdigit() and len(w) == 4 for w in words) or "каждый" in lemset))
+                or (_counted(words, lemmas, APPLIED) and bool(lemset & {"заявка", "applications"}))
+                or _counted(words, lemmas, STAFF_WORDS, 2))) or (
+            "средний" in lemset and bool(lemset & ({"срок"} | HOW_MUCH))) or (
+            bool(lemset & {"приказ", "распоряжение"}) and bool(lemset & {"номер", "дата", "реквизиты"}))
+        off_topic = unheld_figures or personal or volumes or elsewhere or translating or abroad or unheld_act or ruler or ranked \
             or wages or someone or bool((lemset - idioms) & OFF_TOPIC) or (
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )
