@@ -985,3 +985,18 @@ async def test_who_asks_is_no_figure_asked(app):
     result = await app.search.search("Я новый сотрудник министерства промышленности Омской области. Сколько участников "
                                      "в нефтехимическом кластере?")
     assert result.confident and refs(result.hits[:1]) == ["cluster:omsk-petrochemical"], refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "Перечислите, пожалуйста, все кластеры химического комплекса, которые есть у вас в базе, с регионами — "
+    "готовлю обзор для нашего министерства.",
+    "директор попросил распечатать список всех химических кластеров, которые есть у вас в боте",
+])
+async def test_an_explicit_list_of_the_clusters_is_every_cluster(app, question):
+    result = await app.search.search(question)
+    assert result.listing is not None and result.listing.criterion == "all", (result.listing, refs(result.hits))
+
+
+async def test_how_many_clusters_is_no_list(app):
+    result = await app.search.search("сколько всего кластеров в россии")
+    assert result.listing is None, result.listing

@@ -1109,6 +1109,11 @@ class SearchService:
         # cluster comes close: "какие меры поддержки есть для участников кластеров"
         other_answer = (top_kind not in (None, "cluster") and top_cluster < best[0] * 0.9
                         and best[2].slug != CLUSTER_LIST_SLUG)
+        # ("перечислите все кластеры химического комплекса": the clusters are asked for, whatever else matched)
+        explicit_list = bool(lemset & {"перечислить", "список", "перечень", "list"}) and any(
+            is_plural(w) for w in words if lemma(w) in CLUSTER_WORDS)
+        if explicit_list:
+            other_answer = False
         asks_which = bool(lemset & WHICH_WORDS)
         # "какие кластеры", "список кластеров", "which of the clusters": clusters themselves are asked for
         # (within three words, articles aside: "which of the chemical clusters")
@@ -1242,8 +1247,8 @@ class SearchService:
             listing = Listing("cluster", "product", self._unknown_words(asked_about, token_of), [])
             listing.closest = ordered(self.kb.accepting_clusters())
             return listing
-        if (asks_which_clusters or (asks_clusters and lemset & GEOGRAPHY_WORDS)) \
-                and not self._other_subject(expansions, weights, subject):
+        if explicit_list or ((asks_which_clusters or (asks_clusters and lemset & GEOGRAPHY_WORDS))
+                             and not self._other_subject(expansions, weights, subject)):
             return listed("all", "", list(clusters))
         return None
 
