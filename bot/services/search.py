@@ -265,6 +265,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC_WORD = re.compile(r"^[а-я]+$")
 _GLUED_NUMBER = re.compile(r"\b([А-Яа-яЁё]{2,3})(\d{2,3})\b")  # an abbreviation and its number, unspaced
 # the words that tell what kind of question it is (word → stem): a typo of one is mended
+_MEASURE_KIND_ANY = frozenset().union(*MEASURE_KIND_WORDS.values())  # a word of any measure kind
 _LEXICON_STEMS: dict[str, str] = {
     w: stem_of(w)
     for w in sorted(CLUSTER_WORDS | MAKER_WORDS | LIST_WORDS | REGISTER_WORDS | ACCEPT_WORDS
@@ -657,6 +658,9 @@ class SearchService:
         if self._words_mended_version != self.index.version:  # (what is mended depends on the index)
             self._words_mended.clear()
             self._words_mended_version = self.index.version
+        known = self._words_mended
+        if all(known.get(w) == w for w in _WORD.findall(text)):
+            return text  # (most texts: every word as it was, already looked at)
         return _WORD.sub(self._mended_cached, text)
 
     def _mended_cached(self, match: re.Match[str]) -> str:
@@ -744,7 +748,7 @@ class SearchService:
         asking = _asking_sentences(text)
         # "займы на покупку оборудования", "компенсация покупки", "скидка на зарплатные налоги":
         # buying that a measure pays for, a discount on taxes — no shopping
-        measure_at = [i for i, lm in enumerate(lemmas) if any(lm in v for v in MEASURE_KIND_WORDS.values())]
+        measure_at = [i for i, lm in enumerate(lemmas) if lm in _MEASURE_KIND_ANY]
         idioms |= {lemmas[i] for i in range(len(lemmas)) if lemmas[i] in COMMERCE
                    and any(0 < abs(i - j) <= MEASURE_WINDOW for j in measure_at)}
         if measure_at and lemset & EQUIPMENT:  # "кредит под 1% на станки, хотим купить токарные"

@@ -258,6 +258,13 @@ def feature_words() -> frozenset[str]:
     return frozenset(found)
 
 
+# every word a function's rules name (a question with none of them can't ask for it)
+_FEATURE_VOCABULARY = {
+    feature: frozenset(w for groups in alternatives for g in groups for w in (g.split() if isinstance(g, str) else g))
+    for feature, alternatives in _FEATURE_RULES.items()
+}
+
+
 def detect_feature(lemmas: Iterable[str], idioms: frozenset[str] | set[str] = frozenset()) -> str | None:
     """The bot's function a question asks for: every group of an alternative has a word of
     the question (a phrase alternative: those words next to each other), and no blocker.
@@ -271,8 +278,8 @@ def detect_feature(lemmas: Iterable[str], idioms: frozenset[str] | set[str] = fr
         return None
     joined = f" {' '.join(sequence)} "
     for feature, alternatives in _FEATURE_RULES.items():
-        if words & _FEATURE_BLOCKERS.get(feature, set()):
-            continue
+        if words.isdisjoint(_FEATURE_VOCABULARY[feature]) or words & _FEATURE_BLOCKERS.get(feature, set()):
+            continue  # (no word of any of its rules: most questions, most functions)
         for groups in alternatives:
             if all((f" {g} " in joined) if isinstance(g, str) else bool(words & g) for g in groups):
                 return feature
