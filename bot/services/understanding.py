@@ -86,7 +86,8 @@ CONTACT_DETAILS = frozenset("""
 phone mobile mail email inn
 """.split())
 # who asks, not what: the bot's own data and mailings are theirs all the same
-WHO_ASKS = frozenset({"физлицо", "пенсионер", "пенсионерка", "пенсия", "самозанятый", "многодетный", "безработный"})
+WHO_ASKS = frozenset({"физлицо", "пенсионер", "пенсионерка", "пенсия", "самозанятый", "многодетный", "безработный",
+                      "выходной"})  # (and when: "телефон пиликает по выходным")
 # "как удалить аккаунт в телеграме": an account with another service, not the data the bot keeps
 OTHER_SERVICES = frozenset("""
 телеграм телеграмм телеграме телеграмме телега телеге telegram whatsapp ватсап вотсап вацап viber вайбер
