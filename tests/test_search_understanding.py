@@ -1000,3 +1000,13 @@ async def test_an_explicit_list_of_the_clusters_is_every_cluster(app, question):
 async def test_how_many_clusters_is_no_list(app):
     result = await app.search.search("сколько всего кластеров в россии")
     assert result.listing is None, result.listing
+
+
+async def test_being_taken_into_a_cluster_is_joining(app):
+    result = await app.search.search("мы стартап, нас вообще возьмут в кластер или сначала надо поработать?")
+    assert result.intent == "join"
+
+
+async def test_whether_a_region_is_in_a_cluster_is_no_joining(app):
+    result = await app.search.search("Входит ли Марий Эл в какой-нибудь химический кластер?")
+    assert result.intent is None and refs(result.hits[:1]) == ["cluster:interregional-chemical"], refs(result.hits)

@@ -406,6 +406,20 @@ MISTAKE_OR_SENT = frozenset({"ошибиться", "ошибка", "опечат
                              "оформлять", "mistake", "typo", "wrong", "sent", "submitted"})
 
 
+IS_MEMBER = frozenset({"входит", "входят", "входил", "входила", "входило", "входили"})
+
+
+def _taken_in(words: list[str]) -> bool:
+    """"возьмут ли нас в кластер": being taken into a cluster (the preposition and the cluster
+    word near the verb)."""
+    for i, w in enumerate(words):
+        if lemma(w) == "взять":
+            near = words[max(0, i - 4) : i + 5]
+            if any(near[j] in ("в", "во") and lemma(near[j + 1]) in CLUSTER_WORDS for j in range(len(near) - 1)):
+                return True
+    return False
+
+
 def _fixes_sent_application(lemset: set[str]) -> bool:
     return bool(lemset & FIXING) and bool(lemset & {"заявка", "application"}) and bool(lemset & MISTAKE_OR_SENT)
 
@@ -836,9 +850,12 @@ class SearchService:
         stems = list(dict.fromkeys(stem for _, stem in pairs))
         if not stems:
             return result
-        # ("в статье читал": "статья" is no "стать участником")
-        result.intent = self.detect_intent([st if st != "стат" or lemma(tok) == "стать" else tok
-                                            for tok, st in pairs if tok not in NOT_JOINING])
+        # ("в статье читал": "статья" is no "стать участником"; "входит ли Марий Эл в кластер" asks
+        # who is a member, not how to become one)
+        result.intent = self.detect_intent(["#" if tok in IS_MEMBER else st if st != "стат" or lemma(tok) == "стать"
+                                            else tok for tok, st in pairs if tok not in NOT_JOINING])
+        if result.intent is None and _taken_in(words):
+            result.intent = "join"  # "нас возьмут в кластер?", "можно ли взять в кластер новое предприятие"
         if result.intent == "join" and _asks_what_it_gives(words):
             result.intent = None  # "зачем вступать, что нам это даст?": what members get, not how to join
         token_of = {}
