@@ -1010,3 +1010,8 @@ async def test_being_taken_into_a_cluster_is_joining(app):
 async def test_whether_a_region_is_in_a_cluster_is_no_joining(app):
     result = await app.search.search("Входит ли Марий Эл в какой-нибудь химический кластер?")
     assert result.intent is None and refs(result.hits[:1]) == ["cluster:interregional-chemical"], refs(result.hits)
+
+
+async def test_makers_in_the_clusters_are_a_listing_even_of_one(app):
+    result = await app.search.search("растворителей производители в кластерах")
+    assert result.listing is not None and refs(result.listing.hits) == ["cluster:interregional-chemical"]

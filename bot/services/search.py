@@ -1258,7 +1258,8 @@ class SearchService:
         if other_answer:
             return None
         if makers and (asks_makers or asks_clusters):
-            if len(makers) > 1 or asks_list:
+            # ("растворителей производители в кластерах": the clusters, however few make it)
+            if len(makers) > 1 or asks_list or any(is_plural(w) for w in words if lemma(w) in CLUSTER_WORDS):
                 return listed("product", self._product_words(expansions, subject, token_of), makers)
             return None  # one cluster makes it: its answer
         asked_about = [e for e in expansions if e.stem in subject]  # (not who asks, told around it)
