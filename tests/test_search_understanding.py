@@ -1015,3 +1015,20 @@ async def test_whether_a_region_is_in_a_cluster_is_no_joining(app):
 async def test_makers_in_the_clusters_are_a_listing_even_of_one(app):
     result = await app.search.search("растворителей производители в кластерах")
     assert result.listing is not None and refs(result.listing.hits) == ["cluster:interregional-chemical"]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("кластр что такое", "faq:what-is-industrial-cluster"),  # the term before "что такое", nothing after
+    ("межрег кластер сколько участников", "cluster:interregional-chemical"),  # "межрег" spelled out
+])
+async def test_clipped_and_trailing_forms(app, question, expected):
+    result = await app.search.search(question)
+    assert refs(result.hits[:1]) == [expected] and result.confident, refs(result.hits)
+
+
+@pytest.mark.parametrize("question", ["казаньоргсинтез в каком кластере состоит", "как подать заявку на загран",
+                                      "скок платят операторы на нефтехимке в омске"])
+async def test_hasty_traps(app, question):
+    result = await app.search.search(question)
+    assert not result.confident and result.feature is None and result.listing is None, (
+        result.feature, result.listing, refs(result.hits))

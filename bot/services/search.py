@@ -277,16 +277,16 @@ _LEXICON_STEMS: dict[str, str] = {
 _DEFINITION = re.compile(
     r"\b(что\s+(?:(?:вообще|же|именно|собственно|по\s+закону|юридически|формально|официально)\s+){0,2}"
     r"(?:такое|значит|означает|считается|называют)|what\s+is|what's|what\s+are"
-    r"|what\s+counts\s+as|what\s+is\s+meant\s+by)\s+([^,.;:!?()]+)",
+    r"|what\s+counts\s+as|what\s+is\s+meant\s+by)(?:\s+([^,.;:!?()]+)|\s*[?.!]*\s*$)",
     re.IGNORECASE,
 )
 
 
 def _definition_subject(text: str) -> str:
     found = _DEFINITION.search(text)
-    if found is None or found.group(2).lower().startswith("the "):
+    if found is None or (found.group(2) or "").lower().startswith("the "):
         return text  # ("what are the steps and where do I start", "what is the cap": no term defined)
-    subject = tokens(found.group(2))
+    subject = tokens(found.group(2) or "")  # (nothing after it: "кластер что такое")
     if all(lemma(w) in FILLER or w in STOPWORDS for w in subject) or subject[:1] in (["и"], ["а"]):
         # "кластер это вообще что такое простыми словами": the term comes before
         before = text[: found.start()]
@@ -1270,7 +1270,8 @@ class SearchService:
             listing.closest = ordered(self.kb.accepting_clusters())
             return listing
         if explicit_list or ((asks_which_clusters or (asks_clusters and lemset & GEOGRAPHY_WORDS))
-                             and not self._other_subject(expansions, weights, subject)):
+                             and not self._other_subject(expansions, weights, subject)
+                             and not self._names_unknown(expansions, token_of, subject)):
             return listed("all", "", list(clusters))
         return None
 
@@ -1329,7 +1330,7 @@ class SearchService:
                     if phrase:
                         phrases.setdefault((kind, entry.slug), []).append(phrase)
                     found = _DEFINITION.search(text) if kind != "cluster" else None
-                    if found is not None:
+                    if found is not None and found.group(2):
                         definitions.setdefault((kind, entry.slug), set()).add(frozenset(analyze(found.group(2))))
         self._entry_phrases, self._definitions = phrases, definitions
         self._long_phrases = {key: [p for p in found if len(p) >= PHRASE_MIN] for key, found in phrases.items()}
@@ -1423,6 +1424,13 @@ class SearchService:
         document, a term of the knowledge base)."""
         return any(e.known and e.stem in subject and w > 1.0
                    for e, w in zip(expansions, weights, strict=True))
+
+    @staticmethod
+    def _names_unknown(expansions: list[Expansion], token_of: dict[str, str], subject: set[str]) -> bool:
+        """A name no dictionary and nothing here knows is asked about ("казаньоргсинтез в каком
+        кластере состоит"): not every cluster."""
+        return any(not e.known and e.stem in subject and len(token_of[e.stem]) >= 5
+                   and word_kind(token_of[e.stem]) == "unknown" for e in expansions)
 
     @staticmethod
     def _has_unknown_object(expansions: list[Expansion], token_of: dict[str, str]) -> bool:
