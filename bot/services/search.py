@@ -1271,7 +1271,7 @@ class SearchService:
             return listing
         if explicit_list or ((asks_which_clusters or (asks_clusters and lemset & GEOGRAPHY_WORDS))
                              and not self._other_subject(expansions, weights, subject)
-                             and not self._names_unknown(expansions, token_of, subject)):
+                             and not self._names_unknown(expansions, token_of, words)):
             return listed("all", "", list(clusters))
         return None
 
@@ -1426,11 +1426,12 @@ class SearchService:
                    for e, w in zip(expansions, weights, strict=True))
 
     @staticmethod
-    def _names_unknown(expansions: list[Expansion], token_of: dict[str, str], subject: set[str]) -> bool:
-        """A name no dictionary and nothing here knows is asked about ("казаньоргсинтез в каком
-        кластере состоит"): not every cluster."""
-        return any(not e.known and e.stem in subject and len(token_of[e.stem]) >= 5
-                   and word_kind(token_of[e.stem]) == "unknown" for e in expansions)
+    def _names_unknown(expansions: list[Expansion], token_of: dict[str, str], words: list[str]) -> bool:
+        """A name no dictionary and nothing here knows is what the question asks the cluster of
+        ("казаньоргсинтез в каком кластере состоит"): not every cluster."""
+        names = {token_of[e.stem] for e in expansions if not e.known and word_kind(token_of[e.stem]) == "unknown"}
+        return any(w in names and words[i + 1 : i + 2] in (["в"], ["во"], ["in"]) and lemma(words[i + 2]) in WHICH_WORDS
+                   for i, w in enumerate(words[:-2]))
 
     @staticmethod
     def _has_unknown_object(expansions: list[Expansion], token_of: dict[str, str]) -> bool:
