@@ -47,10 +47,10 @@ from bot.services.search import FEATURES, SearchResult, SearchService
 
 HERE = Path(__file__).parent
 TARGETS = {"ru": 0.95, "en": 0.90, "traps": 1.0}  # issue 9's targets for the held-out part
-# the held-out figures where they stand (a change that makes them worse fails): 2026-12-01, late
-# night: ru 217/231, en 50/52, traps 54/57 (night: ru 208/231, en 48/52, traps 51/57; evening: ru
-# 196/231, en 41/52, traps 48/57)
-FLOOR = {"ru": 0.93, "en": 0.96, "traps": 0.94}
+# the held-out figures where they stand (a change that makes them worse fails): 2026-12-02: ru
+# 219/231, en 50/52, traps 54/57 (2026-12-01, late night: ru 217/231; night: ru 208/231, en 48/52,
+# traps 51/57; evening: ru 196/231, en 41/52, traps 48/57)
+FLOOR = {"ru": 0.94, "en": 0.96, "traps": 0.94}
 
 
 def load(name: str) -> list[dict]:
