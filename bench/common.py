@@ -6,6 +6,7 @@ a baseline measured in the same run) and a one-line PASS/FAIL summary, and exit 
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -159,3 +160,17 @@ def machine_line(info: dict[str, Any]) -> str:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
+
+
+def burst_args(doc: str, runs_of: str) -> argparse.ArgumentParser:
+    """The options of the benches that send bursts of questions from new users (throughput,
+    outside): --quick, --json, --runs, --users, --per-user, --seed."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="fast smoke run: few users and runs")
+    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout (report on stderr)")
+    p.add_argument("--runs", type=int, default=0, help=f"measured runs per {runs_of} (default 5, quick 2)")
+    p.add_argument("--users", type=int, default=0, help="distinct users per run (default 200, quick 50)")
+    p.add_argument("--per-user", type=int, default=0, help="questions per user (default 5, quick 2)")
+    p.add_argument("--seed", type=int, default=20240201)
+    return p
+

@@ -32,6 +32,7 @@ from typing import Any
 from common import (
     ROOT,
     Output,
+    burst_args,
     load_eval_questions,
     locale_of,
     machine_info,
@@ -154,14 +155,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="fast smoke run: few users and runs")
-    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout (report on stderr)")
-    p.add_argument("--runs", type=int, default=0, help="measured runs per bot (default 5, quick 2)")
-    p.add_argument("--users", type=int, default=0, help="distinct users per run (default 200, quick 50)")
-    p.add_argument("--per-user", type=int, default=0, help="questions per user (default 5, quick 2)")
+    p = burst_args(__doc__ or "", "bot")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds a run may take at most")
-    p.add_argument("--seed", type=int, default=20240201)
     return p.parse_args(argv)
 
 

@@ -50,6 +50,7 @@ from aiogram.methods import SendMessage
 from aiogram.types import Message, Update
 from common import (
     Output,
+    burst_args,
     load_eval_questions,
     locale_of,
     machine_info,
@@ -429,14 +430,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="fast smoke run: few users and runs")
-    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout (report on stderr)")
-    p.add_argument("--runs", type=int, default=0, help="measured runs per mode (default 5, quick 2)")
-    p.add_argument("--users", type=int, default=0, help="distinct users per run (default 200, quick 50)")
-    p.add_argument("--per-user", type=int, default=0, help="questions per user (default 5, quick 2)")
+    p = burst_args(__doc__ or "", "mode")
     p.add_argument("--batch", type=int, default=50, help="concurrent batch size (default 50)")
-    p.add_argument("--seed", type=int, default=20240201)
     return p.parse_args(argv)
 
 
