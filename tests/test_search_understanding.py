@@ -940,6 +940,7 @@ async def test_words_that_only_look_like_joining_or_unheld(app, question, expect
     "Добрый день, я собственник завода полимерных изделий. Объясните, что даёт членство в кластере в плане денег "
     "и льгот? Есть смысл заморачиваться?",
     "Какую господдержку реально дают участникам кластера, чтобы я мог руководству обосновать вступление?",
+    "не понимаю зачем вообще заморачиваться вступать в кластер бумажек куча а что нам с этого будет по деньгам",
 ])
 async def test_what_membership_gives_is_the_overview(app, question):
     result = await app.search.search(question)

@@ -502,6 +502,9 @@ JOINED_ELSEWHERE = frozenset({"партия", "party", "клуб", "club"})  # (
 JOINED_WINDOW = 3  # what is joined follows the joining word within this many meaningful words
 
 
+QUANTITIES = ("куча", "много", "масса", "полно", "уйма", "море", "немало", "мало", "тьма")
+
+
 def _other_cluster(words: list[str], unknown: set[str], names: frozenset[str] | set[str] = frozenset()) -> bool:
     """Whether a cluster word of the question is qualified by a word nothing here knows: an
     adjective right before it ("туристический кластер") or a noun in the genitive right after
@@ -518,7 +521,8 @@ def _other_cluster(words: list[str], unknown: set[str], names: frozenset[str] | 
         if i > 0 and stem_of(words[i - 1]) in unknown and word_kind(words[i - 1]) == "adj" \
                 and lemma(words[i - 1]) not in _ANY_KIND:
             return True
-        if i + 1 < len(words) and stem_of(words[i + 1]) in unknown and is_genitive_noun(words[i + 1]):
+        if i + 1 < len(words) and stem_of(words[i + 1]) in unknown and is_genitive_noun(words[i + 1]) \
+                and words[i + 2 : i + 3] not in ([q] for q in QUANTITIES):  # ("в кластер бумажек куча": many papers)
             return True
         if i + 1 < len(words) and stem_of(words[i + 1]) in names:  # "кластер Иннокам": another's name
             return True
@@ -1020,7 +1024,8 @@ class SearchService:
             # "что даст участие в кластере по деньгам и налогам", "какая помощь положена участникам
             # кластеров": the overview of what members get, whatever else the question tells
             top = max((sc for sc, _, _, _ in scored), default=0.0)
-            scored = [(min(1.0, max(sc, top) + BENEFITS_LIFT) if c.kind == "faq" and c.slug == OVERVIEW_SLUG else sc,
+            scored = [(min(1.0, max(max(sc, top) + BENEFITS_LIFT, CONFIDENT)) if c.kind == "faq" and c.slug == OVERVIEW_SLUG
+                       else sc,
                        bm, c, p) for sc, bm, c, p in scored]
         if _counts_clusters(words, lemmas) and not any(p for _, _, c, p in scored if c.kind == "cluster"):
             # "сколько всего промышленных кластеров", "how many clusters are there": the entries
