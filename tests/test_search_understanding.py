@@ -1033,3 +1033,15 @@ async def test_hasty_traps(app, question):
     result = await app.search.search(question)
     assert not result.confident and result.feature is None and result.listing is None, (
         result.feature, result.listing, refs(result.hits))
+
+
+@pytest.mark.parametrize("question", [
+    "Good morning. We are a solvent producer in Irkutsk Oblast and we've decided to join the interregional "
+    "cluster. How do I submit the application here in the bot?",
+    "Good afternoon, we have decided to apply to join the interregional cluster. What are the steps and where do "
+    "I start in this bot?",
+])
+async def test_deciding_to_join_and_asking_how_is_how_to_join(app, question):
+    result = await app.search.search(question, locale="en")
+    shown = "feature:join" if result.feature == "join" else refs(result.hits[:1])[0]
+    assert shown in ("feature:join", "faq:how-to-join"), (result.feature, refs(result.hits))

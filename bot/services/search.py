@@ -154,6 +154,7 @@ NEIGHBOUR_FACTOR = 1.3  # a near-synonym (cosine 0.45-0.77) counts as 0.6-1.0 of
 PHRASE_MIN = 2  # a name or alias of at least this many words, found whole in a question ...
 PHRASE_LIFT = 0.2  # ... lifts its entry this much
 NAMED_CLOSE = 0.75  # the cluster a question names goes first if it scores this share of the best
+JOIN_CLOSE = 0.6  # how to join goes before the cluster joined if it scores this share, asked in so many words
 JOIN_BOOST = 1.1  # the join intent lifts "how to join" a little; the rest of the question decides
 JOIN_LIFT = 0.1
 PRODUCT_SHARE = 0.25  # a cluster makes what is asked: this share of the question found in its products
@@ -940,7 +941,11 @@ class SearchService:
             for m in _ABBREVIATION_BEFORE_CLUSTER.finditer(text)) or any(
             self._qualifies_english_cluster(fold(m.group(1) or ""), m.group(2))
             for m in _WORD_BEFORE_CLUSTER.finditer(text))
-        join_elsewhere = result.intent == "join" and (foreign or _joins_elsewhere(pairs, unknown_stems))
+        # (what is joined is told in the same sentence: "… to join the cluster. How do I submit …?")
+        join_elsewhere = result.intent == "join" and (foreign or any(
+            _joins_elsewhere([(tok, st) for tok, st in analyze_pairs(m.group(0)) if tok not in FILLER and lemma(tok) not in FILLER],
+                             unknown_stems)
+            for m in _SENTENCE.finditer(scored_text)))
         if join_elsewhere:
             # "вступить в профсоюз": what is joined is something the knowledge base doesn't hold
             weights = [w * 2 if not e.known else w for w, e in zip(weights, expansions, strict=True)]
@@ -1057,8 +1062,10 @@ class SearchService:
             # "хотим вступить в межрегиональный кластер. Что для этого нужно?": how to join is
             # asked, the cluster is where (its card is a tap away); not so "думаем войти в их
             # кластер. Кто там участники?"
+            # (the asking sentence itself about applying, "How do I submit the application here?": closer still)
+            close = JOIN_CLOSE if asked is not None and any(st.startswith(JOIN_STEMS) for st in asked) else NAMED_CLOSE
             for i, item in enumerate(scored):
-                if item[2].kind == "faq" and item[2].slug == JOIN_SLUG and item[0] >= scored[0][0] * NAMED_CLOSE:
+                if item[2].kind == "faq" and item[2].slug == JOIN_SLUG and item[0] >= scored[0][0] * close:
                     scored.insert(0, (max(item[0], scored[0][0]), *item[1:]))
                     del scored[i + 1]
                     break
