@@ -1045,3 +1045,17 @@ async def test_deciding_to_join_and_asking_how_is_how_to_join(app, question):
     result = await app.search.search(question, locale="en")
     shown = "feature:join" if result.feature == "join" else refs(result.hits[:1])[0]
     assert shown in ("feature:join", "faq:how-to-join"), (result.feature, refs(result.hits))
+
+
+@pytest.mark.parametrize("question", [
+    "Подскажите, кто ведёт реестр промышленных кластеров и какой кластер внесли в него первым?",
+    "Who keeps the register of industrial clusters, and which cluster was the first one entered, and when?",
+])
+async def test_the_registers_clusters_are_no_list_asked(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.listing is None and refs(result.hits[:1]) == ["faq:cluster-registry"], (result.listing, refs(result.hits))
+
+
+async def test_clusters_in_the_register_are_listed(app):
+    result = await app.search.search("какие кластеры включены в реестр")
+    assert result.listing is not None and result.listing.criterion == "status"

@@ -1204,7 +1204,10 @@ class SearchService:
         negated = bool(set(words) & {"не", "not", "yet", "пока"})
         # "какие кластеры создаются" asks for clusters; "химкластер … он ещё создаётся?" and
         # "какой кластер первым попал в реестр" ask about one
-        several = any(is_plural(w) for w in words if lemma(w) in CLUSTER_WORDS) or bool(
+        # ("кто ведёт реестр промышленных кластеров и какой кластер внесли первым": the clusters of
+        # "реестр кластеров" are the register's, the one asked for is singular)
+        several = any(is_plural(w) and not {lemma(x) for x in words[max(0, i - 3) : i]} & REGISTER_WORDS
+                      for i, w in enumerate(words) if lemma(w) in CLUSTER_WORDS) or bool(
             lemset & {"список", "перечень", "перечислить", "все", "весь", "list", "all"})
         # the statuses asked for ("какие уже действуют, а не только планируются": not the ones planned)
         status_asked = {status: any(lm in vocabulary and not NEGATIONS & set(words[max(0, i - 2) : i])
