@@ -837,6 +837,7 @@ async def test_everyday_words_for_a_kind_and_a_product(app, question):
     "оператор связи в Омске",  # a telephone company
     "статус визовой заявки",
     "how to change the language of the GISP portal",
+    "Нужен перевод технической документации на английский язык для партнёров",
     "монтажная пена оптом прайс",  # shopping
     "растворитель 646 где дешевле в омске",
     "новости уфы сегодня",  # news
@@ -877,6 +878,8 @@ async def test_what_the_bot_does_not_hold_is_not_answered(app, question):
      "unsubscribe"),
     ("Откуда у вас мой номер? Я ничего не подписывал", "privacy"),
     ("меню пропало, что тут можно делать", "help"),
+    ("а что тут можно делать? первый раз пользуюсь, коллега сказал тут всё про кластеры", "help"),
+    ("When did the 2024 selection for starter batch reimbursement run, and where do you apply?", None),
     ("Как отписаться от смс-рассылки магазина бытовой химии? Каждый день пишут про скидки", None),
     ("С какого года наша область входит в аэрозольный кластер? Собираю историю вопроса.", None),
     ("что такое рейтинг технопарков", None),

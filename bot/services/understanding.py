@@ -105,8 +105,9 @@ ACCOUNT_WORDS = frozenset({"аккаунт", "учётка", "учетка", "у
 THIS_BOT = frozenset({"бот", "bot", "вы", "ваш", "you", "your", "здесь", "тут", "here"})
 # "переведи на английский описание нашей продукции": a text to translate, not the bot's language
 TRANSLATING = frozenset({"перевести", "переводить", "перевод", "translate", "translation"})
-TEXTS = frozenset({"описание", "текст", "документ", "фраза", "слово", "письмо", "статья", "презентация",
-                   "инструкция", "договор", "description", "text", "document", "letter", "sentence", "phrase"})
+TEXTS = frozenset({"описание", "текст", "документ", "документация", "фраза", "слово", "письмо", "статья",
+                   "презентация", "инструкция", "договор", "сайт", "каталог", "description", "text", "document",
+                   "documentation", "letter", "sentence", "phrase", "website", "catalogue"})
 PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "стоил", "стоила", "стоило", "стоили", "cost", "costs"})
 
 # ---- the bot's own functions ---------------------------------------------------------------
@@ -228,6 +229,8 @@ _FEATURE_BLOCKERS = {
                      "оформить", "заполнить", "заполнение", "запустить", "start", "fill"},
     "help": {"кластер", "cluster", "clusters", "субсидия", "поддержка"},
     "join": {"субсидия", "грант", "займ", "заём", "заем", "кредит", "subsidy", "grant", "loan",
+             # (applying for a measure: "where do you apply for the starter batch reimbursement")
+             "отбор", "компенсация", "возмещение", "selection", "reimbursement", "compensation",
              "как", "how", "можно", "ли", "что", "what", "сколько", "зачем", "почему", "why",
              "какой", "which"},
     "language": set(),
@@ -259,6 +262,9 @@ def feature_words() -> frozenset[str]:
     return frozenset(found)
 
 
+# words that say the bot itself is asked about, whatever else is named ("что тут можно делать,
+# тут всё про кластеры")
+_FEATURE_UNBLOCKERS = {"help": {"тут", "здесь"}}
 # every word a function's rules name (a question with none of them can't ask for it)
 _FEATURE_VOCABULARY = {
     feature: frozenset(w for groups in alternatives for g in groups for w in (g.split() if isinstance(g, str) else g))
@@ -279,8 +285,10 @@ def detect_feature(lemmas: Iterable[str], idioms: frozenset[str] | set[str] = fr
         return None
     joined = f" {' '.join(sequence)} "
     for feature, alternatives in _FEATURE_RULES.items():
-        if words.isdisjoint(_FEATURE_VOCABULARY[feature]) or words & _FEATURE_BLOCKERS.get(feature, set()):
+        if words.isdisjoint(_FEATURE_VOCABULARY[feature]):
             continue  # (no word of any of its rules: most questions, most functions)
+        if words & _FEATURE_BLOCKERS.get(feature, set()) and not words & _FEATURE_UNBLOCKERS.get(feature, set()):
+            continue
         for groups in alternatives:
             if all((f" {g} " in joined) if isinstance(g, str) else bool(words & g) for g in groups):
                 return feature
