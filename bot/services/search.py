@@ -487,7 +487,9 @@ HEAD_WINDOW = 3
 
 
 # off-topic words that are not, after these words: "быть в курсе новостей" is no exchange rate
-OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"})}
+OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"}),
+                    # "отчисления с зарплаты в фонды", "взносы с зарплат": payroll contributions, not wages
+                    "зарплата": frozenset({"с", "со", "от"})}
 # "стоит ли туда идти", "стоит обратиться": worth it, not a price
 WORTH = frozenset({"стоить"})
 PERSONAL = frozenset({("частный", "лицо"), ("физический", "лицо"), ("private", "person"),

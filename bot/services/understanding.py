@@ -77,7 +77,8 @@ HELD_ATTRIBUTES = frozenset("""
 процент сумма размер минимум максимум срок дата система стадия этап шаг пропорция доля признак
 ограничение условие требование документ лимит объём объем выгода польза плюшка грант аванс
 контора число количество год месяц вариант способ миллион миллиард тысяча рубль млн помощь поддержка господдержка льгота преференция
-percent percentage amount size minimum maximum term date stage step share limit grant benefit help support
+номер
+percent percentage amount size minimum maximum term date stage step share limit grant benefit help support number
 """.split())
 # someone's contact or bank details: the knowledge base holds none but how to reach the
 # association (its contacts entry); asked of a cluster, a company or a measure, it doesn't know
