@@ -1064,3 +1064,9 @@ async def test_the_registers_clusters_are_no_list_asked(app, question):
 async def test_clusters_in_the_register_are_listed(app):
     result = await app.search.search("какие кластеры включены в реестр")
     assert result.listing is not None and result.listing.criterion == "status"
+
+
+async def test_new_ones_is_no_new_measure(app):
+    result = await app.search.search("в межрегиональный кластер ещё принимают новых?")
+    assert refs(result.hits[:1])[0] in ("cluster:interregional-chemical", "faq:how-to-join", "faq:invitation-campaign"), (
+        refs(result.hits))

@@ -461,6 +461,7 @@ def _asks_benefits(words: list[str], lemset: set[str]) -> bool:
     return _asks_what_it_gives(words) or (bool(lemset & SUPPORT_WORDS) and bool(lemset & GRANTING))
 
 
+WEAK_ADJECTIVES = frozenset({"новый", "старый", "большой", "маленький", "небольшой", "крупный", "new", "old"})
 BY_MEANS = frozenset({"по", "by", "via", "over"})  # "приглашали по телефону": how, not whose number
 
 
@@ -896,7 +897,8 @@ class SearchService:
                     term = stem_of(kb_word)
                     if term in self.index.df:
                         exp.terms.append((term, min(0.95, similarity * NEIGHBOUR_FACTOR)))
-        generic = {stem for token, stem in pairs if is_generic_word(token) and not is_content_word(token)}
+        generic = {stem for token, stem in pairs if (is_generic_word(token) and not is_content_word(token))
+                   or lemma(token) in WEAK_ADJECTIVES}  # ("ещё принимают новых?": new ones, not "новые меры")
         unknown_objects = 0  # nouns and adjectives the knowledge base has never seen
         unknown_subjects = 0  # of them the nouns (an adjective qualifies a subject; a noun can be one)
         unknown_stems: set[str] = set()
