@@ -582,6 +582,7 @@ class SearchService:
         self._feature_mended: dict[str, str | None] = {}  # word → the function's word it is a typo of
         self._words_mended: dict[str, str] = {}  # word as typed → as mended (for one index version)
         self._words_mended_version = -1
+        self._catalogue_positions: tuple[tuple[str, int] | None, dict[str, int]] = (None, {})
         self._cluster_names: dict[str, set[str]] = {}
         self._phrases_version = -1
         self._definitions: dict[tuple[str, str], set[frozenset[str]]] = {}
@@ -1128,18 +1129,26 @@ class SearchService:
         if not (asks_list or asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None  # neither a list asked for nor clusters, makers, applications or places
 
-        def ordered(entries: list[tuple[int, Any]], kind: str = "cluster") -> list[Hit]:
+        def ordered(entries: list[tuple[int, Any]], kind: str = "cluster", every: bool = False) -> list[Hit]:
             """The best LISTING_KEEP of `entries`: the ones the question matched first (by
-            score), then the catalogue's order (a big catalogue's entries aren't all made hits)."""
+            score), then the catalogue's order (a big catalogue's entries aren't all made hits).
+            `every`: the entries are all of the kind (the matched ones are looked up, not sought)."""
             scores = {c.slug: round(min(sc, 1.0), 4) for sc, _, c, _ in scored if c.kind == kind}
-            matched = sorted((e for e in entries if e[1].slug in scores), key=lambda e: -scores[e[1].slug])
+            if every:  # (in the catalogue's order, as the entries would give them)
+                position = self._positions(kind, entries)
+                found = sorted((f for slug in scores if (f := self.kb.by_slug(kind, slug)) is not None),
+                               key=lambda e: position.get(e[1].slug, 0))
+            else:
+                found = [e for e in entries if e[1].slug in scores]
+            matched = sorted(found, key=lambda e: -scores[e[1].slug])
             rest = itertools.islice((e for e in entries if e[1].slug not in scores),
                                     max(0, LISTING_KEEP - len(matched)))
             return [self._hit(kind, id_, scores.get(e.slug, 0.0), locale)
                     for id_, e in itertools.chain(matched[:LISTING_KEEP], rest)]
 
-        def listed(criterion: str, value: str, entries: list[tuple[int, Any]], kind: str = "cluster") -> Listing:
-            return Listing(kind, criterion, value, ordered(entries, kind), total=len(entries))
+        def listed(criterion: str, value: str, entries: list[tuple[int, Any]], kind: str = "cluster",
+                   every: bool = False) -> Listing:
+            return Listing(kind, criterion, value, ordered(entries, kind, every), total=len(entries))
 
         best = scored[0] if scored else None
         top_kind = best[2].kind if best is not None and best[0] >= CONFIDENT else None
@@ -1222,7 +1231,7 @@ class SearchService:
         joined = f" {' '.join(words)} "
         status_asked["creating"] = status_asked["creating"] or any(f" {p} " in joined for p in BEING_CREATED)
         if asks_clusters and several and all(status_asked.values()) and asks_which_clusters:
-            return listed("all", "", list(clusters))  # "which are being set up and which operate already"
+            return listed("all", "", clusters, every=True)  # "which are being set up and which operate already"
         if asks_clusters and several and status_asked["creating"] and (asks_which_clusters or not other_answer):
             return listed("status", "creating", self.kb.filter_clusters(status="creating"))
         if asks_clusters and (several or negated) and lemset & REGISTER_WORDS and asks_which_clusters:
@@ -1293,8 +1302,15 @@ class SearchService:
         if explicit_list or ((asks_which_clusters or (asks_clusters and lemset & GEOGRAPHY_WORDS))
                              and not self._other_subject(expansions, weights, subject)
                              and not self._names_unknown(expansions, token_of, words)):
-            return listed("all", "", list(clusters))
+            return listed("all", "", clusters, every=True)
         return None
+
+    def _positions(self, kind: str, entries: list[tuple[int, Any]]) -> dict[str, int]:
+        """Each entry's place in the catalogue, once per content version."""
+        key = (kind, self.index.version)
+        if self._catalogue_positions[0] != key:
+            self._catalogue_positions = (key, {e.slug: i for i, (_, e) in enumerate(entries)})
+        return self._catalogue_positions[1]
 
     def _kind_of(self, slug: str) -> str | None:
         found = self.kb.by_slug("measure", slug)
