@@ -315,7 +315,14 @@ class SearchIndex:
         fields: dict[int, dict[str, int]] = {doc_id: {} for _, doc_id in found}
         postings = self._postings
         for term in every:
-            for doc_id, (_, mask) in postings.get(term, _NONE).items():
+            posting = postings.get(term, _NONE)
+            if len(posting) > len(fields):  # a common term: look the few candidates up in it
+                for doc_id, where in fields.items():
+                    hit = posting.get(doc_id)
+                    if hit is not None:
+                        where[term] = hit[1]
+                continue
+            for doc_id, (_, mask) in posting.items():
                 where = fields.get(doc_id)
                 if where is not None:
                     where[term] = mask
