@@ -121,6 +121,7 @@ def _console(settings: Settings, user_id: int, lang: str, name: str, phone: str 
         logging.getLogger("aiogram").setLevel(logging.WARNING)
         logging.getLogger("bot").setLevel(logging.WARNING)
         logging.getLogger("storage").setLevel(logging.WARNING)
+        logging.getLogger("pymorphy3").setLevel(logging.WARNING)  # ("Loading dictionaries from …")
 
     console = Console(settings, user_id=user_id, first_name=name, language_code=lang, phone=phone)
     console.app.db.exclusive = lock.held
