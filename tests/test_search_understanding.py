@@ -851,6 +851,9 @@ async def test_everyday_words_for_a_kind_and_a_product(app, question):
     "Мы подали через ГИСП заявку на компенсацию стартовых партий. Одобрили нас или нет?",  # one's own case
     "сколько составляет ежегодный членский взнос в ассоциацию для технопарка?",  # a fee not held
     "Когда в Омске летом отключат горячую воду?",
+    "казаньоргсинтез в каком кластере состоит",  # hasty ones
+    "как подать заявку на загран",
+    "скок платят операторы на нефтехимке в омске",
     "как менялась ставка по займу ФРП Проекты развития за последние пять лет?",  # figures not kept
     "сколько компаний получили компенсацию за стартовые партии в 2024 году и кто именно",
     "сколько заявок уже подали в межрегиональный кластер после вашей рассылки?",
@@ -1030,14 +1033,6 @@ async def test_makers_in_the_clusters_are_a_listing_even_of_one(app):
 async def test_clipped_and_trailing_forms(app, question, expected):
     result = await app.search.search(question)
     assert refs(result.hits[:1]) == [expected] and result.confident, refs(result.hits)
-
-
-@pytest.mark.parametrize("question", ["казаньоргсинтез в каком кластере состоит", "как подать заявку на загран",
-                                      "скок платят операторы на нефтехимке в омске"])
-async def test_hasty_traps(app, question):
-    result = await app.search.search(question)
-    assert not result.confident and result.feature is None and result.listing is None, (
-        result.feature, result.listing, refs(result.hits))
 
 
 @pytest.mark.parametrize("question", [

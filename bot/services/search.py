@@ -771,6 +771,8 @@ class SearchService:
         if idioms & WORTH:
             idioms |= {w for w in words if w in PRICE_AFTER_HOW_MUCH}
         asking = _asking_sentences(text)
+        # the words of the sentences that ask (all of them when nothing tells them apart)
+        asked_words = [w for sentence in asking for w in tokens(sentence)] if asking is not None else words
         # "займы на покупку оборудования", "компенсация покупки", "скидка на зарплатные налоги":
         # buying that a measure pays for, a discount on taxes — no shopping
         measure_at = [i for i, lm in enumerate(lemmas) if lm in _MEASURE_KIND_ANY]
@@ -781,7 +783,6 @@ class SearchService:
         if asking is not None:
             # "Я закупщик сети магазинов. Что за аэрозольный кластер?": buying and selling told
             # around the question are the asker's business (not so "я самозанятый", "ипотека")
-            asked_words = {w for sentence in asking for w in tokens(sentence)}
             idioms |= {lm for lm in lemmas if lm in COMMERCE} - {lemma(w) for w in asked_words}
         # "частное лицо", "private person": someone asking for themselves, not an enterprise
         personal = any((lemmas[i], lemmas[i + 1]) in PERSONAL for i in range(len(lemmas) - 1))
@@ -794,7 +795,7 @@ class SearchService:
         translating = bool(lemset & TRANSLATING) and bool(lemset & TEXTS)
         # "кластеры в Казахстане", "clusters in Europe", "EU grants": another country's
         # (where the question asks: "our company in Turkey makes valves" is who asks)
-        abroad = _abroad([w for sentence in asking for w in tokens(sentence)] if asking is not None else words)
+        abroad = _abroad(asked_words)
         # "субсидия по постановлению 1649": a resolution the knowledge base doesn't hold
         unheld_act = any(lemmas[i] in ACTS and words[i + 1].isdigit() and words[i + 1] not in self.index.df
                          for i in range(len(words) - 1))
@@ -1078,7 +1079,6 @@ class SearchService:
                     break
         off_topic = off_topic or foreign or (join_elsewhere and not lemset & CLUSTER_WORDS) \
             or self._asks_unheld(asking or [scored_text])
-        asked_words = [w for sentence in asking or [text] for w in tokens(sentence)]
         if not off_topic and scored and (
                 {form for i, w in enumerate(asked_words) for form in (w, lemma(w))
                  if not (i and asked_words[i - 1] in BY_MEANS)} & CONTACT_DETAILS) and (
