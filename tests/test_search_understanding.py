@@ -1065,3 +1065,65 @@ async def test_new_ones_is_no_new_measure(app):
     result = await app.search.search("в межрегиональный кластер ещё принимают новых?")
     assert refs(result.hits[:1])[0] in ("cluster:interregional-chemical", "faq:how-to-join", "faq:invitation-campaign"), (
         refs(result.hits))
+
+
+@pytest.mark.parametrize("question", [
+    "как отписаться от спама поставщиков, который приходит нам на корпоративную почту",  # the bot sends no e-mail
+    "Нужно перевести на английский наше коммерческое предложение. Можете посоветовать бюро переводов?",
+    "как удалить данные о нашей компании из 2ГИС и с сайтов-агрегаторов",
+    "почему шины так подорожали в этом году?",
+    "кто получил субсидию на стартовые партии по итогам отбора 2024 года, список компаний",
+    "Какую поддержку экспорта даёт Российский экспортный центр производителям реагентов?",
+])
+async def test_other_services_rises_recipients_and_export_support_are_not_held(app, question):
+    await assert_honest(app, question)
+
+
+async def test_the_bots_own_mailing_is_still_unsubscribed_from(app):
+    assert (await app.search.search("как отписаться от вашей рассылки")).feature == "unsubscribe"
+    assert (await app.search.search("удалите мои данные и мой email")).feature == "privacy"
+
+
+async def test_this_cluster_is_the_one_named_before(app):
+    result = await app.search.search(
+        "Добрый день, к нам пришло письмо от ООО «Национальный аэрозольный кластер» с предложением о "
+        "сотрудничестве. Я в закупках недавно и не понимаю — это вообще кто, какое отношение имеет к кластеру "
+        "и что этот кластер производит?")
+    assert result.confident and refs(result.hits[:1]) == ["cluster:aerosol-national"], refs(result.hits)
+
+
+async def test_a_definition_with_a_qualifier_after_it(app):
+    result = await app.search.search("кластер это вообще что такое, по-простому")
+    assert refs(result.hits[:1]) == ["faq:what-is-industrial-cluster"], refs(result.hits)
+
+
+async def test_the_requirements_for_a_cluster_are_no_list_of_clusters(app):
+    result = await app.search.search("Мы с предприятиями в Томской области думаем создать свой кластер. "
+                                     "Какие требования к кластеру и сколько нужно участников?")
+    assert result.listing is None and refs(result.hits[:1]) == ["faq:cluster-requirements"], (
+        result.listing, refs(result.hits))
+
+
+async def test_a_negation_far_from_the_register_is_not_unregistered(app):
+    result = await app.search.search(
+        "Клиенту важно, чтобы кластер был в реестре, иначе не будет субсидий. Перечислите все кластеры, "
+        "которые уже включены в реестр.")
+    assert result.listing is not None and result.listing.value == "active", result.listing
+    unregistered = await app.search.search("какие кластеры ещё не включены в реестр")
+    assert unregistered.listing is not None and unregistered.listing.value == "creating", unregistered.listing
+
+
+async def test_where_to_apply_in_the_bot_is_no_help(app):
+    result = await app.search.search("Коллега сказал, что через него можно подать заявку. В какие кластеры "
+                                     "можно подать заявку прямо здесь?")
+    assert result.feature is None and result.listing is not None and result.listing.criterion == "accepting", (
+        result.feature, result.listing)
+    assert (await app.search.search("а что тут можно делать?")).feature == "help"
+
+
+async def test_a_region_with_no_cluster_is_said_even_when_joining_is_wished(app):
+    result = await app.search.search("есть ли кластеры в краснодарском крае? если есть перечислите, хотим "
+                                     "куда-нибудь вступить")
+    listing = result.listing
+    assert listing is not None and listing.criterion == "region" and listing.hits == [], listing
+    assert refs(listing.closest) == ["cluster:interregional-chemical"], listing

@@ -35,6 +35,7 @@ from bot.services.understanding import (
     GEOGRAPHY_WORDS,
     HELD_ATTRIBUTES,
     LIST_WORDS,
+    MAILBOX,
     MAKER_WORDS,
     MEASURE_KIND_WORDS,
     OFF_TOPIC,
@@ -280,7 +281,7 @@ _DEFINITION = re.compile(
     r"(?:такое|значит|означает|считается|называют)"
     r"|как\s+(?:(?:в\s+законе|по\s+закону|законом|юридически)\s+)?определя(?:ется|ют)"
     r"|what\s+is|what's|what\s+are"
-    r"|what\s+counts\s+as|what\s+is\s+meant\s+by)(?:\s+([^,.;:!?()]+)|\s*[?.!]*\s*$)",
+    r"|what\s+counts\s+as|what\s+is\s+meant\s+by)(?:\s+([^,.;:!?()]+)|\s*(?:[,;:—–][^.!?]*)?[?.!]*\s*$)",
     re.IGNORECASE,
 )
 
@@ -289,7 +290,7 @@ def _definition_subject(text: str) -> str:
     found = _DEFINITION.search(text)
     if found is None or (found.group(2) or "").lower().startswith("the "):
         return text  # ("what are the steps and where do I start", "what is the cap": no term defined)
-    subject = tokens(found.group(2) or "")  # (nothing after it: "кластер что такое")
+    subject = tokens(found.group(2) or "")  # (nothing after it: "кластер что такое", "… что такое, по-простому")
     if all(lemma(w) in FILLER or w in STOPWORDS for w in subject) or subject[:1] in (["и"], ["а"]):
         # "кластер это вообще что такое простыми словами": the term comes before
         before = text[: found.start()]
@@ -470,6 +471,14 @@ def _abroad(words: list[str]) -> bool:
                                 for i in range(1, len(words)))
 
 
+DEMONSTRATIVES = frozenset({"этот", "данный", "this", "that"})
+
+
+def _points_at_cluster(words: list[str]) -> bool:
+    """"этот кластер", "данного кластера", "this cluster": the cluster told of before."""
+    return any(lemma(words[i]) in DEMONSTRATIVES and lemma(words[i + 1]) in CLUSTER_WORDS for i in range(len(words) - 1))
+
+
 def _refers_back(asking: list[str]) -> bool:
     """Whether the sentences that ask point back at what was told before them ("что для этого
     нужно", "how do we do it")."""
@@ -496,7 +505,10 @@ WORTH = frozenset({"стоить"})
 PERSONAL = frozenset({("частный", "лицо"), ("физический", "лицо"), ("private", "person"),
                       ("горячий", "вода"), ("членский", "взнос"), ("membership", "fee"), ("member", "fee"),
                       ("предельный", "база"), ("exchange", "rate"),
-                      ("private", "individual"), ("individual", "person")})
+                      ("private", "individual"), ("individual", "person"),
+                      # another body's support (the Russian Export Center's)
+                      ("экспортный", "центр"), ("поддержка", "экспорт"), ("export", "support"), ("export", "center"),
+                      ("export", "centre")})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "купить"), ("хороший", "выбрать"), ("выгодный", "взять"),
                           ("выгодный", "купить"), ("best", "buy")})
 DEEDS = frozenset({"купить", "продать"})  # off-topic when sought, not when told as done
@@ -823,6 +835,8 @@ class SearchService:
                 or (_counted(words, lemmas, APPLIED) and bool(lemset & {"заявка", "applications"}))
                 or _counted(words, lemmas, STAFF_WORDS, 2))) or (
             "средний" in lemset and bool(lemset & ({"срок"} | HOW_MUCH))) or (
+            # "кто получил субсидию по итогам отбора": the recipients
+            any(lm in ("кто", "who") and GOT & set(words[i + 1 : i + 3]) for i, lm in enumerate(lemmas))) or (
             bool(lemset & {"приказ", "распоряжение"}) and bool(lemset & {"номер", "дата", "реквизиты"}))
         off_topic = unheld_figures or personal or volumes or elsewhere or translating or abroad or unheld_act or ruler or ranked \
             or wages or someone or bool((lemset - idioms) & OFF_TOPIC) or (
@@ -844,8 +858,10 @@ class SearchService:
         if not off_topic:
             result.feature = detect_feature(lemmas + words, idioms)
             if result.feature in ("language", "subscribe", "unsubscribe", "privacy") \
-                    and lemset & OTHER_SERVICES and not lemset & THIS_BOT:
-                # "как поменять язык в самом Телеграме", "отписаться от рассылки Госуслуг"
+                    and lemset & OTHER_SERVICES and not lemset & THIS_BOT or (
+                    result.feature == "unsubscribe" and lemset & MAILBOX):
+                # "как поменять язык в самом Телеграме", "отписаться от рассылки Госуслуг",
+                # "отписаться от спама на корпоративную почту" (the bot sends no e-mail)
                 result.feature, off_topic = None, True
             if result.feature == "join":  # decided after scoring: what is joined must be ours
                 result.feature, wants_to_join = None, True
@@ -1065,6 +1081,11 @@ class SearchService:
                     scored.insert(0, (max(item[0], scored[0][0]), *item[1:]))
                     del scored[i + 1]
                     break
+        if named is not None and scored and scored[0][2].slug == named and scored[0][0] < CONFIDENT \
+                and _points_at_cluster(asked_words):
+            # "пришло письмо от «Национального аэрозольного кластера». Что этот кластер производит?":
+            # the cluster named before is the one asked about
+            scored[0] = (CONFIDENT, *scored[0][1:])
         if result.intent == "join" and not join_elsewhere and scored and scored[0][2].kind == "cluster" and (
                 asked is None or any(st.startswith(JOIN_STEMS) for st in asked) or _refers_back(asking or [])):
             # "хотим вступить в межрегиональный кластер. Что для этого нужно?": how to join is
@@ -1176,6 +1197,9 @@ class SearchService:
         asks_which_clusters = any(
             meaningful[i] in WHICH_WORDS and any(lm in CLUSTER_WORDS for lm in meaningful[i + 1 : i + 4])
             and meaningful[i + 1 : i + 2] != ["is"]  # ("what is an industrial cluster": a definition)
+            # ("какие требования к кластеру": the noun after "какой" is what is asked for)
+            and not (meaningful[i + 1 : i + 2] and meaningful[i + 1] not in CLUSTER_WORDS
+                     and _CYRILLIC_WORD.match(meaningful[i + 1]) and word_kind(meaningful[i + 1]) == "noun")
             for i in range(len(meaningful))
         )
         # which measures give money / loans / tax relief ("кроме субсидий": not what is asked)
@@ -1216,7 +1240,6 @@ class SearchService:
         named = self._named_cluster(expansions, place_words)
         if named is not None and not lemset & {"все", "весь", "all", "другой", "кроме"}:
             return None  # a question about one cluster
-        negated = bool(set(words) & {"не", "not", "yet", "пока"})
         # "какие кластеры создаются" asks for clusters; "химкластер … он ещё создаётся?" and
         # "какой кластер первым попал в реестр" ask about one
         # ("кто ведёт реестр промышленных кластеров и какой кластер внесли первым": the clusters of
@@ -1234,9 +1257,12 @@ class SearchService:
             return listed("all", "", clusters, every=True)  # "which are being set up and which operate already"
         if asks_clusters and several and status_asked["creating"] and (asks_which_clusters or not other_answer):
             return listed("status", "creating", self.kb.filter_clusters(status="creating"))
-        if asks_clusters and (several or negated) and lemset & REGISTER_WORDS and asks_which_clusters:
-            # ("какой кластер ещё не в реестре": the ones that aren't, however many)
-            status = "creating" if negated else "active"
+        # ("какой кластер ещё не в реестре": the ones that aren't, however many; not "…, иначе не будет
+        # субсидий. Перечислите кластеры, которые уже в реестре")
+        unregistered = any(lm in REGISTER_WORDS and set(words[max(0, i - 3) : i]) & {"не", "not", "yet", "пока"}
+                           for i, lm in enumerate(lemmas))
+        if asks_clusters and (several or unregistered) and lemset & REGISTER_WORDS and asks_which_clusters:
+            status = "creating" if unregistered else "active"
             return listed("status", status, self.kb.filter_clusters(status=status))
         if asks_clusters and several and status_asked["active"] and asks_which_clusters:
             return listed("status", "active", self.kb.filter_clusters(status="active"))
@@ -1247,7 +1273,8 @@ class SearchService:
             if found is not None:
                 makers.append(found)
         # ("в какие кластеры можно подать заявку": an application names the clusters that take one)
-        if (lemset & ACCEPT_WORDS or (asks_which_clusters and lemset & APPLYING_WORDS)) and (
+        if (lemset & ACCEPT_WORDS or (asks_which_clusters and lemset & APPLYING_WORDS)) and not (
+                mentions and not makers and asks_clusters) and (
             asks_which or lemset & {"куда", "open", "accepting"}) and (asks_clusters or "куда" in lemset) \
                 and not _asks_what_it_gives(words) and not _asks_benefits(words, lemset):
             # ("что даст вступление, какие плюшки", "какую господдержку дают участникам": no catalogue)

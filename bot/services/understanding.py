@@ -34,7 +34,7 @@ hello hi hey dear good morning afternoon evening thanks thank please could would
 like want wonder help kindly company plant factory firm business we our us i me my bit
 little some main also still just really actually exactly so far now currently today
 consultant client colleague colleagues hi there thing things plain simple words database information info
-простой слово прошлый позапрошлый база
+простой слово прошлый позапрошлый база момент данный moment
 """.split())
 
 # ---- the point of the question is something the knowledge base never holds ----------------
@@ -63,6 +63,7 @@ formulation hands indoors revenue turnover headcount bankruptcy bankrupt wholesa
 license licence licensing declaration sme smes accredited accreditation
 визовый загран загранник загранпаспорт резидент обжаловать обжалование иск исковой давность суд шаблон лизинг лизинговый
 resident residents appeal lawsuit court template leasing
+подорожать дорожать подешеветь дешеветь подорожание удорожание рэц
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
@@ -77,7 +78,7 @@ HELD_ATTRIBUTES = frozenset("""
 процент сумма размер минимум максимум срок дата система стадия этап шаг пропорция доля признак
 ограничение условие требование документ лимит объём объем выгода польза плюшка грант аванс
 контора число количество год месяц вариант способ миллион миллиард тысяча рубль млн помощь поддержка господдержка льгота преференция
-номер
+номер отношение
 percent percentage amount size minimum maximum term date stage step share limit grant benefit help support number
 """.split())
 # someone's contact or bank details: the knowledge base holds none but how to reach the
@@ -92,7 +93,7 @@ WHO_ASKS = frozenset({"физлицо", "пенсионер", "пенсионе�
 # "как удалить аккаунт в телеграме": an account with another service, not the data the bot keeps
 OTHER_SERVICES = frozenset("""
 телеграм телеграмм телеграме телеграмме телега телеге telegram whatsapp ватсап вотсап вацап viber вайбер
-вконтакте вк vk инстаграм instagram госуслуги госуслуга gmail
+вконтакте вк vk инстаграм instagram госуслуги госуслуга gmail 2гис агрегатор яндекс гугл google авито
 портал portal журнал magazine налоговая инспекция гисп gisp канал channel
 """.split())
 # other countries: "какие химические кластеры есть в Казахстане" asks about clusters not held here
@@ -108,7 +109,11 @@ THIS_BOT = frozenset({"бот", "bot", "вы", "ваш", "you", "your", "зде�
 TRANSLATING = frozenset({"перевести", "переводить", "перевод", "translate", "translation"})
 TEXTS = frozenset({"описание", "текст", "документ", "документация", "фраза", "слово", "письмо", "статья",
                    "презентация", "инструкция", "договор", "сайт", "каталог", "description", "text", "document",
-                   "documentation", "letter", "sentence", "phrase", "website", "catalogue"})
+                   "documentation", "letter", "sentence", "phrase", "website", "catalogue",
+                   "предложение", "кп", "proposal", "offer",
+                   "бюро", "переводчик", "agency", "translator"})  # (and who translates them)
+# "как отписаться от спама на корпоративную почту": the bot sends no e-mail
+MAILBOX = frozenset({"почта", "ящик", "емейл", "имейл", "мейл", "email", "mail", "inbox"})
 PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "стоил", "стоила", "стоило", "стоили", "cost", "costs"})
 
 # ---- the bot's own functions ---------------------------------------------------------------
@@ -216,7 +221,9 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         ["кто ты"], ["ты кто"], ["who are you"],
         [{"инструкция", "manual", "instructions"}],
         [{"меню", "menu"}, {"пропасть", "исчезнуть", "вернуть", "где", "нет", "missing", "gone", "where"}],
-        [{"что"}, {"тут", "здесь"}, {"делать", "можно"}],  # "что тут можно делать"
+        # "что тут можно делать" (not "сказал, что через него можно подать заявку прямо здесь")
+        ["что тут можно"], ["что здесь можно"], ["что тут делать"], ["что здесь делать"], ["что можно тут"],
+        ["что можно здесь"],
         [{"команда", "commands", "функция", "возможность", "features", "кнопка", "раздел", "buttons", "sections"},
          {"бот", "bot", "какой", "what", "список", "list"}],
     ],
