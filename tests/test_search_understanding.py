@@ -1127,3 +1127,65 @@ async def test_a_region_with_no_cluster_is_said_even_when_joining_is_wished(app)
     listing = result.listing
     assert listing is not None and listing.criterion == "region" and listing.hits == [], listing
     assert refs(listing.closest) == ["cluster:interregional-chemical"], listing
+
+
+@pytest.mark.parametrize("question", [
+    "мы вступали в кластер три года назад, как выйти из кластера, какие документы подавать?",
+    "подскажите тариф на электроэнергию для завода за киловатт час",
+    "маркировка честный знак на бытовую химию с какого числа обязательна",
+    "грант фонда содействия инновациям старт как получить и сколько дают",
+    "хотим открыть производство бытовой химии, как зарегистрировать ООО и какие документы в налоговую",
+    "кластер пвх в волгограде каустик хлор сколько там участников",
+    "мы пластмасски льём крышки какие термопластавтоматы лучше брать китайские или европейские",
+    "Назовите поимённо всех одиннадцать участников межрегионального кластера с ИНН",
+])
+async def test_leaving_tariffs_labelling_other_funds_and_abbreviated_clusters_are_not_held(app, question):
+    await assert_honest(app, question)
+
+
+@pytest.mark.parametrize(("said", "meant"), [
+    ("пэ пэ сорок один куда подавать заявки в гис пэ или ещё куда", "пп 41 куда подавать заявки в гисп или ещё куда"),
+    ("шестьдесят четыре фз что за закон", "64 фз что за закон"),
+    ("семьсот семьдесят девятое постановление", "779 постановление"),
+    ("эф эр пэ даёт под один процент", "фрп даёт под один процент"),  # (a lone "один" is a word)
+    ("какой департамент в мин пром торге", "какой департамент в минпромторге"),
+    ("в одной статье первое что пишут", "в одной статье первое что пишут"),
+])
+async def test_dictated_numbers_and_letters_are_written_as_meant(app, said, meant):
+    assert app.search._mend(said) == meant
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("пэ пэ сорок один куда подавать заявки", {"measure:pp41-joint-projects", "measure:pp41-starter-batches"}),
+    ("шестьдесят четыре фз что за закон для кластеров про что он", {"measure:insurance-contributions-64fz"}),
+    ("какой департамент в мин пром торге химией занимается", {"faq:ministry-department"}),
+    ("who are you guys anyway, AKIT? some kind of association?", {"faq:akit-rf"}),
+])
+async def test_dictated_and_informal_questions_find_their_entry(app, question, expected):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.feature is None and refs(result.hits[:1])[0] in expected, refs(result.hits)
+
+
+async def test_writing_from_a_phone_is_no_phone_number_asked(app):
+    result = await app.search.search("пишу с телефона извините за ошибки межрегиональный кластер он вообще уже в "
+                                     "реестре или только создаётся")
+    assert result.confident and refs(result.hits[:1]) == ["cluster:interregional-chemical"], refs(result.hits)
+
+
+async def test_what_the_asker_does_does_not_keep_them_from_unsubscribing(app):
+    result = await app.search.search("не присылайте мне больше эти сообщения, а у нас вообще шиномонтаж, мы не по "
+                                     "адресу, как это отключить")
+    assert result.feature == "unsubscribe"
+
+
+async def test_named_clusters_and_a_region_asked_here_are_listed(app):
+    named = await app.search.search("какие кластеры сразу в нескольких регионах работают, назовите все")
+    assert named.listing is not None and named.listing.criterion == "all", named.listing
+    here = await app.search.search("мы в нижнекамске, фирма по полимерным добавкам, какие кластеры химического "
+                                   "комплекса есть у нас в татарстане")
+    assert here.listing is not None and here.listing.criterion == "region" and here.listing.hits == [], here.listing
+
+
+async def test_plastics_are_the_omsk_clusters(app):
+    result = await app.search.search("пластмасски в каких кластерах есть")
+    assert result.listing is not None and refs(result.listing.hits) == ["cluster:omsk-petrochemical"], result.listing

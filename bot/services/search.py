@@ -34,10 +34,12 @@ from bot.services.understanding import (
     FILLER,
     GEOGRAPHY_WORDS,
     HELD_ATTRIBUTES,
+    LETTER_NAMES,
     LIST_WORDS,
     MAILBOX,
     MAKER_WORDS,
     MEASURE_KIND_WORDS,
+    NUMBER_WORDS,
     OFF_TOPIC,
     OTHER_SERVICES,
     PRICE_AFTER_HOW_MUCH,
@@ -136,9 +138,11 @@ def _context_place(words: list[str], mention: Any) -> bool:
         before = words[max(0, i - 4) : i]
         if not (before and (before[-1] in _CONTEXT_BEFORE or _CONTEXT_NEAR & set(before))):
             return False
-        if before[-1] not in _CONTEXT_BEFORE and any(
-                lemma(w) in CLUSTER_WORDS for w in words[max(0, i - CLUSTER_BEFORE_PLACE) : i]):
-            return False  # "есть ли кластер прямо у нас в Крыму?": where a cluster is asked for
+        if before[-1] not in _CONTEXT_BEFORE and (any(
+                lemma(w) in CLUSTER_WORDS for w in words[max(0, i - CLUSTER_BEFORE_PLACE) : i]) or "есть" in before):
+            # "есть ли кластер прямо у нас в Крыму?", "какие кластеры химического комплекса есть у нас в
+            # Татарстане": where a cluster is asked for
+            return False
     return True
 
 # words that say "clusters in general", not which one
@@ -432,6 +436,8 @@ REFUND = frozenset({"вернуть", "возместить", "возмещен�
                     "reimburse", "reimbursed", "reimbursement", "refund", "compensate", "compensated", "compensation"})
 HEADS = frozenset({"директор", "гендиректор", "ceo", "director", "chairman", "председатель"})
 PERSONS_LIFE = frozenset({"отчество", "биография", "возраст", "жена", "муж", "родиться", "born", "age", "wife"})
+OURS_WINDOW = 3  # the words after "у нас", "мы" that tell what the asker does
+LEAVING = frozenset({"выйти", "выход", "покинуть", "уйти", "leave", "leaving", "exit", "quit", "withdraw"})
 DECIDED = frozenset({"одобрить", "выплатить", "approve", "approved"})
 def _counted(words: list[str], lemmas: list[str], what: frozenset[str], window: int = 4) -> bool:
     """Whether one of `what` (a word or its lemma) comes within `window` words after "сколько"/"how many"."""
@@ -463,7 +469,7 @@ def _asks_benefits(words: list[str], lemset: set[str]) -> bool:
 
 
 WEAK_ADJECTIVES = frozenset({"новый", "старый", "большой", "маленький", "небольшой", "крупный", "new", "old"})
-BY_MEANS = frozenset({"по", "by", "via", "over"})  # "приглашали по телефону": how, not whose number
+BY_MEANS = frozenset({"по", "с", "со", "by", "via", "over", "from"})  # "приглашали по телефону", "пишу с телефона": how, not whose number
 
 
 def _abroad(words: list[str]) -> bool:
@@ -477,6 +483,33 @@ DEMONSTRATIVES = frozenset({"этот", "данный", "this", "that"})
 def _points_at_cluster(words: list[str]) -> bool:
     """"этот кластер", "данного кластера", "this cluster": the cluster told of before."""
     return any(lemma(words[i]) in DEMONSTRATIVES and lemma(words[i + 1]) in CLUSTER_WORDS for i in range(len(words) - 1))
+
+
+SPOKEN_PIECES = 3  # a word said in at most this many pieces ("мин пром торг") ...
+SPOKEN_PIECE_MAX = 5  # ... each at most this long
+# a word of a number or a letter's name: the text may be dictated
+_SPOKEN_HINT = re.compile(
+    r"(?<![а-яё])(?:" + "|".join(sorted(LETTER_NAMES, key=len, reverse=True)) + r")(?![а-яё])"
+    r"|(?<![а-яё])(?:\w*дцат|\w*десят|сорок|девяност|сто|ста|двест|двухсот|трист|тр[её]хсот|четырест|"
+    r"четыр[её]хсот|\w+сот)", re.IGNORECASE)
+
+
+def _said_number(found: list[re.Match[str]], i: int, text: str) -> tuple[int, int]:
+    """The number said in words from `found[i]` on ("семьсот семьдесят девятое" → 779), and how
+    many words say it: hundreds, tens and units in that order, at least ten in all (a lone
+    "один", "первый" is a word, not a figure)."""
+    total, used, last = 0, 0, 1000
+    while i + used < len(found):
+        match = found[i + used]
+        if used and text[found[i + used - 1].end() : match.start()].strip():
+            break
+        value = NUMBER_WORDS.get(lemma(fold(match.group(0))))
+        if value is None or value >= last or (last < 10 and value < 10) or (last < 20 and value < 20 and last != 1000):
+            break
+        total += value
+        last = value
+        used += 1
+    return (total, used) if used and total >= 10 else (0, 0)
 
 
 def _refers_back(asking: list[str]) -> bool:
@@ -508,9 +541,12 @@ PERSONAL = frozenset({("частный", "лицо"), ("физический", "
                       ("private", "individual"), ("individual", "person"),
                       # another body's support (the Russian Export Center's)
                       ("экспортный", "центр"), ("поддержка", "экспорт"), ("export", "support"), ("export", "center"),
-                      ("export", "centre")})
-BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "купить"), ("хороший", "выбрать"), ("выгодный", "взять"),
-                          ("выгодный", "купить"), ("best", "buy")})
+                      ("export", "centre"),
+                      # another fund ("грант фонда содействия инновациям"), the labelling system, opening a company
+                      ("фонд", "содействие"), ("содействие", "инновация"), ("честный", "знак"),
+                      ("зарегистрировать", "ооо"), ("регистрация", "ооо"), ("открыть", "ооо"), ("register", "llc")})
+BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "брать"), ("хороший", "купить"), ("хороший", "выбрать"),
+                          ("выгодный", "взять"), ("выгодный", "купить"), ("best", "buy")})
 DEEDS = frozenset({"купить", "продать"})  # off-topic when sought, not when told as done
 HOW_MUCH = frozenset({"сколько", "скока", "how"})
 EXCEPT_WORDS = frozenset({"кроме", "помимо", "except", "besides", "beyond"})
@@ -692,6 +728,9 @@ class SearchService:
         "кластер"), a clipped compound spelled out ("промкластер" → "промышленный кластер").
         The rest of the text stays as it was."""
         text = _GLUED_NUMBER.sub(r"\1 \2", text)  # "пп41", "фз64" are "пп 41", "фз 64"
+        if _SPOKEN_HINT.search(text) or any(len(w) <= SPOKEN_PIECE_MAX and _CYRILLIC_WORD.match(w)
+                                            and not is_dictionary_word(w) for w in map(fold, _WORD.findall(text))):
+            text = self._spoken(text)
         if self._words_mended_version != self.index.version:  # (what is mended depends on the index)
             self._words_mended.clear()
             self._words_mended_version = self.index.version
@@ -699,6 +738,49 @@ class SearchService:
         if all(known.get(w) == w for w in _WORD.findall(text)):
             return text  # (most texts: every word as it was, already looked at)
         return _WORD.sub(self._mended_cached, text)
+
+    def _spoken(self, text: str) -> str:
+        """Dictated text written as it is meant: numbers said as words as digits ("сорок первое"
+        → "41"), and words said in pieces or letter by letter joined where the joined word is
+        one the knowledge base knows ("нор тек" → "нортек", "мин пром торг" → "минпромторг",
+        "эф эр пэ" → "фрп", "гис пэ" → "гисп")."""
+        found = list(_WORD.finditer(text))
+        out: list[str] = []
+        end = 0
+        i = 0
+        while i < len(found):
+            match = found[i]
+            number, used = _said_number(found, i, text)
+            if used:
+                out.append(text[end : match.start()] + str(number))
+                end, i = found[i + used - 1].end(), i + used
+                continue
+            joined, used = self._said_in_pieces(found, i, text)
+            if used:
+                out.append(text[end : match.start()] + joined)
+                end, i = found[i + used - 1].end(), i + used
+                continue
+            i += 1
+        return "".join(out) + text[end:] if out else text
+
+    def _said_in_pieces(self, found: list[re.Match[str]], i: int, text: str) -> tuple[str, int]:
+        """The word the pieces from `found[i]` on make, and how many pieces: the longest run of
+        short pieces (one of them a letter's name or no dictionary word) next to each other
+        whose joined form the knowledge base knows."""
+        for size in range(min(SPOKEN_PIECES, len(found) - i), 1, -1):
+            pieces = [fold(m.group(0)) for m in found[i : i + size]]
+            if any(len(p) > SPOKEN_PIECE_MAX for p in pieces) or any(
+                    text[a.end() : b.start()].strip() for a, b in itertools.pairwise(found[i : i + size])):
+                continue
+            if not any(p in LETTER_NAMES or not is_dictionary_word(p) for p in pieces):
+                continue
+            letters = [LETTER_NAMES.get(p, p) for p in pieces]
+            joined = "".join(letters)
+            found_stem = stem_of(joined)
+            # (the stem reaches into the last piece: "гис пэ или" is no "гиспили" of stem "гисп")
+            if found_stem in self.index.df and len(found_stem) > len(joined) - len(letters[-1]):
+                return joined, size
+        return "", 0
 
     def _mended_cached(self, match: re.Match[str]) -> str:
         word = match.group(0)
@@ -838,7 +920,9 @@ class SearchService:
             # "кто получил субсидию по итогам отбора": the recipients
             any(lm in ("кто", "who") and GOT & set(words[i + 1 : i + 3]) for i, lm in enumerate(lemmas))) or (
             bool(lemset & {"приказ", "распоряжение"}) and bool(lemset & {"номер", "дата", "реквизиты"}))
-        off_topic = unheld_figures or personal or volumes or elsewhere or translating or abroad or unheld_act or ruler or ranked \
+        # "как выйти из кластера", "how do we leave the cluster": leaving is nothing the entries tell
+        leaving = any(lm in LEAVING and CLUSTER_WORDS & set(lemmas[i + 1 : i + 4]) for i, lm in enumerate(lemmas))
+        off_topic = leaving or unheld_figures or personal or volumes or elsewhere or translating or abroad or unheld_act or ruler or ranked \
             or wages or someone or bool((lemset - idioms) & OFF_TOPIC) or (
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )
@@ -846,7 +930,10 @@ class SearchService:
         if off_topic and not (elsewhere or abroad or translating):
             # "я как физлицо не хочу, чтобы мои данные хранились", "я пенсионер, сообщения не нужны":
             # who asks is no subject of the bot's own data and mailings
-            own = detect_feature(lemmas + words, idioms | (lemset & WHO_ASKS))
+            # (and what the asker does: "а у нас вообще шиномонтаж, мы не по адресу")
+            ours = {lemmas[j] for i, w in enumerate(words) if w in ("нас", "мы")
+                    for j in range(i + 1, min(len(words), i + 1 + OURS_WINDOW))}
+            own = detect_feature(lemmas + words, idioms | (lemset & WHO_ASKS) | (ours & OFF_TOPIC))
             if own in ("privacy", "unsubscribe"):
                 result.feature = own
                 return result
@@ -956,7 +1043,8 @@ class SearchService:
         # "кластер Иннокам": a name no dictionary and nothing here knows, right after the cluster word
         capitalized = {fold(m.group(0)) for m in _WORD.finditer(text) if m.group(0)[0].isupper()}
         names = {e.stem for e in expansions if (not e.known or e.stem in via_neighbours)
-                 and token_of[e.stem] in capitalized  # (a name, as written: not a typo "скольк")
+                 # (a name, as written: not a typo "скольк"; or an abbreviation: "кластер пвх")
+                 and (token_of[e.stem] in capitalized or (len(token_of[e.stem]) <= 4 and token_of[e.stem].isalpha()))
                  and word_kind(token_of[e.stem]) == "unknown" and e.stem not in place_words}
         foreign = _other_cluster(tokens(scored_text), unseen, names) or any(
             stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_BEFORE_CLUSTER.finditer(text)) or any(
@@ -1102,7 +1190,9 @@ class SearchService:
             or self._asks_unheld(asking or [scored_text])
         if not off_topic and scored and (
                 {form for i, w in enumerate(asked_words) for form in (w, lemma(w))
-                 if not (i and asked_words[i - 1] in BY_MEANS)} & CONTACT_DETAILS) and (
+                 # ("пишу с телефона"; not "участники с ИНН")
+                 if not (i and asked_words[i - 1] in BY_MEANS and (asked_words[i - 1] == "по" or w not in CONTACT_DETAILS))}
+                & CONTACT_DETAILS) and (
                 scored[0][2].kind in ("cluster", "measure") or _names_someone(asked_words)):
             # (the word as typed too: "ИНН" reads as the name "Инна")
             off_topic = True  # "телефон директора Барнаульского кластера", "мобильный Евгения Кравченко"
@@ -1179,7 +1269,7 @@ class SearchService:
         other_answer = (top_kind not in (None, "cluster") and top_cluster < best[0] * 0.9
                         and best[2].slug != CLUSTER_LIST_SLUG)
         # ("перечислите все кластеры химического комплекса": the clusters are asked for, whatever else matched)
-        explicit_list = bool(lemset & {"перечислить", "список", "перечень", "list"}) and any(
+        explicit_list = bool(lemset & {"перечислить", "список", "перечень", "list", "назвать"}) and any(
             is_plural(w) for w in words if lemma(w) in CLUSTER_WORDS)
         if explicit_list:
             other_answer = False
@@ -1197,6 +1287,7 @@ class SearchService:
         asks_which_clusters = any(
             meaningful[i] in WHICH_WORDS and any(lm in CLUSTER_WORDS for lm in meaningful[i + 1 : i + 4])
             and meaningful[i + 1 : i + 2] != ["is"]  # ("what is an industrial cluster": a definition)
+            and meaningful[i + 1 : i + 2] not in (["нибудь"], ["либо"], ["то"])  # ("в какой-нибудь кластер": any)
             # ("какие требования к кластеру": the noun after "какой" is what is asked for)
             and not (meaningful[i + 1 : i + 2] and meaningful[i + 1] not in CLUSTER_WORDS
                      and _CYRILLIC_WORD.match(meaningful[i + 1]) and word_kind(meaningful[i + 1]) == "noun")
@@ -1320,7 +1411,10 @@ class SearchService:
                 return listed("product", self._product_words(expansions, subject, token_of), makers)
             return None  # one cluster makes it: its answer
         asked_about = [e for e in expansions if e.stem in subject]  # (not who asks, told around it)
-        if asks_clusters and (asks_makers or lemset & {"профиль", "профильный", "по"}) and asks_list \
+        # ("кластеры по удобрениям": by what they make; not "по всей стране", "по кластеру", "по сроку")
+        by_what = lemset & {"профиль", "профильный"} or any(
+            lemmas[i] in CLUSTER_WORDS and words[i + 1] == "по" for i in range(len(words) - 1))
+        if asks_clusters and (asks_makers or by_what) and asks_list \
                 and self._has_unknown_object(asked_about, token_of):
             # "какие кластеры делают удобрения": a product none of them makes
             listing = Listing("cluster", "product", self._unknown_words(asked_about, token_of), [])

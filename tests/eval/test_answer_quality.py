@@ -20,7 +20,9 @@ Two parts, by authors who did not see the search code:
   announcement, many senders not the audience: 83.5 % before any tuning on it, traps 56/70) and
   `dev13.yaml` (a fourteenth author, hasty phone typing, slang, clipped words and wrong endings:
   91.3 % before any tuning on it) and `dev14.yaml` (a fifteenth author, an ordinary fortnight's
-  representative mix: 91.9 % before any tuning on it), all then tuned on;
+  representative mix: 91.9 % before any tuning on it) and `dev15.yaml` (a sixteenth author, hurried
+  phone typing and voice dictation, slang, informal English: 84.8 % before any tuning on it), all
+  then tuned on;
 - `test.yaml`: the held-out part, never tuned on. Its figures are the ones that count.
 
 Each item is judged as a user would see the answer (`judge`): the first answer shown must be
@@ -51,7 +53,7 @@ TARGETS = {"ru": 0.95, "en": 0.90, "traps": 1.0}  # issue 9's targets for the he
 # the held-out figures where they stand (a change that makes them worse fails): 2026-12-02: ru
 # 219/231, en 50/52, traps 54/57 (2026-12-01, late night: ru 217/231; night: ru 208/231, en 48/52,
 # traps 51/57; evening: ru 196/231, en 41/52, traps 48/57)
-FLOOR = {"ru": 0.94, "en": 0.96, "traps": 0.94}
+FLOOR = {"ru": 0.95, "en": 0.96, "traps": 0.94}
 
 
 def load(name: str) -> list[dict]:
@@ -66,7 +68,8 @@ def load(name: str) -> list[dict]:
 
 
 DEV = [item for name in ("dev.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml",
-                         "dev8.yaml", "dev9.yaml", "dev10.yaml", "dev11.yaml", "dev12.yaml", "dev13.yaml", "dev14.yaml", "questions.yaml") for item in load(name)]
+                         "dev8.yaml", "dev9.yaml", "dev10.yaml", "dev11.yaml", "dev12.yaml", "dev13.yaml", "dev14.yaml", "dev15.yaml",
+                         "questions.yaml") for item in load(name)]
 TEST = load("test.yaml")
 
 
