@@ -487,11 +487,6 @@ def _points_at_cluster(words: list[str]) -> bool:
 
 SPOKEN_PIECES = 3  # a word said in at most this many pieces ("мин пром торг") ...
 SPOKEN_PIECE_MAX = 5  # ... each at most this long
-# a word of a number or a letter's name: the text may be dictated
-_SPOKEN_HINT = re.compile(
-    r"(?<![а-яё])(?:" + "|".join(sorted(LETTER_NAMES, key=len, reverse=True)) + r")(?![а-яё])"
-    r"|(?<![а-яё])(?:\w*дцат|\w*десят|сорок|девяност|сто|ста|двест|двухсот|трист|тр[её]хсот|четырест|"
-    r"четыр[её]хсот|\w+сот)", re.IGNORECASE)
 
 
 def _said_number(found: list[re.Match[str]], i: int, text: str) -> tuple[int, int]:
@@ -630,6 +625,7 @@ class SearchService:
         self._feature_mended: dict[str, str | None] = {}  # word → the function's word it is a typo of
         self._words_mended: dict[str, str] = {}  # word as typed → as mended (for one index version)
         self._words_mended_version = -1
+        self._dictated: dict[str, bool] = {}  # word as typed → whether it may be dictated (same version)
         self._catalogue_positions: tuple[tuple[str, int] | None, dict[str, int]] = (None, {})
         self._cluster_names: dict[str, set[str]] = {}
         self._phrases_version = -1
@@ -728,16 +724,33 @@ class SearchService:
         "кластер"), a clipped compound spelled out ("промкластер" → "промышленный кластер").
         The rest of the text stays as it was."""
         text = _GLUED_NUMBER.sub(r"\1 \2", text)  # "пп41", "фз64" are "пп 41", "фз 64"
-        if _SPOKEN_HINT.search(text) or any(len(w) <= SPOKEN_PIECE_MAX and _CYRILLIC_WORD.match(w)
-                                            and not is_dictionary_word(w) for w in map(fold, _WORD.findall(text))):
-            text = self._spoken(text)
         if self._words_mended_version != self.index.version:  # (what is mended depends on the index)
             self._words_mended.clear()
+            self._dictated.clear()
             self._words_mended_version = self.index.version
+        words = _WORD.findall(text)
+        if any(self._may_be_dictated(w) for w in words):
+            text = self._spoken(text)
+            words = _WORD.findall(text)
         known = self._words_mended
-        if all(known.get(w) == w for w in _WORD.findall(text)):
+        if all(known.get(w) == w for w in words):
             return text  # (most texts: every word as it was, already looked at)
         return _WORD.sub(self._mended_cached, text)
+
+    def _may_be_dictated(self, word: str) -> bool:
+        """Whether `word` may be part of a dictated number or word said in pieces: a letter's
+        name, a word of a number, or a short piece that is no word and nothing the knowledge
+        base knows ("пром", "гис")."""
+        known = self._dictated.get(word)
+        if known is None:
+            token = fold(word)
+            known = token in LETTER_NAMES or lemma(token) in NUMBER_WORDS or (
+                len(token) <= SPOKEN_PIECE_MAX and bool(_CYRILLIC_WORD.match(token)) and not is_dictionary_word(token)
+                and stem_of(token) not in self.index.df)
+            if len(self._dictated) >= FEATURE_MENDED_KEPT:
+                self._dictated.clear()
+            self._dictated[word] = known
+        return known
 
     def _spoken(self, text: str) -> str:
         """Dictated text written as it is meant: numbers said as words as digits ("сорок первое"
