@@ -1189,3 +1189,31 @@ async def test_named_clusters_and_a_region_asked_here_are_listed(app):
 async def test_plastics_are_the_omsk_clusters(app):
     result = await app.search.search("пластмасски в каких кластерах есть")
     assert result.listing is not None and refs(result.listing.hits) == ["cluster:omsk-petrochemical"], result.listing
+
+
+@pytest.mark.parametrize("question", [
+    "какой бюджет субсидии на совместные проекты по ПП 41 заложен на 2026 год?",
+    "Посоветуйте зимние шины для легковушки: что лучше — Нортек или Michelin?",
+    "When should I switch to winter tyres in Omsk?",
+    "Who won the last Formula 1 race?", "удалить ржавчину с оборудования",
+    "растворитель 646 чем отличается от 647",
+    "Good day, I'm from Almaty. What subsidies does Kazakhstan give to industrial clusters?",
+    "Как нам стать аккредитованным поставщиком Газпром нефти?",
+    "какие шинные заводы в россии самые крупные",
+    "Я ИП, торгую бытовой химией, какая субсидия положена на открытие второй торговой точки?",
+    "я без работы, стою на учёте в центре занятости, сколько дают на открытие своего дела?",
+    "мы участник кластера, в какие сроки сдавать РСВ за квартал?",
+])
+async def test_unheld_years_car_tyres_grades_other_countries_and_rankings_are_not_held(app, question):
+    await assert_honest(app, question)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Мы участники барнаульского кластера, нужны деньги на новое оборудование, порядка 300 миллионов. "
+     "Что посоветуете из дешёвых денег от государства?", "measure:frp-development-projects"),  # (an amount, not a model)
+    ("когда следующий отбор по стартовым партиям в ГИСП?", "measure:pp41-starter-batches"),  # (where it is announced)
+    ("Hi, I'm a PhD student. Who keeps the register of industrial clusters?", "faq:cluster-registry"),
+])
+async def test_amounts_the_next_round_and_students_still_find_their_entry(app, question, expected):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert refs(result.hits[:1]) == [expected], refs(result.hits)

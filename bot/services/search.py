@@ -436,6 +436,10 @@ REFUND = frozenset({"вернуть", "возместить", "возмещен�
                     "reimburse", "reimbursed", "reimbursement", "refund", "compensate", "compensated", "compensation"})
 HEADS = frozenset({"директор", "гендиректор", "ceo", "director", "chairman", "председатель"})
 PERSONS_LIFE = frozenset({"отчество", "биография", "возраст", "жена", "муж", "родиться", "born", "age", "wife"})
+DATED = frozenset({"бюджет", "дата", "отбор", "срок", "когда", "закрываться", "закрыться", "открыться", "приём",
+                   "budget", "date", "dates", "when", "close", "closes", "open", "opens", "deadline", "selection", "round"})
+NUMBERED = frozenset({"год", "номер", "сумма", "размер", "участник", "предприятие", "компания", "заявка", "процент",
+                      "рубль", "тысяча", "миллион", "миллиард", "человек", "страница", "пункт", "статья", "часть"})
 OURS_WINDOW = 3  # the words after "у нас", "мы" that tell what the asker does
 LEAVING = frozenset({"выйти", "выход", "покинуть", "уйти", "leave", "leaving", "exit", "quit", "withdraw"})
 DECIDED = frozenset({"одобрить", "выплатить", "approve", "approved"})
@@ -473,8 +477,10 @@ BY_MEANS = frozenset({"по", "с", "со", "by", "via", "over", "from"})  # "п
 
 
 def _abroad(words: list[str]) -> bool:
-    return "eu" in words or any(lemma(words[i]) in COUNTRIES and words[i - 1] in ("в", "во", "in")
-                                for i in range(1, len(words)))
+    """Whether the asking words are about another country ("кластеры в Казахстане", "what subsidies
+    does Kazakhstan give"); not where the asker is from ("мы из Китая", "I'm from Germany")."""
+    return "eu" in words or any(lemma(w) in COUNTRIES and not (i and words[i - 1] in ("из", "from"))
+                                for i, w in enumerate(words))
 
 
 DEMONSTRATIVES = frozenset({"этот", "данный", "this", "that"})
@@ -539,7 +545,13 @@ PERSONAL = frozenset({("частный", "лицо"), ("физический", "
                       ("export", "centre"),
                       # another fund ("грант фонда содействия инновациям"), the labelling system, opening a company
                       ("фонд", "содействие"), ("содействие", "инновация"), ("честный", "знак"),
-                      ("зарегистрировать", "ооо"), ("регистрация", "ооо"), ("открыть", "ооо"), ("register", "llc")})
+                      ("зарегистрировать", "ооо"), ("регистрация", "ооо"), ("открыть", "ооо"), ("register", "llc"),
+                      # tyres for one's car
+                      ("зимний", "шина"), ("летний", "шина"), ("всесезонный", "шина"), ("зимний", "резина"),
+                      ("летний", "резина"), ("winter", "tyres"), ("winter", "tires"), ("summer", "tyres"),
+                      ("summer", "tires"),
+                      # a shop of one's own, the employment service, the biggest of a kind
+                      ("торговый", "точка"), ("центр", "занятость"), ("самый", "крупный"), ("самый", "большой")})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "брать"), ("хороший", "купить"), ("хороший", "выбрать"),
                           ("выгодный", "взять"), ("выгодный", "купить"), ("best", "buy")})
 DEEDS = frozenset({"купить", "продать"})  # off-topic when sought, not when told as done
@@ -903,8 +915,13 @@ class SearchService:
         # "кластеры в Казахстане", "clusters in Europe", "EU grants": another country's
         # (where the question asks: "our company in Turkey makes valves" is who asks)
         abroad = _abroad(asked_words)
-        # "субсидия по постановлению 1649": a resolution the knowledge base doesn't hold
-        unheld_act = any(lemmas[i] in ACTS and words[i + 1].isdigit() and words[i + 1] not in self.index.df
+        # "субсидия по постановлению 1649": a resolution the knowledge base doesn't hold; "растворитель 646
+        # чем отличается от 647": a grade or model it doesn't (not an amount: "300 миллионов")
+        unheld_act = any(words[i + 1].isdigit() and words[i + 1] not in self.index.df and (
+            lemmas[i] in ACTS or (len(words[i + 1]) >= 3 and not words[i + 1].startswith(("19", "20"))
+                                  and word_kind(words[i]) == "noun" and lemmas[i] not in NUMBERED
+                                  # (what follows is no counted thing: "порядка 300 миллионов", "штат 300 человек")
+                                  and not (words[i + 2 : i + 3] and word_kind(words[i + 2]) == "noun")))
                          for i in range(len(words) - 1))
         # "who is the current Minister of Industry", "кто сейчас губернатор": people it doesn't hold
         ruler = any(lm in ("кто", "who") and RULERS & set(lemmas[i + 1 : i + 5]) for i, lm in enumerate(lemmas))
@@ -933,6 +950,10 @@ class SearchService:
             # "кто получил субсидию по итогам отбора": the recipients
             any(lm in ("кто", "who") and GOT & set(words[i + 1 : i + 3]) for i, lm in enumerate(lemmas))) or (
             bool(lemset & {"приказ", "распоряжение"}) and bool(lemset & {"номер", "дата", "реквизиты"}))
+        # "какой бюджет на субсидии заложен на 2026 год": dates and budgets of a year the entries don't tell
+        # (not so "когда следующий отбор": the entries tell where its dates are announced)
+        unheld_figures = unheld_figures or bool(lemset & DATED) and any(
+            w.isdigit() and len(w) == 4 and w.startswith("20") and w not in self.index.df for w in words)
         # "как выйти из кластера", "how do we leave the cluster": leaving is nothing the entries tell
         leaving = any(lm in LEAVING and CLUSTER_WORDS & set(lemmas[i + 1 : i + 4]) for i, lm in enumerate(lemmas))
         off_topic = leaving or unheld_figures or personal or volumes or elsewhere or translating or abroad or unheld_act or ruler or ranked \

@@ -65,6 +65,8 @@ license licence licensing declaration sme smes accredited accreditation
 resident residents appeal lawsuit court template leasing
 подорожать дорожать подешеветь дешеветь подорожание удорожание рэц
 электроэнергия электричество киловатт квт маркировка electricity
+гонка чемпионат race formula championship ржавчина rust
+аккредитовать газпром рсв gazprom
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
