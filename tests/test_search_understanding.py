@@ -1217,3 +1217,21 @@ async def test_unheld_years_car_tyres_grades_other_countries_and_rankings_are_no
 async def test_amounts_the_next_round_and_students_still_find_their_entry(app, question, expected):
     result = await app.search.search(question, locale="en" if question.isascii() else "ru")
     assert refs(result.hits[:1]) == [expected], refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "Which companies in Bashkortostan have signed special investment contracts?",
+    "Нужен полный реестр заключённых СПИК с названиями компаний. Где его взять?",
+    "Сколько в среднем ФРП рассматривает заявку на заём?",
+    "What is the phone number of the Omsk cluster's management office?",
+])
+async def test_contract_holders_average_times_and_a_clusters_phone_are_not_held(app, question):
+    await assert_honest(app, question)
+
+
+async def test_a_contract_told_is_no_list_of_contract_holders(app):
+    result = await app.search.search("у нас заключен спик и мы участник кластера из реестра, какие льготы по "
+                                     "взносам нам положены?")
+    assert refs(result.hits[:1]) == ["measure:insurance-contributions-64fz"], refs(result.hits)
+    contacts = await app.search.search("телефон ассоциации АКИТ")
+    assert refs(contacts.hits[:1]) == ["faq:contacts"], refs(contacts.hits)

@@ -440,6 +440,8 @@ DATED = frozenset({"бюджет", "дата", "отбор", "срок", "ког
                    "budget", "date", "dates", "when", "close", "closes", "open", "opens", "deadline", "selection", "round"})
 NUMBERED = frozenset({"год", "номер", "сумма", "размер", "участник", "предприятие", "компания", "заявка", "процент",
                       "рубль", "тысяча", "миллион", "миллиард", "человек", "страница", "пункт", "статья", "часть"})
+COMPANIES = frozenset({"компания", "предприятие", "фирма", "завод", "companies", "firms", "enterprises"})
+SIGNED = frozenset({"заключили", "подписали", "signed", "concluded"})
 OURS_WINDOW = 3  # the words after "у нас", "мы" that tell what the asker does
 LEAVING = frozenset({"выйти", "выход", "покинуть", "уйти", "leave", "leaving", "exit", "quit", "withdraw"})
 DECIDED = frozenset({"одобрить", "выплатить", "approve", "approved"})
@@ -946,9 +948,13 @@ class SearchService:
                 (_counted(words, lemmas, GOT) and (any(w.isdigit() and len(w) == 4 for w in words) or "каждый" in lemset))
                 or (_counted(words, lemmas, APPLIED) and bool(lemset & {"заявка", "applications"}))
                 or _counted(words, lemmas, STAFF_WORDS, 2))) or (
-            "средний" in lemset and bool(lemset & ({"срок"} | HOW_MUCH))) or (
-            # "кто получил субсидию по итогам отбора": the recipients
-            any(lm in ("кто", "who") and GOT & set(words[i + 1 : i + 3]) for i, lm in enumerate(lemmas))) or (
+            bool(lemset & {"средний", "среднее"}) and bool(lemset & ({"срок"} | HOW_MUCH))) or (
+            # "кто получил субсидию по итогам отбора", "which companies have signed special investment
+            # contracts": the recipients
+            any(lm in ("кто", "who") and GOT & set(words[i + 1 : i + 3]) for i, lm in enumerate(lemmas))
+            or any(lm in COMPANIES and (GOT | SIGNED) & set(words[i + 1 : i + 6]) for i, lm in enumerate(lemmas))
+            or any(words[i] in ("реестр", "список", "перечень") and words[i + 1] in ("заключённых", "заключенных")
+                   for i in range(len(words) - 1))) or (
             bool(lemset & {"приказ", "распоряжение"}) and bool(lemset & {"номер", "дата", "реквизиты"}))
         # "какой бюджет на субсидии заложен на 2026 год": dates and budgets of a year the entries don't tell
         # (not so "когда следующий отбор": the entries tell where its dates are announced)
@@ -1227,7 +1233,10 @@ class SearchService:
                  # ("пишу с телефона"; not "участники с ИНН")
                  if not (i and asked_words[i - 1] in BY_MEANS and (asked_words[i - 1] == "по" or w not in CONTACT_DETAILS))}
                 & CONTACT_DETAILS) and (
-                scored[0][2].kind in ("cluster", "measure") or _names_someone(asked_words)):
+                scored[0][2].kind in ("cluster", "measure") or _names_someone(asked_words)
+                # ("the phone number of the Omsk cluster's management office": a cluster's, not the association's)
+                or (lemset & CLUSTER_WORDS and (named is not None or found_places)
+                    and not lemset & {"акит", "akit", "ассоциация", "association"})):
             # (the word as typed too: "ИНН" reads as the name "Инна")
             off_topic = True  # "телефон директора Барнаульского кластера", "мобильный Евгения Кравченко"
         if off_topic:  # the point is something the knowledge base doesn't hold: never confident
