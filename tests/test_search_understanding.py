@@ -1235,3 +1235,40 @@ async def test_a_contract_told_is_no_list_of_contract_holders(app):
     assert refs(result.hits[:1]) == ["measure:insurance-contributions-64fz"], refs(result.hits)
     contacts = await app.search.search("телефон ассоциации АКИТ")
     assert refs(contacts.hits[:1]) == ["faq:contacts"], refs(contacts.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "есть ли сейчас в наличии шины Нортек 21.3R24 и дайте телефон отдела продаж",
+    "какую бытовую химию безопаснее брать, если в доме маленький ребёнок? Посоветуйте конкретные марки",
+    "как правильно хранить пенообразователь и какой у него срок годности",
+    "Как сделать гидроизоляцию подвала своими руками?",
+    "Нам пришло приглашение на платный вебинар о субсидиях по ПП 41. Стоит ли платить 15 тысяч?",
+    "Пришлите образец договора поставки между участниками кластера",
+    "Почему ГИСП отклонил нашу заявку на субсидию по ПП 41? Можете посмотреть причину?",
+    "Кто руководит специализированной организацией Национального аэрозольного кластера?",
+    "ассоциация производителей шин есть такая? как туда вступить",
+    "соедините с оператором мтс, не работает интернет в офисе",
+    "Which universities in Irkutsk teach chemical engineering in English?",
+    "how do i get dried mounting foam off a window frame",
+    "How do I register a company in Russia as a foreign investor?",
+    "Расскажите про нижнекамский нефтехимический кластер: сколько там участников?",
+    "участники воронежского кластера нефтегазового оборудования",
+])
+async def test_stock_advice_other_bodies_and_clusters_of_other_places_are_not_held(app, question):
+    await assert_honest(app, question)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("что за омский нефтехимический кластер", "cluster:omsk-petrochemical"),  # (a place with a cluster)
+    ("кто руководит асоциацией кластеров и технопарков", "faq:akit-rf"),
+    ("Здравствуйте! Я из отдела продаж завода РТИ в Омске. Что за нефтехимический кластер в Омской области?",
+     "cluster:omsk-petrochemical"),
+])
+async def test_our_places_and_our_association_still_answer(app, question, expected):
+    result = await app.search.search(question)
+    assert refs(result.hits[:1]) == [expected], refs(result.hits)
+
+
+async def test_what_the_bot_keeps_about_me_is_privacy(app):
+    assert (await app.search.search("Что бот хранит обо мне и можно ли это скачать?")).feature == "privacy"
+    assert (await app.search.search("почему отклонили нашу заявку на вступление")).feature == "applications"

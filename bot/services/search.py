@@ -51,6 +51,7 @@ from bot.services.understanding import (
     WHO_ASKS,
     detect_feature,
     feature_words,
+    place_of_adjective,
     places,
 )
 from storage.analyzer import (
@@ -434,7 +435,7 @@ def _fixes_sent_application(lemset: set[str]) -> bool:
 
 REFUND = frozenset({"вернуть", "возместить", "возмещение", "возмещать", "компенсировать", "компенсация", "возврат",
                     "reimburse", "reimbursed", "reimbursement", "refund", "compensate", "compensated", "compensation"})
-HEADS = frozenset({"директор", "гендиректор", "ceo", "director", "chairman", "председатель"})
+HEADS = frozenset({"директор", "гендиректор", "ceo", "director", "chairman", "председатель", "руководить", "возглавлять"})
 PERSONS_LIFE = frozenset({"отчество", "биография", "возраст", "жена", "муж", "родиться", "born", "age", "wife"})
 DATED = frozenset({"бюджет", "дата", "отбор", "срок", "когда", "закрываться", "закрыться", "открыться", "приём",
                    "budget", "date", "dates", "when", "close", "closes", "open", "opens", "deadline", "selection", "round"})
@@ -444,6 +445,10 @@ COMPANIES = frozenset({"компания", "предприятие", "фирма
 SIGNED = frozenset({"заключили", "подписали", "signed", "concluded"})
 OURS_WINDOW = 3  # the words after "у нас", "мы" that tell what the asker does
 LEAVING = frozenset({"выйти", "выход", "покинуть", "уйти", "leave", "leaving", "exit", "quit", "withdraw"})
+REFUSED = frozenset({"отклонить", "отказать", "rejected", "refused", "declined"})
+OTHER_BODIES = frozenset({"гисп", "gisp", "фрп", "фонд", "минпромторг", "министерство", "fund", "ministry"})
+ASSOCIATIONS = frozenset({"ассоциация", "союз", "association", "union"})
+OUR_ASSOCIATION = frozenset({"кластер", "технопарк", "акит", "clusters", "technoparks"})
 DECIDED = frozenset({"одобрить", "выплатить", "approve", "approved"})
 def _counted(words: list[str], lemmas: list[str], what: frozenset[str], window: int = 4) -> bool:
     """Whether one of `what` (a word or its lemma) comes within `window` words after "сколько"/"how many"."""
@@ -553,9 +558,13 @@ PERSONAL = frozenset({("частный", "лицо"), ("физический", "
                       ("летний", "резина"), ("winter", "tyres"), ("winter", "tires"), ("summer", "tyres"),
                       ("summer", "tires"),
                       # a shop of one's own, the employment service, the biggest of a kind
-                      ("торговый", "точка"), ("центр", "занятость"), ("самый", "крупный"), ("самый", "большой")})
+                      ("торговый", "точка"), ("центр", "занятость"), ("самый", "крупный"), ("самый", "большой"),
+                      # stock, brands, shelf life, do-it-yourself, templates, registering a company
+                      ("в", "наличие"), ("конкретный", "марка"), ("срок", "годность"), ("правильно", "хранить"),
+                      ("свой", "рука"), ("образец", "договор"), ("register", "company")})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "брать"), ("хороший", "купить"), ("хороший", "выбрать"),
-                          ("выгодный", "взять"), ("выгодный", "купить"), ("best", "buy")})
+                          ("выгодный", "взять"), ("выгодный", "купить"), ("best", "buy"), ("безопасный", "брать"),
+                          ("безопасный", "взять"), ("безопасный", "купить")})
 DEEDS = frozenset({"купить", "продать"})  # off-topic when sought, not when told as done
 HOW_MUCH = frozenset({"сколько", "скока", "how"})
 EXCEPT_WORDS = frozenset({"кроме", "помимо", "except", "besides", "beyond"})
@@ -906,7 +915,9 @@ class SearchService:
             # around the question are the asker's business (not so "я самозанятый", "ипотека")
             idioms |= {lm for lm in lemmas if lm in COMMERCE} - {lemma(w) for w in asked_words}
         # "частное лицо", "private person": someone asking for themselves, not an enterprise
-        personal = any((lemmas[i], lemmas[i + 1]) in PERSONAL for i in range(len(lemmas) - 1))
+        # (English articles aside: "register a company")
+        bare = [lm for lm in lemmas if lm not in _ARTICLES]
+        personal = any((bare[i], bare[i + 1]) in PERSONAL for i in range(len(bare) - 1))
         # "какие зимние шины лучше взять": advice on what to buy
         personal = personal or any((lemmas[i], lemmas[i + 1]) in BUYING_ADVICE for i in range(len(lemmas) - 1))
         # "сколько шин в год выпускает", "how many tyres does it make per year": output volumes
@@ -934,13 +945,20 @@ class SearchService:
         # "поговорить с директором Омского каучука": someone at a company, not the association's staff
         someone = any(lm in TALKING and POSITIONS & set(lemmas[i + 1 : i + 4]) for i, lm in enumerate(lemmas))
         # "кто сейчас генеральный директор «Омского каучука»" (the association's own head is held)
-        someone = someone or (not lemset & {"акит", "akit", "ассоциация", "association"} and any(
+        someone = someone or (not lemset & {"акит", "akit", "ассоциация", "association", "технопарк"} and any(
             lm in ("кто", "who") and HEADS & set(lemmas[i + 1 : i + 5]) for i, lm in enumerate(lemmas)))
         # "сколько лет Лабудину", "имя отчество директора": a person's life
         someone = someone or (bool(lemset & PERSONS_LIFE) and _names_someone(words)) or (
             "лет" in words and bool(lemset & HOW_MUCH) and _names_someone(words))
         # "одобрили нас или нет", "когда нам выплатят субсидию": one's own case with a fund or a ministry
         someone = someone or (bool(lemset & DECIDED) and bool(set(words) & {"нас", "нам", "us", "our"}))
+        # "почему ГИСП отклонил нашу заявку на субсидию": one's own case with another body (not the bot's)
+        someone = someone or (bool(lemset & REFUSED) and bool(lemset & OTHER_BODIES)
+                              and bool(set(words) & {"нас", "нам", "наш", "нашу", "нашей", "us", "our"}))
+        # "ассоциация производителей шин", "союз химиков": another association
+        someone = someone or any(
+            lemmas[i] in ASSOCIATIONS and is_genitive_noun(words[i + 1]) and lemmas[i + 1] not in OUR_ASSOCIATION
+            for i in range(len(words) - 1))
         # figures the knowledge base doesn't keep: how rates changed over the years, who got how
         # much, how many applied, average review times, headcounts, an order's number and date
         unheld_figures = bool(lemset & CHANGING and lemset & {"год", "история", "последний", "years", "history"}) or (
@@ -1086,7 +1104,7 @@ class SearchService:
                  # (a name, as written: not a typo "скольк"; or an abbreviation: "кластер пвх")
                  and (token_of[e.stem] in capitalized or (len(token_of[e.stem]) <= 4 and token_of[e.stem].isalpha()))
                  and word_kind(token_of[e.stem]) == "unknown" and e.stem not in place_words}
-        foreign = _other_cluster(tokens(scored_text), unseen, names) or any(
+        foreign = _other_cluster(tokens(scored_text), unseen, names) or self._cluster_elsewhere(tokens(scored_text)) or any(
             stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_BEFORE_CLUSTER.finditer(text)) or any(
             stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_AFTER_CLUSTER.finditer(text)) or any(
             fold(m.group(1)) not in CLIPPED_PARTS and stem_of(fold(m.group(1))) not in self.index.df
@@ -1570,6 +1588,22 @@ class SearchService:
                 for subject in subjects if subject and subject <= stems]
         most = max((n for n, _ in fits), default=0)
         return {key for n, key in fits if n == most}
+
+    def _cluster_elsewhere(self, words: list[str]) -> bool:
+        """Whether a cluster word follows a place adjective of a place no cluster here is in
+        ("нижнекамский нефтехимический кластер", "воронежского кластера"): someone else's."""
+        for i, token in enumerate(words):
+            if lemma(token) not in CLUSTER_WORDS:
+                continue
+            for j in (i - 1, i - 2):
+                if j < 0 or word_kind(words[j]) != "adj":
+                    break
+                regions = place_of_adjective(words[j])
+                if regions:
+                    if not self.kb.clusters_in(set(regions)):
+                        return True
+                    break
+        return False
 
     def _named_cluster(self, expansions: list[Expansion], place_stems: set[str]) -> str | None:
         """The cluster whose own name the question uses ("аэрозольный", "межрегиональный"),

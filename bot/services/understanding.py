@@ -66,7 +66,7 @@ resident residents appeal lawsuit court template leasing
 подорожать дорожать подешеветь дешеветь подорожание удорожание рэц
 электроэнергия электричество киловатт квт маркировка electricity
 гонка чемпионат race formula championship ржавчина rust
-аккредитовать газпром рсв gazprom
+аккредитовать газпром рсв gazprom подвал вебинар webinar universities dried stain stains
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
@@ -172,6 +172,8 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         [{"хранить", "храниться", "store", "keep", "видеть"}, {"история", "history"}, {"вы", "ваш", "мой", "my", "you", "your"}],
         # "откуда у вас мой номер?"
         [{"откуда"}, {"номер", "телефон", "контакт", "данные", "почта"}, {"мой", "наш"}],
+        # "что бот хранит обо мне"
+        [{"хранить", "знать", "store", "keep", "know"}, {"бот", "вы", "bot", "you"}, {"я", "me"}],
         [{"privacy", "конфиденциальность", "152-фз", "гдпр", "gdpr"}],
         [{"хранить", "собирать", "store", "keep", "collect", "обработка", "обрабатывать",
           "processing", "process", "мой", "my", "храниться", "оставаться"},
@@ -245,9 +247,11 @@ _FEATURE_BLOCKERS = {
              "отбор", "компенсация", "возмещение", "selection", "reimbursement", "compensation",
              "как", "how", "можно", "ли", "что", "what", "сколько", "зачем", "почему", "why",
              "какой", "which"},
-    "language": set(),
+    # ("which universities teach chemical engineering in English")
+    "language": {"teach", "taught", "course", "courses", "обучение", "преподавать", "учить"},
     # "оператор связи в Омске", "сотовый оператор": a telephone company
-    "human": {"связь", "сотовый", "телеком", "провайдер", "carrier", "telecom"},
+    "human": {"связь", "сотовый", "телеком", "провайдер", "carrier", "telecom", "мтс", "билайн", "мегафон", "ростелеком",
+              "интернет", "internet"},
     # "отписался раньше, верните рассылку": asks for it back
     "unsubscribe": {"вернуть", "возобновить", "снова", "опять", "обратно", "resume", "again", "back",
                     # "как выйти из кластера, ну отписаться от участия": leaving a cluster
@@ -659,6 +663,18 @@ def places() -> PlaceIndex:
     if _places is None:
         _places = PlaceIndex.build(load_regions())
     return _places
+
+
+def place_of_adjective(word: str) -> tuple[str, ...]:
+    """The subjects a place adjective names ("воронежский", "нижнекамский", "казанский" → their
+    regions), by its stem and the stem without the adjective's "-(ь)ск-"; () if none."""
+    index = places()
+    for st in _place_stems(word):
+        for candidate in (st, st.removesuffix("ск"), st.removesuffix("ьск"), st.removesuffix("ск") + "ь"):
+            regions = index.keys.get((candidate,))
+            if regions:
+                return regions
+    return ()
 
 
 def lemmas_of(text: str) -> list[str]:
