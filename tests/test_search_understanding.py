@@ -1272,3 +1272,24 @@ async def test_our_places_and_our_association_still_answer(app, question, expect
 async def test_what_the_bot_keeps_about_me_is_privacy(app):
     assert (await app.search.search("Что бот хранит обо мне и можно ли это скачать?")).feature == "privacy"
     assert (await app.search.search("почему отклонили нашу заявку на вступление")).feature == "applications"
+
+
+@pytest.mark.parametrize("question", [
+    "Мы вчера подали через вас заявку на вступление. За сколько дней обычно рассматривают такую заявку?",
+    "Перечислите, пожалуйста, названия шести участников тверского химического кластера",
+    "could you list the names of the 11 members of the interregional chemical cluster?",
+    "Какие предприятия из Башкирии уже состоят в межрегиональном химическом кластере? Назовите, пожалуйста",
+    "когда откроют федеральный центр химии в усолье, какая дата запуска",
+])
+async def test_review_times_unnamed_members_and_openings_are_not_held(app, question):
+    await assert_honest(app, question)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("кто участники омского нефтехимического кластера", "cluster:omsk-petrochemical"),  # (its card names some)
+    ("какие предприятия Чувашии могут участвовать в межрегиональном кластере", "cluster:interregional-chemical"),
+    ("когда следующий отбор заявок на компенсацию стартовых партий?", "measure:pp41-starter-batches"),
+])
+async def test_named_members_eligibility_and_selections_still_answer(app, question, expected):
+    result = await app.search.search(question)
+    assert refs(result.hits[:1]) == [expected] and result.confident, refs(result.hits)

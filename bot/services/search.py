@@ -441,6 +441,11 @@ DATED = frozenset({"бюджет", "дата", "отбор", "срок", "ког
                    "budget", "date", "dates", "when", "close", "closes", "open", "opens", "deadline", "selection", "round"})
 NUMBERED = frozenset({"год", "номер", "сумма", "размер", "участник", "предприятие", "компания", "заявка", "процент",
                       "рубль", "тысяча", "миллион", "миллиард", "человек", "страница", "пункт", "статья", "часть"})
+OPENING = frozenset({"открыть", "открыться", "достроить", "построить", "запустить", "запуститься", "запуск",
+                     "открытие", "built", "finished"})
+DATED_ROUNDS = frozenset({"отбор", "приём", "прием", "заявка", "selection", "applications", "round"})
+REVIEWING = frozenset({"рассматривать", "рассмотреть", "рассмотрение", "review", "reviewed", "consider", "considered"})
+DURATIONS = frozenset({"день", "неделя", "месяц", "час", "days", "weeks", "months", "hours"})
 COMPANIES = frozenset({"компания", "предприятие", "фирма", "завод", "companies", "firms", "enterprises"})
 SIGNED = frozenset({"заключили", "подписали", "signed", "concluded"})
 OURS_WINDOW = 3  # the words after "у нас", "мы" that tell what the asker does
@@ -518,6 +523,24 @@ def _said_number(found: list[re.Match[str]], i: int, text: str) -> tuple[int, in
         last = value
         used += 1
     return (total, used) if used and total >= 10 else (0, 0)
+
+
+MEMBER_WORDS = frozenset({"участник", "член", "предприятие", "компания", "завод", "member", "members", "participants",
+                          "companies"})
+NAMING = frozenset({"какой", "кто", "название", "наименование", "перечислить", "назвать", "поимённо", "поименно",
+                    "which", "who", "names", "name"})
+
+
+def _asks_members_names(lemmas: list[str]) -> bool:
+    """"какие участники", "кто участники", "названия шести участников", "the names of the 11
+    members", "поимённо всех участников": the members by name."""
+    for i, lm in enumerate(lemmas):
+        if lm in MEMBER_WORDS and i:
+            before = [b for b in lemmas[max(0, i - 4) : i] if b not in _ARTICLES and not b.isdigit() and b not in NUMBER_WORDS
+                      and b not in ("все", "весь", "of", "из", "эти", "там", "all")]
+            if before and (before[-1] in NAMING or {"поимённо", "поименно", "names"} & set(before)):
+                return True
+    return False
 
 
 def _refers_back(asking: list[str]) -> bool:
@@ -967,6 +990,12 @@ class SearchService:
                 or (_counted(words, lemmas, APPLIED) and bool(lemset & {"заявка", "applications"}))
                 or _counted(words, lemmas, STAFF_WORDS, 2))) or (
             bool(lemset & {"средний", "среднее"}) and bool(lemset & ({"срок"} | HOW_MUCH))) or (
+            # "когда откроют федеральный центр химии", "когда его достроят": openings and building (not
+            # of a selection: "когда откроют отбор" is told where it is announced)
+            bool(lemset & {"когда", "when"}) and bool(lemset & OPENING) and not lemset & DATED_ROUNDS) or (
+            # "за сколько дней рассматривают заявку", "how many weeks does the review take"
+            bool(lemset & REVIEWING) and any(lm in HOW_MUCH and set(lemmas[i + 1 : i + 3]) & DURATIONS
+                                             for i, lm in enumerate(lemmas))) or (
             # "кто получил субсидию по итогам отбора", "which companies have signed special investment
             # contracts": the recipients
             any(lm in ("кто", "who") and GOT & set(words[i + 1 : i + 3]) for i, lm in enumerate(lemmas))
@@ -1257,6 +1286,14 @@ class SearchService:
                     and not lemset & {"акит", "akit", "ассоциация", "association"})):
             # (the word as typed too: "ИНН" reads as the name "Инна")
             off_topic = True  # "телефон директора Барнаульского кластера", "мобильный Евгения Кравченко"
+        if not off_topic and scored and scored[0][2].kind == "cluster" and _asks_members_names(lemmas) \
+                and not lemset & HOW_MUCH and not set(words) & {"могут", "может"} and not any(
+                    lm in ("какой", "which") and CLUSTER_WORDS & set(lemmas[i + 1 : i + 3]) for i, lm in enumerate(lemmas)):
+            # (not "какие предприятия могут участвовать", "к какому кластеру он относится и кто там участники")
+            # "перечислите названия шести участников тверского кластера", "какие предприятия из Башкирии
+            # состоят в межрегиональном кластере": names its card doesn't give (it names none)
+            found = self.kb.by_slug("cluster", scored[0][2].slug)
+            off_topic = found is not None and "«" not in found[1].participants.ru
         if off_topic:  # the point is something the knowledge base doesn't hold: never confident
             scored = [(min(sc, CONFIDENT * 0.9), bm, c, p) for sc, bm, c, p in scored]
         for score, _, cand, _ in scored[:limit]:
