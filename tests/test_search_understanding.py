@@ -1293,3 +1293,19 @@ async def test_review_times_unnamed_members_and_openings_are_not_held(app, quest
 async def test_named_members_eligibility_and_selections_still_answer(app, question, expected):
     result = await app.search.search(question)
     assert refs(result.hits[:1]) == [expected] and result.confident, refs(result.hits)
+
+
+async def test_the_requirements_for_members_are_no_listing_of_the_accepting_clusters(app):
+    result = await app.search.search(
+        "Мы небольшой завод и думаем о вступлении в кластер. Каким требованиям должен соответствовать участник "
+        "кластера — обязательно ли иметь договор с другим участником?")
+    assert result.listing is None and refs(result.hits[:1])[0] in ("faq:cluster-requirements", "faq:how-to-join"), (
+        result.listing, refs(result.hits))
+
+
+async def test_what_the_asker_does_around_a_catalogue_question_is_context(app):
+    result = await app.search.search("Мы закупаем РТИ для ремонта оборудования. Какие кластеры делают РТИ? "
+                                     "Перечислите, пожалуйста, все.")
+    assert result.listing is not None and {"cluster:omsk-petrochemical", "cluster:barnaul"} <= set(
+        refs(result.listing.hits)), result.listing
+    await assert_honest(app, "Какие кластеры делают ремонт квартир?")

@@ -937,6 +937,11 @@ class SearchService:
             # "Я закупщик сети магазинов. Что за аэрозольный кластер?": buying and selling told
             # around the question are the asker's business (not so "я самозанятый", "ипотека")
             idioms |= {lm for lm in lemmas if lm in COMMERCE} - {lemma(w) for w in asked_words}
+            asked_lemmas = {lemma(w) for w in asked_words}
+            if asked_lemmas & CLUSTER_WORDS and asked_lemmas & MAKER_WORDS:
+                # "Мы закупаем РТИ для ремонта оборудования. Какие кластеры делают РТИ?": what the asker
+                # does, told around a question over the catalogue
+                idioms |= {lm for lm in lemmas if lm in OFF_TOPIC} - asked_lemmas
         # "частное лицо", "private person": someone asking for themselves, not an enterprise
         # (English articles aside: "register a company")
         bare = [lm for lm in lemmas if lm not in _ARTICLES]
@@ -1464,7 +1469,9 @@ class SearchService:
         # ("в какие кластеры можно подать заявку": an application names the clusters that take one)
         if (lemset & ACCEPT_WORDS or (asks_which_clusters and lemset & APPLYING_WORDS)) and not (
                 mentions and not makers and asks_clusters) and (
-            asks_which or lemset & {"куда", "open", "accepting"}) and (asks_clusters or "куда" in lemset) \
+            # ("каким требованиям должен соответствовать участник кластера": the requirements, answered)
+            asks_which_clusters or (asks_which and not other_answer) or lemset & {"куда", "open", "accepting"}) \
+                and (asks_clusters or "куда" in lemset) \
                 and not _asks_what_it_gives(words) and not _asks_benefits(words, lemset):
             # ("что даст вступление, какие плюшки", "какую господдержку дают участникам": no catalogue)
             accepting = self.kb.accepting_clusters()
