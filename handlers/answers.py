@@ -221,7 +221,11 @@ def _cluster_heading(t: Translator, listing: Listing, count: int) -> str:
             if listing.value:
                 return t("answer-list-none-accepting-product", value=_value(listing))
             return t("answer-list-none-accepting")
+        if criterion == "regions":
+            return t("answer-list-none-several-regions")
         return t("answer-list-none")
+    if criterion == "regions":
+        return t("answer-list-several-regions", count=count)
     if criterion in ("product", "region"):
         return t("answer-list-" + criterion, value=_value(listing), count=count)
     if criterion == "status":

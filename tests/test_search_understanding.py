@@ -1309,3 +1309,14 @@ async def test_what_the_asker_does_around_a_catalogue_question_is_context(app):
     assert result.listing is not None and {"cluster:omsk-petrochemical", "cluster:barnaul"} <= set(
         refs(result.listing.hits)), result.listing
     await assert_honest(app, "Какие кластеры делают ремонт квартир?")
+
+
+@pytest.mark.parametrize("question", [
+    "Какие кластеры охватывают сразу несколько регионов?",
+    "Which clusters bring together companies from several regions?",
+])
+async def test_the_clusters_of_several_regions_are_listed_from_the_data(app, question):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    listing = result.listing
+    assert listing is not None and listing.criterion == "regions", listing
+    assert set(refs(listing.hits)) == {"cluster:interregional-chemical", "cluster:aerosol-national"}, listing

@@ -221,10 +221,11 @@ class Listing:
     Tatarstan", "which measures give loans"), answered with every entry that matches, built
     from the data.
 
-    criterion: "product" | "region" | "status" | "accepting" | "measure-kind" | "all"
+    criterion: "product" | "region" | "regions" | "status" | "accepting" | "measure-kind" | "all"
     value: what was asked for, for display: the product words or the region's name as the
     knowledge base writes them, the status ("creating"/"active"), the measure kind
-    ("subsidy"/"loan"/"tax"/"other", or several joined by "+": "loan+subsidy"); "" for "all".
+    ("subsidy"/"loan"/"tax"/"other", or several joined by "+": "loan+subsidy"); "several" for
+    "regions" (the clusters of several regions); "" for "all".
     hits: every match, best first; empty when none matches (an answer, not "I don't know").
     closest: when none matches, what comes closest (the cluster any enterprise may join).
     """
@@ -541,6 +542,15 @@ def _asks_members_names(lemmas: list[str]) -> bool:
             if before and (before[-1] in NAMING or {"поимённо", "поименно", "names"} & set(before)):
                 return True
     return False
+
+
+SEVERAL = frozenset({"несколько", "разный", "много", "ряд", "several", "multiple", "different", "many"})
+REGION_WORDS = frozenset({"регион", "область", "субъект", "region", "regions", "oblast", "oblasts"})
+
+
+def _several_regions(lemmas: list[str]) -> bool:
+    """"сразу в нескольких регионах", "several regions", "разные области": more than one region."""
+    return any(lm in SEVERAL and REGION_WORDS & set(lemmas[i + 1 : i + 3]) for i, lm in enumerate(lemmas))
 
 
 def _refers_back(asking: list[str]) -> bool:
@@ -1447,6 +1457,9 @@ class SearchService:
                         for status, vocabulary in STATUS_WORDS.items()}
         joined = f" {' '.join(words)} "
         status_asked["creating"] = status_asked["creating"] or any(f" {p} " in joined for p in BEING_CREATED)
+        if asks_clusters and _several_regions(lemmas):
+            # "какие кластеры охватывают сразу несколько регионов": the ones whose regions are several
+            return listed("regions", "several", [(i, c) for i, c in clusters if len(c.regions.ru) > 1])
         if asks_clusters and several and all(status_asked.values()) and asks_which_clusters:
             return listed("all", "", clusters, every=True)  # "which are being set up and which operate already"
         if asks_clusters and several and status_asked["creating"] and (asks_which_clusters or not other_answer):

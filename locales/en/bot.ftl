@@ -509,6 +509,8 @@ answer-list-status = { $status ->
     }: { $count }
 answer-list-accepting = Clusters that take applications through this bot: { $count }
 answer-list-all = Clusters in the catalogue: { $count }
+answer-list-several-regions = Clusters that bring together enterprises of several regions: { $count }
+answer-list-none-several-regions = The catalogue has no clusters that span several regions.
 answer-list-none-product = No cluster in the catalogue makes { $value }.
 answer-list-none-region = The catalogue has no cluster in { $value }.
 answer-list-none-status = { $status ->

@@ -526,6 +526,8 @@ answer-list-status = { $status ->
     }: { $count }
 answer-list-accepting = Кластеры, которые принимают заявки через этот бот: { $count }
 answer-list-all = Кластеры в каталоге: { $count }
+answer-list-several-regions = Кластеры, объединяющие предприятия нескольких регионов: { $count }
+answer-list-none-several-regions = Кластеров, объединяющих предприятия нескольких регионов, в каталоге нет.
 answer-list-none-product = Кластеров, выпускающих { $value }, в каталоге нет.
 answer-list-none-region = В регионе «{ $value }» кластеров в каталоге нет.
 answer-list-none-status = { $status ->
