@@ -1320,3 +1320,11 @@ async def test_the_clusters_of_several_regions_are_listed_from_the_data(app, que
     listing = result.listing
     assert listing is not None and listing.criterion == "regions", listing
     assert set(refs(listing.hits)) == {"cluster:interregional-chemical", "cluster:aerosol-national"}, listing
+
+
+async def test_an_english_word_one_letter_from_a_functions_word_is_no_typo(app):
+    result = await app.search.search("Which department of the ministry is in charge of the chemical industry? We are "
+                                     "preparing a letter to the Russian ministry.", locale="en")
+    assert result.feature is None and refs(result.hits[:1]) == ["faq:ministry-department"], (result.feature,
+                                                                                              refs(result.hits))
+    assert (await app.search.search("change langauge please", locale="en")).feature == "language"

@@ -562,6 +562,7 @@ def _refers_back(asking: list[str]) -> bool:
 FEATURE_TYPO_MIN = 5  # letters a word needs to be taken for a typo of a function's word ...
 FEATURE_TYPO_LONG = 9  # ... and from this many, two edits away
 FEATURE_MENDED_KEPT = 8192  # words whose mending is kept
+LATIN_SUBSTITUTION_MIN = 8  # an English word this long with one letter wrong is a typo of a function's word
 # first letters that sound alike unstressed: a typo may change them ("аператор", "езыке")
 _FIRST_SOUND = {"о": "а", "я": "е", "и": "е", "э": "е", "ё": "е"}
 EQUIPMENT = frozenset({"оборудование", "станок", "линия", "техника", "equipment", "machinery", "machines"})
@@ -907,6 +908,11 @@ class SearchService:
         near = None if token in among else _rf_process.extractOne(
             token, among, scorer=OSA.distance, score_cutoff=1 if len(token) < FEATURE_TYPO_LONG or token.isascii() else 2)
         found = near[0] if near is not None else None
+        if found is not None and token.isascii() and len(found) == len(token) and sorted(found) != sorted(token) \
+                and len(token) < LATIN_SUBSTITUTION_MIN:
+            # (no English dictionary tells a typo from a word: "charge" is no "change", "teach" no "reach";
+            # a letter left out or two swapped are typos: "langauge", "unsubscibe")
+            found = None
         if len(self._feature_mended) >= FEATURE_MENDED_KEPT:
             self._feature_mended.clear()
         self._feature_mended[token] = found
