@@ -1244,7 +1244,8 @@ class SearchService:
         if phrased:
             scored = [(min(1.0, sc + PHRASE_LIFT) if (c.kind, c.slug) in phrased else sc, bm, c, p)
                       for sc, bm, c, p in scored]
-        if _asks_benefits(words, lemset) and not any(kind == "measure" for kind, _ in phrased):
+        benefits = _asks_benefits(words, lemset) and not any(kind == "measure" for kind, _ in phrased)
+        if benefits:
             # (not when a measure is named: "дадут ли субсидию на стартовые партии")
             # "что даст участие в кластере по деньгам и налогам", "какая помощь положена участникам
             # кластеров": the overview of what members get, whatever else the question tells
@@ -1265,8 +1266,9 @@ class SearchService:
             # ("льготы кластерам": the alias "льготы" over "налоговые льготы")
             tied = [item for item in scored if round(item[0], 4) == round(scored[0][0], 4)]
             held = question_stems | set(terms)  # (with the words the question's words stand for)
-            tied.sort(key=lambda x: ((x[2].kind, x[2].slug) in defining, self._covered(x[2].kind, x[2].slug, held)),
-                      reverse=True)
+            # (what members get, asked: its overview, however well the others are covered)
+            tied.sort(key=lambda x: ((x[2].kind, x[2].slug) in defining, benefits and x[2].slug == OVERVIEW_SLUG,
+                                     self._covered(x[2].kind, x[2].slug, held)), reverse=True)
             scored[: len(tied)] = tied
         named = self._named_cluster(expansions, place_words)
         if named is not None and scored and scored[0][2].slug != named:
