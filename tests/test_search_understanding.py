@@ -1179,7 +1179,7 @@ async def test_what_the_asker_does_does_not_keep_them_from_unsubscribing(app):
 
 
 async def test_named_clusters_and_a_region_asked_here_are_listed(app):
-    named = await app.search.search("какие кластеры сразу в нескольких регионах работают, назовите все")
+    named = await app.search.search("какие кластеры производят химию, назовите все")
     assert named.listing is not None and named.listing.criterion == "all", named.listing
     here = await app.search.search("мы в нижнекамске, фирма по полимерным добавкам, какие кластеры химического "
                                    "комплекса есть у нас в татарстане")
@@ -1328,3 +1328,30 @@ async def test_an_english_word_one_letter_from_a_functions_word_is_no_typo(app):
     assert result.feature is None and refs(result.hits[:1]) == ["faq:ministry-department"], (result.feature,
                                                                                               refs(result.hits))
     assert (await app.search.search("change langauge please", locale="en")).feature == "language"
+
+
+@pytest.mark.parametrize("question", [
+    "вступить в РСПП какие условия и взносы",
+    "Коллеги из Усолья-Сибирского приглашают в гости. Что посмотреть в Усолье и как оттуда добраться до Байкала?",
+    "когда день города в Омске в этом году",
+    "Дома смешала средство с хлоркой и другую бытовую химию для ванной. Это опасно?",
+    "катализатор на машине забился что делать, вырезать?",
+    "какие мешки для мусора самые прочные",
+    "чем заменить монтажную пену при установке межкомнатной двери",
+])
+async def test_other_bodies_abbreviated_town_life_and_household_advice_are_not_held(app, question):
+    await assert_honest(app, question)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What do I actually get as a cluster member?", "faq:support-overview"),  # (a tie goes to the overview)
+    ("какой кластер самым первым попал в реестр", "faq:cluster-registry"),  # (the first, no best of goods)
+])
+async def test_what_members_get_and_the_first_in_the_register(app, question, expected):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert refs(result.hits[:1]) == [expected], refs(result.hits)
+
+
+async def test_a_cluster_nearby_is_the_place_told(app):
+    result = await app.search.search("мы из ангарска, есть рядом кластер?")
+    assert result.listing is not None and refs(result.listing.hits) == ["cluster:interregional-chemical"], result.listing

@@ -113,6 +113,8 @@ NEGATIONS = frozenset({"не", "not", "нет", "no"})
 _ASKING_STEMS = frozenset(stem_of(w) for w in LIST_WORDS | WHICH_WORDS)  # how a question asks, not what
 # "мы из Самары", "у нас в Екатеринбурге": where the asker is, not what is asked
 _CONTEXT_BEFORE = frozenset({"из", "под", "from", "near"})
+ORDINAL_SUPERLATIVES = frozenset({"первый", "последний", "ранний", "поздний", "новый", "свежий"})
+NEARBY = frozenset({"рядом", "поблизости", "недалеко", "неподалёку", "неподалеку", "nearby", "close"})  # "мы из Ангарска, есть рядом кластер?"
 _CONTEXT_NEAR = frozenset({"нас", "мы", "наш", "наше", "наша", "нашем", "нашей", "we", "our"})
 
 
@@ -595,7 +597,9 @@ PERSONAL = frozenset({("частный", "лицо"), ("физический", "
                       ("торговый", "точка"), ("центр", "занятость"), ("самый", "крупный"), ("самый", "большой"),
                       # stock, brands, shelf life, do-it-yourself, templates, registering a company
                       ("в", "наличие"), ("конкретный", "марка"), ("срок", "годность"), ("правильно", "хранить"),
-                      ("свой", "рука"), ("образец", "договор"), ("register", "company")})
+                      ("свой", "рука"), ("образец", "договор"), ("register", "company"),
+                      # a town's holiday, a car's parts
+                      ("день", "город"), ("на", "машина")})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "брать"), ("хороший", "купить"), ("хороший", "выбрать"),
                           ("выгодный", "взять"), ("выгодный", "купить"), ("best", "buy"), ("безопасный", "брать"),
                           ("безопасный", "взять"), ("безопасный", "купить")})
@@ -962,6 +966,11 @@ class SearchService:
         # (English articles aside: "register a company")
         bare = [lm for lm in lemmas if lm not in _ARTICLES]
         personal = any((bare[i], bare[i + 1]) in PERSONAL for i in range(len(bare) - 1))
+        # "какие мешки для мусора самые прочные": the best of a kind of goods (not "какой кластер самым
+        # первым попал в реестр")
+        personal = personal or (not lemset & CLUSTER_WORDS and any(
+            lemmas[i] == "самый" and word_kind(words[i + 1]) == "adj" and lemmas[i + 1] not in ORDINAL_SUPERLATIVES
+            for i in range(len(words) - 1)))
         # "какие зимние шины лучше взять": advice on what to buy
         personal = personal or any((lemmas[i], lemmas[i + 1]) in BUYING_ADVICE for i in range(len(lemmas) - 1))
         # "сколько шин в год выпускает", "how many tyres does it make per year": output volumes
@@ -1162,9 +1171,12 @@ class SearchService:
             self._qualifies_english_cluster(fold(m.group(1) or ""), m.group(2))
             for m in _WORD_BEFORE_CLUSTER.finditer(text))
         # (what is joined is told in the same sentence: "… to join the cluster. How do I submit …?")
+        # (and an abbreviation nothing here knows: "вступить в РСПП")
+        abbreviations = {e.stem for e in expansions if not e.known and len(token_of[e.stem]) <= 5
+                         and word_kind(token_of[e.stem]) == "unknown"}
         join_elsewhere = result.intent == "join" and (foreign or any(
             _joins_elsewhere([(tok, st) for tok, st in analyze_pairs(m.group(0)) if tok not in FILLER and lemma(tok) not in FILLER],
-                             unknown_stems)
+                             unknown_stems | abbreviations)
             for m in _SENTENCE.finditer(scored_text)))
         if join_elsewhere:
             # "вступить в профсоюз": what is joined is something the knowledge base doesn't hold
@@ -1446,7 +1458,7 @@ class SearchService:
         if not (asks_clusters or asks_makers or lemset & ACCEPT_WORDS or lemset & GEOGRAPHY_WORDS):
             return None
         # ("мы из Дзержинска. Какие кластеры есть в нашем регионе?": the place told is the one asked about)
-        refers_back = any(words[i] in _CONTEXT_NEAR and (words[i + 1] in _OWN_PLACE or (
+        refers_back = bool(lemset & NEARBY) or any(words[i] in _CONTEXT_NEAR and (words[i + 1] in _OWN_PLACE or (
             words[i + 1] == "в" and words[i + 2 : i + 3] and words[i + 2] in _OWN_PLACE)) for i in range(len(words) - 1))
         mentions = [m for m in found_places if refers_back or not _context_place(words, m)]
         named = self._named_cluster(expansions, place_words)

@@ -67,6 +67,7 @@ resident residents appeal lawsuit court template leasing
 электроэнергия электричество киловатт квт маркировка electricity
 гонка чемпионат race formula championship ржавчина rust
 аккредитовать газпром рсв gazprom подвал вебинар webinar universities dried stain stains
+добраться хлорка смешивать смешать дверь межкомнатный
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
