@@ -1355,3 +1355,15 @@ async def test_what_members_get_and_the_first_in_the_register(app, question, exp
 async def test_a_cluster_nearby_is_the_place_told(app):
     result = await app.search.search("мы из ангарска, есть рядом кластер?")
     assert result.listing is not None and refs(result.listing.hits) == ["cluster:interregional-chemical"], result.listing
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Hi, I'm a master's student at Irkutsk State University writing a thesis. Could you list all the clusters that "
+     "include Irkutsk Oblast?", ["cluster:interregional-chemical"]),  # (a university told, not asked about)
+    ("Hi, our company in Poland fills spray cans with car-care products. Are there any clusters that work with "
+     "aerosols? Please list every one you know of.", ["cluster:aerosol-national"]),
+])
+async def test_a_list_asked_over_the_catalogue_with_off_topic_context(app, question, expected):
+    result = await app.search.search(question, locale="en")
+    assert result.listing is not None and set(expected) <= set(refs(result.listing.hits)), (result.listing,
+                                                                                           refs(result.hits))

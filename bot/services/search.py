@@ -113,6 +113,7 @@ NEGATIONS = frozenset({"не", "not", "нет", "no"})
 _ASKING_STEMS = frozenset(stem_of(w) for w in LIST_WORDS | WHICH_WORDS)  # how a question asks, not what
 # "мы из Самары", "у нас в Екатеринбурге": where the asker is, not what is asked
 _CONTEXT_BEFORE = frozenset({"из", "под", "from", "near"})
+CATALOGUE_ASKING = frozenset({"перечислить", "список", "перечень", "назвать", "list", "name", "include", "includes"})
 ORDINAL_SUPERLATIVES = frozenset({"первый", "последний", "ранний", "поздний", "новый", "свежий"})
 NEARBY = frozenset({"рядом", "поблизости", "недалеко", "неподалёку", "неподалеку", "nearby", "close"})  # "мы из Ангарска, есть рядом кластер?"
 _CONTEXT_NEAR = frozenset({"нас", "мы", "наш", "наше", "наша", "нашем", "нашей", "we", "our"})
@@ -958,7 +959,7 @@ class SearchService:
             # around the question are the asker's business (not so "я самозанятый", "ипотека")
             idioms |= {lm for lm in lemmas if lm in COMMERCE} - {lemma(w) for w in asked_words}
             asked_lemmas = {lemma(w) for w in asked_words}
-            if asked_lemmas & CLUSTER_WORDS and asked_lemmas & MAKER_WORDS:
+            if asked_lemmas & CLUSTER_WORDS and asked_lemmas & (MAKER_WORDS | CATALOGUE_ASKING):
                 # "Мы закупаем РТИ для ремонта оборудования. Какие кластеры делают РТИ?": what the asker
                 # does, told around a question over the catalogue
                 idioms |= {lm for lm in lemmas if lm in OFF_TOPIC} - asked_lemmas
@@ -1462,7 +1463,7 @@ class SearchService:
             words[i + 1] == "в" and words[i + 2 : i + 3] and words[i + 2] in _OWN_PLACE)) for i in range(len(words) - 1))
         mentions = [m for m in found_places if refers_back or not _context_place(words, m)]
         named = self._named_cluster(expansions, place_words)
-        if named is not None and not lemset & {"все", "весь", "all", "другой", "кроме"}:
+        if named is not None and not lemset & {"все", "весь", "all", "every", "другой", "кроме"}:
             return None  # a question about one cluster
         # "какие кластеры создаются" asks for clusters; "химкластер … он ещё создаётся?" and
         # "какой кластер первым попал в реестр" ask about one
