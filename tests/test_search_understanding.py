@@ -1367,3 +1367,11 @@ async def test_a_list_asked_over_the_catalogue_with_off_topic_context(app, quest
     result = await app.search.search(question, locale="en")
     assert result.listing is not None and set(expected) <= set(refs(result.listing.hits)), (result.listing,
                                                                                            refs(result.hits))
+
+
+async def test_what_the_asker_is_around_a_catalogue_question_is_no_trap(app):
+    result = await app.search.search("добрый день мы сеть шиномонтажей хотим найти производителей шин в кластерах "
+                                     "какие кластеры шины выпускают и где они находятся")
+    assert result.listing is not None and {"cluster:barnaul", "cluster:omsk-petrochemical"} <= set(
+        refs(result.listing.hits)), result.listing
+    await assert_honest(app, "у нас шиномонтаж, почём шины для трактора?")

@@ -963,6 +963,12 @@ class SearchService:
                 # "Мы закупаем РТИ для ремонта оборудования. Какие кластеры делают РТИ?": what the asker
                 # does, told around a question over the catalogue
                 idioms |= {lm for lm in lemmas if lm in OFF_TOPIC} - asked_lemmas
+        # "мы сеть шиномонтажей, какие кластеры шины выпускают", "у нас шиномонтажная сеть": what the
+        # asker does, told as who they are, around a question over the catalogue
+        ours = {lemmas[j] for i, w in enumerate(words) if w in ("нас", "мы", "we")
+                for j in range(i + 1, min(len(words), i + 1 + OURS_WINDOW))}
+        if lemset & CLUSTER_WORDS and lemset & (MAKER_WORDS | CATALOGUE_ASKING):
+            idioms |= ours & OFF_TOPIC
         # "частное лицо", "private person": someone asking for themselves, not an enterprise
         # (English articles aside: "register a company")
         bare = [lm for lm in lemmas if lm not in _ARTICLES]
@@ -1049,8 +1055,6 @@ class SearchService:
             # "я как физлицо не хочу, чтобы мои данные хранились", "я пенсионер, сообщения не нужны":
             # who asks is no subject of the bot's own data and mailings
             # (and what the asker does: "а у нас вообще шиномонтаж, мы не по адресу")
-            ours = {lemmas[j] for i, w in enumerate(words) if w in ("нас", "мы")
-                    for j in range(i + 1, min(len(words), i + 1 + OURS_WINDOW))}
             own = detect_feature(lemmas + words, idioms | (lemset & WHO_ASKS) | (ours & OFF_TOPIC))
             if own in ("privacy", "unsubscribe"):
                 result.feature = own
