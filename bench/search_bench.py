@@ -188,7 +188,7 @@ def to_index_doc(doc: SynDoc) -> IndexDoc:
 class SynEntry:
     """What SearchService reads of an entry: slug; name (cluster), title (measure) or question
     (faq), with its aliases (and a FAQ entry's intent); for the catalogue listings a cluster's regions, products, status
-    and whether it accepts applications, and a measure's kind."""
+    and whether it accepts applications, a cluster's members, and a measure's kind."""
 
     slug: str
     name: LText
@@ -201,6 +201,7 @@ class SynEntry:
     aliases: list[str] = field(default_factory=list)  # (phrases of the entry's own name, as real aliases are)
     intent: str | None = None
     products: LList | None = None  # a cluster's products (a listing is headed by the ones asked for)
+    participants: LText | None = None  # a cluster's members (whether it names any, for "какие участники")
 
 
 MEASURE_KINDS = ("subsidy", "tax", "loan", "other")
@@ -228,6 +229,7 @@ class SyntheticKB:
                 kind=rng.choice(MEASURE_KINDS),
                 aliases=[" ".join(rng.sample(doc.name, min(len(doc.name), rng.randint(1, 3)))) for _ in range(4)],
                 products=LList(ru=[" ".join(doc.products)] if doc.products else ["—"]),
+                participants=LText(ru=f"{rng.randint(3, 30)} участников"),
             )
             self._by_id[(doc.kind, id_)] = entry
             self._by_slug[(doc.kind, doc.slug)] = (id_, entry)

@@ -1375,3 +1375,44 @@ async def test_what_the_asker_is_around_a_catalogue_question_is_no_trap(app):
     assert result.listing is not None and {"cluster:barnaul", "cluster:omsk-petrochemical"} <= set(
         refs(result.listing.hits)), result.listing
     await assert_honest(app, "у нас шиномонтаж, почём шины для трактора?")
+
+
+@pytest.mark.parametrize("question", [
+    "Мы фасуем бытовую химию и смотрим на Национальный аэрозольный кластер, где якорные АО «Арнест» и ООО «Новые "
+    "технологии». Нужна электронная почта отдела закупок Арнеста.",
+    "Мы участник Барнаульского кластера, подали заявку на заём ФРП. Подскажите, на каком этапе сейчас наша заявка "
+    "в фонде?",
+    "Мы участник кластера из реестра. Как заключить специальный инвестиционный контракт: куда подавать?",
+    "Знаю про стратегическую сессию Минпромторга. Когда будет следующая такая сессия и как на неё зарегистрироваться?",
+    "подскажите а сколько сейчас времени в Иркутске? хочу позвонить участникам межрегионального кластера",
+    "Мы в Твери, тверской кластер пока создаётся. Посоветуйте хорошего юриста в Твери по корпоративному праву.",
+    "Кто выиграл тендер на поставку пенообразователя в Тверской области?",
+    "Подскажите схему синтеза ибупрофена, мы хотим войти в межрегиональный кластер",
+    "Как пройти GMP-инспекцию и сколько ждать заключения?",
+    "Можете написать за нас бизнес-план и финансовую модель проекта для заёма ФРП?",
+    "Подаём через ГИСП заявку на компенсацию стартовых партий. Нужна ли на финансиста нотариальная доверенность?",
+    "Could you translate our supply contract from Russian into English for us?",
+    "Who is Nortek's general director and what is his professional background?",
+    "Could you send us a safety data sheet for a typical AFFF foam concentrate and tell me its shelf life?",
+    "What are the typical monthly salaries of chemical engineers in Irkutsk Oblast?",
+    "Could you give me the phone number and e-mail of Poliom's export sales department?",
+    "I follow Russian industrial policy. What were the main Minpromtorg news items this week?",
+    "What is the filing deadline for this quarter's insurance contributions report to the tax office?",
+])
+async def test_long_messages_full_of_our_words_that_ask_something_else(app, question):
+    await assert_honest(app, question)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("межрегеональный химичесский кластер учасники", "cluster:interregional-chemical"),
+    ("Я юрист компании из Уфы. Какие договоры с другими участниками у нас должны быть по ПП 779 и сколько времени "
+     "даётся новичкам?", "faq:cluster-requirements"),
+    ("Я экономист областного фонда развития промышленности. Химический кластер Тверской области уже включён в "
+     "реестр, или его статус пока не подтверждён?", "cluster:tver-chemical"),
+    ("у нас заключен спик и мы участник кластера из реестра, какие льготы по взносам нам положены?",
+     "measure:insurance-contributions-64fz"),
+])
+async def test_their_answerable_look_alikes(app, question, expected):
+    result = await app.search.search(question)
+    assert expected in refs(result.hits[:2]) and not (result.listing is None and not result.confident), (
+        result.listing, refs(result.hits))

@@ -455,7 +455,10 @@ SIGNED = frozenset({"заключили", "подписали", "signed", "concl
 OURS_WINDOW = 3  # the words after "у нас", "мы" that tell what the asker does
 LEAVING = frozenset({"выйти", "выход", "покинуть", "уйти", "leave", "leaving", "exit", "quit", "withdraw"})
 REFUSED = frozenset({"отклонить", "отказать", "rejected", "refused", "declined"})
-OTHER_BODIES = frozenset({"гисп", "gisp", "фрп", "фонд", "минпромторг", "министерство", "fund", "ministry"})
+STAGE_WORDS = frozenset({"этап", "стадия", "stage"})  # "на каком этапе наша заявка в фонде"
+FILED = frozenset({"заявка", "заявление", "application"})
+OTHER_BODIES = frozenset({"гисп", "gisp", "фрп", "фонд", "минпромторг", "министерство", "ифнс", "фнс", "налоговая",
+                          "fund", "ministry"})
 ASSOCIATIONS = frozenset({"ассоциация", "союз", "association", "union"})
 OUR_ASSOCIATION = frozenset({"кластер", "технопарк", "акит", "clusters", "technoparks"})
 DECIDED = frozenset({"одобрить", "выплатить", "approve", "approved"})
@@ -600,7 +603,13 @@ PERSONAL = frozenset({("частный", "лицо"), ("физический", "
                       ("в", "наличие"), ("конкретный", "марка"), ("срок", "годность"), ("правильно", "хранить"),
                       ("свой", "рука"), ("образец", "договор"), ("register", "company"),
                       # a town's holiday, a car's parts
-                      ("день", "город"), ("на", "машина")})
+                      ("день", "город"), ("на", "машина"),
+                      # tenders won, contracts concluded, advisers recommended, plans written, sessions to come,
+                      # data sheets, banks, tax offices
+                      ("выиграть", "тендер"), ("хороший", "юрист"),
+                      ("хороший", "адвокат"), ("хороший", "бухгалтер"), ("посоветовать", "юрист"), ("бизнес", "план"),
+                      ("финансовый", "модель"), ("shelf", "life"), ("data", "sheet"),
+                      ("which", "bank"), ("какой", "банк"), ("tax", "office"), ("filing", "deadline")})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "брать"), ("хороший", "купить"), ("хороший", "выбрать"),
                           ("выгодный", "взять"), ("выгодный", "купить"), ("best", "buy"), ("безопасный", "брать"),
                           ("безопасный", "взять"), ("безопасный", "купить")})
@@ -1006,15 +1015,25 @@ class SearchService:
         someone = any(lm in TALKING and POSITIONS & set(lemmas[i + 1 : i + 4]) for i, lm in enumerate(lemmas))
         # "кто сейчас генеральный директор «Омского каучука»" (the association's own head is held)
         someone = someone or (not lemset & {"акит", "akit", "ассоциация", "association", "технопарк"} and any(
-            lm in ("кто", "who") and HEADS & set(lemmas[i + 1 : i + 5]) for i, lm in enumerate(lemmas)))
+            lm in ("кто", "who") and HEADS & set(lemmas[i + 1 : i + 7]) for i, lm in enumerate(lemmas)))
+        # "когда будет следующая такая сессия", "как заключить специальный инвестиционный контракт": events to
+        # come and a contract's procedure
+        someone = someone or any(lm in ("следующий", "очередной", "ближайший", "next")
+                                 and {"сессия", "session", "форум", "forum"} & set(lemmas[i + 1 : i + 3])
+                                 for i, lm in enumerate(lemmas)) or any(
+            w == "заключить" and {"спик", "специальный", "контракт"} & set(lemmas[i + 1 : i + 4]) for i, w in enumerate(words))
+        # "сколько сейчас времени в Иркутске": the time of day
+        someone = someone or any(lm in HOW_MUCH and {"время", "сейчас"} <= set(lemmas[i + 1 : i + 3])
+                                 for i, lm in enumerate(lemmas))
         # "сколько лет Лабудину", "имя отчество директора": a person's life
         someone = someone or (bool(lemset & PERSONS_LIFE) and _names_someone(words)) or (
             "лет" in words and bool(lemset & HOW_MUCH) and _names_someone(words))
         # "одобрили нас или нет", "когда нам выплатят субсидию": one's own case with a fund or a ministry
         someone = someone or (bool(lemset & DECIDED) and bool(set(words) & {"нас", "нам", "us", "our"}))
         # "почему ГИСП отклонил нашу заявку на субсидию": one's own case with another body (not the bot's)
-        someone = someone or (bool(lemset & REFUSED) and bool(lemset & OTHER_BODIES)
-                              and bool(set(words) & {"нас", "нам", "наш", "нашу", "нашей", "us", "our"}))
+        someone = someone or (bool(lemset & REFUSED or (lemset & STAGE_WORDS and lemset & FILED)) and bool(lemset & OTHER_BODIES)
+                              and bool(set(words) & {"нас", "нам", "наш", "наша", "наше", "наши", "нашу", "нашей", "нашего",
+                                                     "us", "our"}))
         # "ассоциация производителей шин", "союз химиков": another association
         someone = someone or any(
             lemmas[i] in ASSOCIATIONS and is_genitive_noun(words[i + 1]) and lemmas[i + 1] not in OUR_ASSOCIATION
@@ -1074,7 +1093,7 @@ class SearchService:
                 result.feature, off_topic = None, True
             if result.feature == "join":  # decided after scoring: what is joined must be ours
                 result.feature, wants_to_join = None, True
-            if result.feature is None and "новость" in lemset and (
+            if result.feature is None and lemset & {"новость", "news"} and (
                     lemset & NEWS_WHEN or "что нового" in " ".join(words)):
                 off_topic = True  # "новости уфы сегодня", "что нового за эту неделю"
             if result.feature is not None:
@@ -1315,16 +1334,17 @@ class SearchService:
                     break
         off_topic = off_topic or foreign or (join_elsewhere and not lemset & CLUSTER_WORDS) \
             or self._asks_unheld(asking or [scored_text])
-        if not off_topic and scored and (
-                {form for i, w in enumerate(asked_words) for form in (w, lemma(w))
-                 # ("пишу с телефона"; not "участники с ИНН")
-                 if not (i and asked_words[i - 1] in BY_MEANS and (asked_words[i - 1] == "по" or w not in CONTACT_DETAILS))}
-                & CONTACT_DETAILS) and (
+        # the contact details asked for (the word as typed too: "ИНН" reads as the name "Инна"; not "пишу
+        # с телефона", but "участники с ИНН"; "электронная почта отдела закупок" is an e-mail)
+        details = {form for i, w in enumerate(asked_words) for form in (w, lemma(w))
+                   if not (i and asked_words[i - 1] in BY_MEANS and (asked_words[i - 1] == "по" or w not in CONTACT_DETAILS))}
+        if any(lemma(a) == "электронный" and lemma(b) == "почта" for a, b in itertools.pairwise(words)):
+            details.add("email")
+        if not off_topic and scored and details & CONTACT_DETAILS and (
                 scored[0][2].kind in ("cluster", "measure") or _names_someone(asked_words)
                 # ("the phone number of the Omsk cluster's management office": a cluster's, not the association's)
                 or (lemset & CLUSTER_WORDS and (named is not None or found_places)
                     and not lemset & {"акит", "akit", "ассоциация", "association"})):
-            # (the word as typed too: "ИНН" reads as the name "Инна")
             off_topic = True  # "телефон директора Барнаульского кластера", "мобильный Евгения Кравченко"
         if not off_topic and scored and scored[0][2].kind == "cluster" and _asks_members_names(lemmas) \
                 and not lemset & HOW_MUCH and not set(words) & {"могут", "может"} and not any(

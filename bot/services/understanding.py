@@ -68,6 +68,8 @@ resident residents appeal lawsuit court template leasing
 гонка чемпионат race formula championship ржавчина rust
 аккредитовать газпром рсв gazprom подвал вебинар webinar universities dried stain stains
 добраться хлорка смешивать смешать дверь межкомнатный
+росприроднадзор ростехнадзор роспотребнадзор синтез изоцианат gmp инспекция доверенность нотариальный
+salaries wages wage
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
@@ -115,7 +117,7 @@ TEXTS = frozenset({"описание", "текст", "документ", "док
                    "презентация", "инструкция", "договор", "сайт", "каталог", "description", "text", "document",
                    "documentation", "letter", "sentence", "phrase", "website", "catalogue",
                    "предложение", "кп", "proposal", "offer",
-                   "бюро", "переводчик", "agency", "translator"})  # (and who translates them)
+                   "бюро", "переводчик", "agency", "translator", "contract", "pdf", "file"})  # (and who translates them)
 # "как отписаться от спама на корпоративную почту": the bot sends no e-mail
 MAILBOX = frozenset({"почта", "ящик", "емейл", "имейл", "мейл", "email", "mail", "inbox"})
 PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "стоил", "стоила", "стоило", "стоили", "cost", "costs"})
@@ -173,8 +175,9 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         [{"хранить", "храниться", "store", "keep", "видеть"}, {"история", "history"}, {"вы", "ваш", "мой", "my", "you", "your"}],
         # "откуда у вас мой номер?"
         [{"откуда"}, {"номер", "телефон", "контакт", "данные", "почта"}, {"мой", "наш"}],
-        # "что бот хранит обо мне"
-        [{"хранить", "знать", "store", "keep", "know"}, {"бот", "вы", "bot", "you"}, {"я", "me"}],
+        # "что бот хранит обо мне", "what do you know about me" (not "I know … you … give me")
+        ["хранить обо я"], ["хранить о я"], ["знать обо я"], ["знать о я"], ["know about me"], ["store about me"],
+        ["keep about me"],
         [{"privacy", "конфиденциальность", "152-фз", "гдпр", "gdpr"}],
         [{"хранить", "собирать", "store", "keep", "collect", "обработка", "обрабатывать",
           "processing", "process", "мой", "my", "храниться", "оставаться"},

@@ -25,7 +25,9 @@ Two parts, by authors who did not see the search code:
   `dev16.yaml` (a seventeenth author, traps and their answerable look-alikes: 88.5 % before any
   tuning on it, traps 91/110) and `dev17.yaml` (an eighteenth author, traps with the joining and
   application words, cities and products, and their look-alikes: 94.0 % before any tuning on it,
-  traps 92/100), all then tuned on;
+  traps 92/100) and `dev18.yaml` (a nineteenth author, long messages full of the knowledge base's
+  words that ask for something it doesn't hold, and their look-alikes: 80.0 % before any tuning on
+  it, traps 68/90), all then tuned on;
 - `test.yaml`: the held-out part, never tuned on. Its figures are the ones that count.
 
 Each item is judged as a user would see the answer (`judge`): the first answer shown must be
@@ -71,7 +73,7 @@ def load(name: str) -> list[dict]:
 
 
 DEV = [item for name in ("dev.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml",
-                         "dev8.yaml", "dev9.yaml", "dev10.yaml", "dev11.yaml", "dev12.yaml", "dev13.yaml", "dev14.yaml", "dev15.yaml", "dev16.yaml", "dev17.yaml",
+                         "dev8.yaml", "dev9.yaml", "dev10.yaml", "dev11.yaml", "dev12.yaml", "dev13.yaml", "dev14.yaml", "dev15.yaml", "dev16.yaml", "dev17.yaml", "dev18.yaml",
                          "questions.yaml") for item in load(name)]
 TEST = load("test.yaml")
 
