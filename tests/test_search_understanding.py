@@ -1416,3 +1416,13 @@ async def test_their_answerable_look_alikes(app, question, expected):
     result = await app.search.search(question)
     assert expected in refs(result.hits[:2]) and not (result.listing is None and not result.confident), (
         result.listing, refs(result.hits))
+
+
+async def test_in_russian_documents_is_no_language_and_what_the_bot_can_do_is_help(app):
+    result = await app.search.search("We keep reading about the SOPK in Russian cluster documents. What does the "
+                                     "specialized organization of an industrial cluster actually do?", locale="en")
+    assert result.feature is None and refs(result.hits[:1]) == ["faq:specialized-organization"], refs(result.hits)
+    helped = await app.search.search("мне коллега из Барнаульского кластера посоветовал этого бота. А что он вообще "
+                                     "умеет, какие у него команды?")
+    assert helped.feature == "help"
+    assert (await app.search.search("што умеют делать на барнаульском кластере")).feature is None

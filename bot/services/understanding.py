@@ -164,7 +164,9 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
                                  "давать"}],
         # ("a member of a Russian cluster … please": the English word is everywhere in English questions)
         [{"russian"}, {"switch", "change", "speak", "reply"}],
-        ["in english"], ["in russian"],  # phrases: the words next to each other ("… under Russian law, in …" is not)
+        # phrases: the words next to each other ("… under Russian law, in …" is not; "in Russian cluster
+        # documents" is no language either)
+        ["in english"],
     ],
     "privacy": [
         [{"персональный", "личный", "personal"}, {"данные", "data", "информация"}],
@@ -286,7 +288,7 @@ def feature_words() -> frozenset[str]:
 
 # words that say the bot itself is asked about, whatever else is named ("что тут можно делать,
 # тут всё про кластеры")
-_FEATURE_UNBLOCKERS = {"help": {"тут", "здесь"}}
+_FEATURE_UNBLOCKERS = {"help": {"тут", "здесь", "умеет", "умеешь", "умеете"}}  # ("коллега из кластера посоветовал бота, что он умеет?")
 # every word a function's rules name (a question with none of them can't ask for it)
 _FEATURE_VOCABULARY = {
     feature: frozenset(w for groups in alternatives for g in groups for w in (g.split() if isinstance(g, str) else g))
