@@ -1426,3 +1426,10 @@ async def test_in_russian_documents_is_no_language_and_what_the_bot_can_do_is_he
                                      "умеет, какие у него команды?")
     assert helped.feature == "help"
     assert (await app.search.search("што умеют делать на барнаульском кластере")).feature is None
+
+
+async def test_joining_told_around_a_makers_question_is_who_asks(app):
+    result = await app.search.search("Мы завод резинотехнических изделий, думаем о вступлении в кластер и о субсидии "
+                                     "по ПП 41. Какие кластеры выпускают РТИ?")
+    assert result.listing is not None and result.listing.criterion == "product" and {
+        "cluster:omsk-petrochemical", "cluster:barnaul"} <= set(refs(result.listing.hits)), result.listing

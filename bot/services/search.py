@@ -1525,7 +1525,12 @@ class SearchService:
             if found is not None:
                 makers.append(found)
         # ("в какие кластеры можно подать заявку": an application names the clusters that take one)
-        if (lemset & ACCEPT_WORDS or (asks_which_clusters and lemset & APPLYING_WORDS)) and not (
+        # (joining told around a question about makers is who asks: "думаем о вступлении в кластер. Какие
+        # кластеры выпускают РТИ?"; not so "Хотим вступить в кластер. С чего начать?")
+        asked_here = _asked_stems(text)
+        accepting_asked = {w for w in lemset & ACCEPT_WORDS
+                           if asked_here is None or not makers or stem_of(w) in asked_here}
+        if (accepting_asked or (asks_which_clusters and lemset & APPLYING_WORDS)) and not (
                 mentions and not makers and asks_clusters) and (
             # ("каким требованиям должен соответствовать участник кластера": the requirements, answered)
             asks_which_clusters or (asks_which and not other_answer) or lemset & {"куда", "open", "accepting"}) \
@@ -1533,7 +1538,7 @@ class SearchService:
                 and not _asks_what_it_gives(words) and not _asks_benefits(words, lemset):
             # ("что даст вступление, какие плюшки", "какую господдержку дают участникам": no catalogue)
             accepting = self.kb.accepting_clusters()
-            asked = _asked_stems(text)  # (what the asker makes, told around the question, is no filter)
+            asked = asked_here  # (what the asker makes, told around the question, is no filter)
             making = {c.slug for _, c in makers}
             fields = [c.fields for _, _, c, _ in scored if c.kind == "cluster" and c.slug in making]
             if not makers or (asked is not None and not any(
