@@ -1433,3 +1433,28 @@ async def test_joining_told_around_a_makers_question_is_who_asks(app):
                                      "по ПП 41. Какие кластеры выпускают РТИ?")
     assert result.listing is not None and result.listing.criterion == "product" and {
         "cluster:omsk-petrochemical", "cluster:barnaul"} <= set(refs(result.listing.hits)), result.listing
+
+
+@pytest.mark.parametrize("question", [
+    "nortek tyre prise", "айти кластер казань", "арнест ваканси есть?", "аэрозоль от тараканов какой норм",
+    "иркутск байкал экскурси", "как создать бота в тг", "отписаться от рассылки озона", "поддержка самозанятых чё есть",
+    "путин про кластеры чё говорил", "работа на омском каучуке зп", "реестр лекарств где глянуть",
+    "реестр недобросов поставщиков",
+])
+async def test_short_slangy_traps_are_answered_honestly(app, question):
+    await assert_honest(app, question)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("англ язык можно?", "feature:language"), ("моя заявочка где", "feature:applications"),
+    ("чё умеешь", "feature:help"), ("вступалово как", "faq:how-to-join"),
+    ("чё такое кластер", "faq:what-is-industrial-cluster"), ("как свой кластер замутить", "faq:cluster-requirements"),
+    ("химка в омске какая есть", "cluster:omsk-petrochemical cluster:interregional-chemical"),
+    ("заявочку подать плиз", "faq:how-to-join"),
+])
+async def test_short_slangy_questions_find_their_answer(app, question, expected):
+    result = await app.search.search(question)
+    shown = f"feature:{result.feature}" if result.feature else (refs(result.hits[:1]) or ["unknown"])[0]
+    if result.feature == "join":
+        shown = "faq:how-to-join"  # (the join form itself: how to join, done)
+    assert shown in expected.split(), (result.feature, refs(result.hits))

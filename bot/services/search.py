@@ -609,7 +609,8 @@ PERSONAL = frozenset({("частный", "лицо"), ("физический", "
                       ("выиграть", "тендер"), ("хороший", "юрист"),
                       ("хороший", "адвокат"), ("хороший", "бухгалтер"), ("посоветовать", "юрист"), ("бизнес", "план"),
                       ("финансовый", "модель"), ("shelf", "life"), ("data", "sheet"),
-                      ("which", "bank"), ("какой", "банк"), ("tax", "office"), ("filing", "deadline")})
+                      ("which", "bank"), ("какой", "банк"), ("tax", "office"), ("filing", "deadline"),
+                      ("создать", "бот"), ("сделать", "бот"), ("реестр", "лекарство")})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "брать"), ("хороший", "купить"), ("хороший", "выбрать"),
                           ("выгодный", "взять"), ("выгодный", "купить"), ("best", "buy"), ("безопасный", "брать"),
                           ("безопасный", "взять"), ("безопасный", "купить")})
@@ -898,7 +899,8 @@ class SearchService:
                 if token.startswith(part) and len(rest) >= 4 and is_dictionary_word(rest):
                     return f"{adjective} {rest}"
         near = _rf_process.extractOne(stem_of(token), _LEXICON_STEMS, scorer=OSA.distance, score_cutoff=1)
-        return near[2] if near is not None and near[1] > 0 else word
+        # (a word no dictionary holds whose stem is a known word's: "ваканси", "экскурси" are those words)
+        return near[2] if near is not None else word
 
     def _feature_form(self, token: str) -> str | None:
         """The form of a word the bot's functions are told by that `token` is a typo of, if
