@@ -1458,3 +1458,13 @@ async def test_short_slangy_questions_find_their_answer(app, question, expected)
     if result.feature == "join":
         shown = "faq:how-to-join"  # (the join form itself: how to join, done)
     assert shown in expected.split(), (result.feature, refs(result.hits))
+
+
+@pytest.mark.parametrize(("question", "feature"), [("помощь нужна", "help"), ("чё вы про меня храните", "privacy")])
+async def test_short_requests_for_a_function(app, question, feature):
+    assert (await app.search.search(question)).feature == feature
+
+
+async def test_the_asking_word_after_the_clusters(app):
+    result = await app.search.search("действующие кластеры какие")
+    assert result.listing is not None and result.listing.criterion == "status" and result.listing.value == "active"

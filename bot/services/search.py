@@ -1444,7 +1444,10 @@ class SearchService:
         # "кто из кластеров": which of them
         meaningful = ["какой" if lm == "кто" and meaningful[i + 1 : i + 2] == ["из"] else lm
                       for i, lm in enumerate(meaningful)]
+        # ("действующие кластеры какие": the asking word after the clusters, at the end)
         asks_which_clusters = any(
+            lm in CLUSTER_WORDS and meaningful[i + 1 : i + 2] and meaningful[i + 1] in WHICH_WORDS and i + 2 >= len(meaningful)
+            for i, lm in enumerate(meaningful)) or any(
             meaningful[i] in WHICH_WORDS and any(lm in CLUSTER_WORDS for lm in meaningful[i + 1 : i + 4])
             and meaningful[i + 1 : i + 2] != ["is"]  # ("what is an industrial cluster": a definition)
             and meaningful[i + 1 : i + 2] not in (["нибудь"], ["либо"], ["то"])  # ("в какой-нибудь кластер": any)

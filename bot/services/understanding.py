@@ -91,7 +91,7 @@ percent percentage amount size minimum maximum term date stage step share limit 
 # someone's contact or bank details: the knowledge base holds none but how to reach the
 # association (its contacts entry); asked of a cluster, a company or a measure, it doesn't know
 CONTACT_DETAILS = frozenset("""
-телефон мобильный email емейл имейл мейл реквизиты инн огрн кпп бик расчётный расчетный фамилия фио
+телефон мобильный email емейл имейл мейл реквизиты инн огрн кпп бик расчётный расчетный фамилия фио адрес
 phone mobile mail email inn
 """.split())
 # who asks, not what: the bot's own data and mailings are theirs all the same
@@ -181,6 +181,7 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         [{"откуда"}, {"номер", "телефон", "контакт", "данные", "почта"}, {"мой", "наш"}],
         # "что бот хранит обо мне", "what do you know about me" (not "I know … you … give me")
         ["хранить обо я"], ["хранить о я"], ["знать обо я"], ["знать о я"], ["know about me"], ["store about me"],
+        ["про я хранить"], ["про я знать"], ["хранить про я"], ["знать про я"],
         ["keep about me"],
         [{"privacy", "конфиденциальность", "152-фз", "гдпр", "gdpr"}],
         [{"хранить", "собирать", "store", "keep", "collect", "обработка", "обрабатывать",
@@ -304,7 +305,7 @@ def detect_feature(lemmas: Iterable[str], idioms: frozenset[str] | set[str] = fr
     `idioms`: off-topic words used in a phrase that is not ("в курсе")."""
     sequence = list(lemmas)
     words = set(sequence)
-    said = words - FILLER - POLITE
+    said = {w for w in words if w not in FILLER and lemma(w) not in FILLER} - POLITE  # ("помощь нужна")
     if len(said) == 1 and next(iter(said)) in COMMANDS:  # ("agent please", "оператор, пожалуйста")
         return COMMANDS[next(iter(said))]
     if (words - idioms) & OFF_TOPIC:
