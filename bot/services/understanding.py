@@ -69,7 +69,7 @@ resident residents appeal lawsuit court template leasing
 аккредитовать газпром рсв gazprom подвал вебинар webinar universities dried stain stains
 добраться хлорка смешивать смешать дверь межкомнатный
 росприроднадзор ростехнадзор роспотребнадзор синтез изоцианат gmp инспекция доверенность нотариальный
-недобросовестный недобросов самозанятой путин таракан клоп комар моль муравей
+недобросовестный недобросов самозанятой путин таракан клоп комар моль муравей давление
 salaries wages wage
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
