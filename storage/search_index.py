@@ -197,6 +197,10 @@ class SearchIndex:
         self._expanded = OrderedDict()
         self.version += 1
     # ---- querying -------------------------------------------------------------------------
+    def named_by(self, term: str) -> list[tuple[str, str]]:
+        """The entries (kind, slug) whose name or aliases hold `term`."""
+        return [self._docs[doc_id] for doc_id, (_, mask) in self._postings.get(term, {}).items() if mask & IN_NAME]
+
     def idf(self, term: str) -> float:
         known = self._idf.get(term)
         return known if known is not None else _idf(self.doc_count, 0)

@@ -1468,3 +1468,22 @@ async def test_short_requests_for_a_function(app, question, feature):
 async def test_the_asking_word_after_the_clusters(app):
     result = await app.search.search("действующие кластеры какие")
     assert result.listing is not None and result.listing.criterion == "status" and result.listing.value == "active"
+
+
+@pytest.mark.parametrize("question", ["мантуров телефон есть?", "адрес полиома скиньте", "kravchenko phone number"])
+async def test_someone_elses_contacts_are_not_the_associations(app, question):
+    await assert_honest(app, question)
+
+
+@pytest.mark.parametrize("question", ["телефон асоциации", "дайте контакты ассоциации, телефон или мейл",
+                                      "как с вами связаться, телефон есть?"])
+async def test_the_associations_contacts_still_answer(app, question):
+    result = await app.search.search(question)
+    assert refs(result.hits[:1]) == ["faq:contacts"] and result.confident, refs(result.hits)
+
+
+async def test_the_index_tells_whose_name_a_word_is(app):
+    from storage.analyzer import analyze
+
+    assert ("faq", "akit-rf") in app.search.index.named_by(analyze("Кравченко")[0])
+    assert app.search.index.named_by("несуществующееслово") == []

@@ -97,6 +97,8 @@ UNKNOWN_WORD_WEIGHT = 0.6
 OFF_TOPIC_WEIGHT = 2.5  # prices, weather, population...: what the knowledge base never holds
 _QUESTION_LEMMAS = MAKER_WORDS | LIST_WORDS | GEOGRAPHY_WORDS
 CLUSTER_LIST_SLUG = "chemical-clusters-list"
+CONTACTS_SLUG = "contacts"  # the association's contacts
+ASSOCIATION_WORDS = frozenset({"акит", "akit", "ассоциация", "association", "асоциация"})
 OVERVIEW_SLUG = "support-overview"  # the overview of the measures: a listing of a kind is more precise
 # nouns that name no product by themselves ("материалы", "продукция"): the words with them do
 _GENERIC_PRODUCT_STEMS = frozenset(analyze(
@@ -1346,7 +1348,10 @@ class SearchService:
                 scored[0][2].kind in ("cluster", "measure") or _names_someone(asked_words)
                 # ("the phone number of the Omsk cluster's management office": a cluster's, not the association's)
                 or (lemset & CLUSTER_WORDS and (named is not None or found_places)
-                    and not lemset & {"акит", "akit", "ассоциация", "association"})):
+                    and not lemset & {"акит", "akit", "ассоциация", "association"})
+                # ("мантуров телефон есть?", "адрес полиома", "kravchenko phone number": someone's, a company's)
+                or (scored[0][2].slug == CONTACTS_SLUG and not lemset & (THIS_BOT | ASSOCIATION_WORDS)
+                    and self._names_another(asked_words))):
             off_topic = True  # "телефон директора Барнаульского кластера", "мобильный Евгения Кравченко"
         if not off_topic and scored and scored[0][2].kind == "cluster" and _asks_members_names(lemmas) \
                 and not lemset & HOW_MUCH and not set(words) & {"могут", "может"} and not any(
@@ -1700,6 +1705,22 @@ class SearchService:
                 for subject in subjects if subject and subject <= stems]
         most = max((n for n, _ in fits), default=0)
         return {key for n, key in fits if n == most}
+
+    def _names_another(self, words: list[str]) -> bool:
+        """Whether the words name someone or something other than the association: a name or
+        alias of an entry other than its contacts (a person, a company, a cluster: "Кравченко",
+        "Полиом"), or a name nothing here knows ("Мантуров")."""
+        for w in words:
+            if w in CONTACT_DETAILS or w in FILLER or w in STOPWORDS or lemma(w) in CONTACT_DETAILS | FILLER:
+                continue
+            st = stem_of(w)
+            if st in self.index.df:
+                if any(owner != ("faq", CONTACTS_SLUG) for owner in self.index.named_by(st)) and word_kind(w) in (
+                        "name", "unknown", "latin"):
+                    return True
+            elif _CYRILLIC_WORD.match(w) and word_kind(w) in ("name", "unknown") and not self.index.expand(st).known:
+                return True
+        return False
 
     def _cluster_elsewhere(self, words: list[str]) -> bool:
         """Whether a cluster word follows a place adjective of a place no cluster here is in
