@@ -28,7 +28,8 @@ Two parts, by authors who did not see the search code:
   traps 92/100) and `dev18.yaml` (a nineteenth author, long messages full of the knowledge base's
   words that ask for something it doesn't hold, and their look-alikes: 80.0 % before any tuning on
   it, traps 68/90) and `dev19.yaml` (a twentieth author, short chat messages, half of them slang:
-  84.0 % before any tuning on it, traps 61/80), all then tuned on;
+  84.0 % before any tuning on it, traps 61/80) and `dev20.yaml` (a twenty-first author, English
+  only: 88.1 % before any tuning on it, traps 57/70), all then tuned on;
 - `test.yaml`: the held-out part, never tuned on. Its figures are the ones that count.
 
 Each item is judged as a user would see the answer (`judge`): the first answer shown must be
@@ -74,7 +75,7 @@ def load(name: str) -> list[dict]:
 
 
 DEV = [item for name in ("dev.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml",
-                         "dev8.yaml", "dev9.yaml", "dev10.yaml", "dev11.yaml", "dev12.yaml", "dev13.yaml", "dev14.yaml", "dev15.yaml", "dev16.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml",
+                         "dev8.yaml", "dev9.yaml", "dev10.yaml", "dev11.yaml", "dev12.yaml", "dev13.yaml", "dev14.yaml", "dev15.yaml", "dev16.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml",
                          "questions.yaml") for item in load(name)]
 TEST = load("test.yaml")
 
