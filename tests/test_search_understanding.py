@@ -1487,3 +1487,35 @@ async def test_the_index_tells_whose_name_a_word_is(app):
 
     assert ("faq", "akit-rf") in app.search.index.named_by(analyze("Кравченко")[0])
     assert app.search.index.named_by("несуществующееслово") == []
+
+
+@pytest.mark.parametrize("question", [
+    "Can I take an aerosol deodorant and a spray can of mounting foam in my luggage on a flight to Omsk?",
+    "Good russian films for learning language?", "remove mounting foam from skin",
+    "Can you explain how a zeolite catalyst works and which reagents are needed to synthesize it in the lab?",
+    "toluene solvent boiling point", "how much earns a tyre builder at Nortek in Barnaul per month",
+    "Is there an IT software cluster in Innopolis that startups can join?", "Irkutsk Oblast governor name",
+    "Is there a subsidy for families buying an apartment in Tula?", "farm subsidies Altai Krai",
+    "large family benefits Irkutsk support",
+    "Could you translate our company presentation about catalysts into Russian for the meeting in Irkutsk?",
+    "What is the dress code for a business meeting with a rubber goods factory in Tver?",
+])
+async def test_english_traps_are_answered_honestly(app, question):
+    await assert_honest(app, question)
+
+
+async def test_english_look_alikes(app):
+    again = await app.search.search("I unsubscribed by mistake, and now I want to receive your mailings again. How to "
+                                    "switch them back on?", locale="en")
+    assert again.feature == "subscribe"
+    person = await app.search.search("Is there a real person from the association who speaks English I could write "
+                                     "to?", locale="en")
+    assert person.feature == "human", person.feature
+    tver = await app.search.search("Can I send an application to the Tver cluster here in the bot?", locale="en")
+    assert tver.feature is None and refs(tver.hits[:1])[0] in ("cluster:tver-chemical", "faq:how-to-join"), (
+        tver.feature, refs(tver.hits))
+    why = await app.search.search("Honestly, why should our company join a cluster at all? My boss thinks it is only "
+                                  "paperwork. What are the real benefits for a member, money, taxes, something else?",
+                                  locale="en")
+    assert why.listing is None and refs(why.hits[:1]) == ["faq:support-overview"], (why.listing, refs(why.hits))
+    assert (await app.search.search("как поменять язык бота, у нас сотрудник не читает по русски")).feature == "language"

@@ -98,6 +98,7 @@ OFF_TOPIC_WEIGHT = 2.5  # prices, weather, population...: what the knowledge bas
 _QUESTION_LEMMAS = MAKER_WORDS | LIST_WORDS | GEOGRAPHY_WORDS
 CLUSTER_LIST_SLUG = "chemical-clusters-list"
 CONTACTS_SLUG = "contacts"  # the association's contacts
+WHY_JOIN = frozenset({"зачем", "why", "смысл", "польза", "выгода", "benefit", "benefits"})  # what joining is for
 ASSOCIATION_WORDS = frozenset({"акит", "akit", "ассоциация", "association", "асоциация"})
 OVERVIEW_SLUG = "support-overview"  # the overview of the measures: a listing of a kind is more precise
 # nouns that name no product by themselves ("материалы", "продукция"): the words with them do
@@ -612,7 +613,9 @@ PERSONAL = frozenset({("частный", "лицо"), ("физический", "
                       ("хороший", "адвокат"), ("хороший", "бухгалтер"), ("посоветовать", "юрист"), ("бизнес", "план"),
                       ("финансовый", "модель"), ("shelf", "life"), ("data", "sheet"),
                       ("which", "bank"), ("какой", "банк"), ("tax", "office"), ("filing", "deadline"),
-                      ("создать", "бот"), ("сделать", "бот"), ("реестр", "лекарство"), ("transport", "tax")})
+                      ("создать", "бот"), ("сделать", "бот"), ("реестр", "лекарство"), ("transport", "tax"),
+                      ("boiling", "point"), ("farm", "subsidies"), ("large", "family"), ("dress", "code"),
+                      ("software", "cluster")})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "брать"), ("хороший", "купить"), ("хороший", "выбрать"),
                           ("выгодный", "взять"), ("выгодный", "купить"), ("best", "buy"), ("безопасный", "брать"),
                           ("безопасный", "взять"), ("безопасный", "купить")})
@@ -1010,7 +1013,8 @@ class SearchService:
                                   and not (words[i + 2 : i + 3] and word_kind(words[i + 2]) == "noun")))
                          for i in range(len(words) - 1))
         # "who is the current Minister of Industry", "кто сейчас губернатор": people it doesn't hold
-        ruler = any(lm in ("кто", "who") and RULERS & set(lemmas[i + 1 : i + 5]) for i, lm in enumerate(lemmas))
+        ruler = any(lm in ("кто", "who") and RULERS & set(lemmas[i + 1 : i + 5]) for i, lm in enumerate(lemmas)) or (
+            bool(lemset & RULERS) and bool(lemset & {"name", "имя", "фамилия", "зовут"}))  # ("Irkutsk Oblast governor name")
         # "какой технопарк занял первое место в рейтинге": the rating's results, not held
         ranked = bool(lemset & {"рейтинг", "rating", "ranking"}) and bool(lemset & RANKS)
         # "сколько платят химикам-технологам", "скока платят аппаратчику": wages
@@ -1371,7 +1375,9 @@ class SearchService:
                 Hit(cand.kind, id_slug[0], cand.slug, self._title(cand.kind, id_slug[0], locale),
                     round(min(score, 1.0), 4))
             )
-        if wants_to_join and not join_elsewhere:
+        named_found = self.kb.by_slug("cluster", named) if named is not None else None
+        if wants_to_join and not join_elsewhere and not (named_found is not None and not named_found[1].accepts_applications):
+            # (not a cluster that takes no applications here: "Can I send an application to the Tver cluster here?")
             result.feature = "join"  # "хочу вступить", "давайте оформим заявку": the form itself
             return result
         if not off_topic and not subject_unknown and result.hits and result.hits[0].score < CONFIDENT:
@@ -1471,7 +1477,10 @@ class SearchService:
         set_aside = {kind for kind, vocabulary in MEASURE_KIND_WORDS.items()
                      if (lemset - said) & vocabulary and kind not in kinds}
         several_kinds = len(kinds) > 1 and best is not None and best[2].slug == OVERVIEW_SLUG
-        if kinds and asks_list and not several_kinds:  # (subsidies, loans and tax breaks: the overview)
+        # ("why should our company join a cluster at all? What are the real benefits — money, taxes?": the overview)
+        why_join = best is not None and best[2].slug == OVERVIEW_SLUG and bool(set(words) & WHY_JOIN) and not (
+            lemset & ALL_LISTED and not any(a == "at" and b == "all" for a, b in itertools.pairwise(words)))  # ("at all")
+        if kinds and asks_list and not several_kinds and not why_join:  # (subsidies, loans and tax breaks: the overview)
 
             def of_kind(slug: str) -> bool:
                 found = self.kb.by_slug("measure", slug)

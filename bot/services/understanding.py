@@ -70,7 +70,7 @@ resident residents appeal lawsuit court template leasing
 добраться хлорка смешивать смешать дверь межкомнатный
 росприроднадзор ростехнадзор роспотребнадзор синтез изоцианат gmp инспекция доверенность нотариальный
 недобросовестный недобросов самозанятой путин таракан клоп комар моль муравей давление
-salaries wages wage
+salaries wages wage luggage baggage flight flights skin synthesize synthesise synthesis earns apartment
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
@@ -119,7 +119,7 @@ TEXTS = frozenset({"описание", "текст", "документ", "док
                    "презентация", "инструкция", "договор", "сайт", "каталог", "description", "text", "document",
                    "documentation", "letter", "sentence", "phrase", "website", "catalogue",
                    "предложение", "кп", "proposal", "offer",
-                   "бюро", "переводчик", "agency", "translator", "contract", "pdf", "file"})  # (and who translates them)
+                   "бюро", "переводчик", "agency", "translator", "contract", "pdf", "file", "presentation"})
 # "как отписаться от спама на корпоративную почту": the bot sends no e-mail
 MAILBOX = frozenset({"почта", "ящик", "емейл", "имейл", "мейл", "email", "mail", "inbox"})
 PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "стоил", "стоила", "стоило", "стоили", "cost", "costs"})
@@ -145,7 +145,7 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         [{"подписаться", "subscribe"}],
         [{"вернуть", "возобновить", "снова", "опять", "обратно", "resume", "again", "back"},
          {"рассылка", "подписка", "оповещение", "уведомление", "newsletter", "subscription", "mailing",
-          "messages"}],
+          "messages", "mailings", "newsletters"}],
         [{"подписать"}, {"рассылка", "новость", "уведомление", "оповещение", "обновление"}],
         [{"уведомлять", "оповещать", "notify", "notified", "alert", "alerts"}],
         [{"присылать", "сообщать", "информировать", "держать"},
@@ -257,7 +257,10 @@ _FEATURE_BLOCKERS = {
              "как", "how", "можно", "ли", "что", "what", "сколько", "зачем", "почему", "why",
              "какой", "which"},
     # ("which universities teach chemical engineering in English")
-    "language": {"teach", "taught", "course", "courses", "обучение", "преподавать", "учить"},
+    "language": {"teach", "taught", "course", "courses", "обучение", "преподавать", "учить", "film", "films", "movie",
+                 "movies", "learning", "фильм", "кино",
+                 # ("a real person from the association who speaks English": the person is asked for)
+                 "person", "human", "someone", "staff"},
     # "оператор связи в Омске", "сотовый оператор": a telephone company
     "human": {"связь", "сотовый", "телеком", "провайдер", "carrier", "telecom", "мтс", "билайн", "мегафон", "ростелеком",
               "интернет", "internet"},
