@@ -1519,3 +1519,11 @@ async def test_english_look_alikes(app):
                                   locale="en")
     assert why.listing is None and refs(why.hits[:1]) == ["faq:support-overview"], (why.listing, refs(why.hits))
     assert (await app.search.search("как поменять язык бота, у нас сотрудник не читает по русски")).feature == "language"
+
+
+async def test_joining_a_cluster_that_takes_no_applications_here_is_no_form(app):
+    result = await app.search.search("Can I send an application to the Tver cluster here in the bot? We make foam "
+                                     "concentrates in Rzhev.", locale="en")
+    assert result.feature is None and refs(result.hits[:1])[0] in ("cluster:tver-chemical", "faq:how-to-join"), (
+        result.feature, refs(result.hits))
+    assert (await app.search.search("хочу подать заявку в межрегиональный кластер")).feature == "join"

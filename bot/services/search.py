@@ -1375,8 +1375,11 @@ class SearchService:
                 Hit(cand.kind, id_slug[0], cand.slug, self._title(cand.kind, id_slug[0], locale),
                     round(min(score, 1.0), 4))
             )
-        named_found = self.kb.by_slug("cluster", named) if named is not None else None
-        if wants_to_join and not join_elsewhere and not (named_found is not None and not named_found[1].accepts_applications):
+        # the clusters the question is about: the one named, or those scoring close to the best
+        slugs = [named] if named is not None else [
+            c.slug for sc, _, c, _ in scored[:3] if c.kind == "cluster" and sc >= scored[0][0] * NAMED_CLOSE]
+        about = [found[1] for slug in slugs if (found := self.kb.by_slug("cluster", slug)) is not None]
+        if wants_to_join and not join_elsewhere and not (about and not any(c.accepts_applications for c in about)):
             # (not a cluster that takes no applications here: "Can I send an application to the Tver cluster here?")
             result.feature = "join"  # "хочу вступить", "давайте оформим заявку": the form itself
             return result

@@ -70,7 +70,7 @@ resident residents appeal lawsuit court template leasing
 добраться хлорка смешивать смешать дверь межкомнатный
 росприроднадзор ростехнадзор роспотребнадзор синтез изоцианат gmp инспекция доверенность нотариальный
 недобросовестный недобросов самозанятой путин таракан клоп комар моль муравей давление
-salaries wages wage luggage baggage flight flights skin synthesize synthesise synthesis earns apartment
+salaries wages wage luggage baggage flight flights skin synthesize synthesise synthesis earns apartment flat
 """.split())
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
