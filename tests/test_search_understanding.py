@@ -1499,6 +1499,7 @@ async def test_the_index_tells_whose_name_a_word_is(app):
     "large family benefits Irkutsk support",
     "Could you translate our company presentation about catalysts into Russian for the meeting in Irkutsk?",
     "What is the dress code for a business meeting with a rubber goods factory in Tver?",
+    "Which solvent is safest for cleaning electronics at home?",
 ])
 async def test_english_traps_are_answered_honestly(app, question):
     await assert_honest(app, question)
