@@ -586,36 +586,38 @@ OFF_TOPIC_IDIOMS = {"курс": frozenset({"в"}),
                     "зарплата": frozenset({"с", "со", "от"})}
 # "стоит ли туда идти", "стоит обратиться": worth it, not a price
 WORTH = frozenset({"стоить"})
-PERSONAL = frozenset({("частный", "лицо"), ("физический", "лицо"), ("private", "person"),
-                      ("горячий", "вода"), ("членский", "взнос"), ("membership", "fee"), ("member", "fee"),
-                      ("предельный", "база"), ("exchange", "rate"),
-                      ("private", "individual"), ("individual", "person"),
-                      # another body's support (the Russian Export Center's)
-                      ("экспортный", "центр"), ("поддержка", "экспорт"), ("export", "support"), ("export", "center"),
-                      ("export", "centre"),
-                      # another fund ("грант фонда содействия инновациям"), the labelling system, opening a company
-                      ("фонд", "содействие"), ("содействие", "инновация"), ("честный", "знак"),
-                      ("зарегистрировать", "ооо"), ("регистрация", "ооо"), ("открыть", "ооо"), ("register", "llc"),
-                      # tyres for one's car
-                      ("зимний", "шина"), ("летний", "шина"), ("всесезонный", "шина"), ("зимний", "резина"),
-                      ("летний", "резина"), ("winter", "tyres"), ("winter", "tires"), ("summer", "tyres"),
-                      ("summer", "tires"),
-                      # a shop of one's own, the employment service, the biggest of a kind
-                      ("торговый", "точка"), ("центр", "занятость"), ("самый", "крупный"), ("самый", "большой"),
-                      # stock, brands, shelf life, do-it-yourself, templates, registering a company
-                      ("в", "наличие"), ("конкретный", "марка"), ("срок", "годность"), ("правильно", "хранить"),
-                      ("свой", "рука"), ("образец", "договор"), ("register", "company"),
-                      # a town's holiday, a car's parts
-                      ("день", "город"), ("на", "машина"),
-                      # tenders won, contracts concluded, advisers recommended, plans written, sessions to come,
-                      # data sheets, banks, tax offices
-                      ("выиграть", "тендер"), ("хороший", "юрист"),
-                      ("хороший", "адвокат"), ("хороший", "бухгалтер"), ("посоветовать", "юрист"), ("бизнес", "план"),
-                      ("финансовый", "модель"), ("shelf", "life"), ("data", "sheet"),
-                      ("which", "bank"), ("какой", "банк"), ("tax", "office"), ("filing", "deadline"),
-                      ("создать", "бот"), ("сделать", "бот"), ("реестр", "лекарство"), ("transport", "tax"),
-                      ("boiling", "point"), ("farm", "subsidies"), ("large", "family"), ("dress", "code"),
-                      ("software", "cluster"), ("at", "home")})
+# pairs of words, next to each other, that say the point is something the knowledge base never
+# holds: someone asking for themselves ("частное лицо"), household matters, other bodies, goods
+UNHELD_PAIRS = frozenset({("частный", "лицо"), ("физический", "лицо"), ("private", "person"),
+                          ("горячий", "вода"), ("членский", "взнос"), ("membership", "fee"), ("member", "fee"),
+                          ("предельный", "база"), ("exchange", "rate"),
+                          ("private", "individual"), ("individual", "person"),
+                          # another body's support (the Russian Export Center's)
+                          ("экспортный", "центр"), ("поддержка", "экспорт"), ("export", "support"), ("export", "center"),
+                          ("export", "centre"),
+                          # another fund ("грант фонда содействия инновациям"), the labelling system, opening a company
+                          ("фонд", "содействие"), ("содействие", "инновация"), ("честный", "знак"),
+                          ("зарегистрировать", "ооо"), ("регистрация", "ооо"), ("открыть", "ооо"), ("register", "llc"),
+                          # tyres for one's car
+                          ("зимний", "шина"), ("летний", "шина"), ("всесезонный", "шина"), ("зимний", "резина"),
+                          ("летний", "резина"), ("winter", "tyres"), ("winter", "tires"), ("summer", "tyres"),
+                          ("summer", "tires"),
+                          # a shop of one's own, the employment service, the biggest of a kind
+                          ("торговый", "точка"), ("центр", "занятость"), ("самый", "крупный"), ("самый", "большой"),
+                          # stock, brands, shelf life, do-it-yourself, templates, registering a company
+                          ("в", "наличие"), ("конкретный", "марка"), ("срок", "годность"), ("правильно", "хранить"),
+                          ("свой", "рука"), ("образец", "договор"), ("register", "company"),
+                          # a town's holiday, a car's parts
+                          ("день", "город"), ("на", "машина"),
+                          # tenders won, contracts concluded, advisers recommended, plans written, sessions to come,
+                          # data sheets, banks, tax offices
+                          ("выиграть", "тендер"), ("хороший", "юрист"),
+                          ("хороший", "адвокат"), ("хороший", "бухгалтер"), ("посоветовать", "юрист"), ("бизнес", "план"),
+                          ("финансовый", "модель"), ("shelf", "life"), ("data", "sheet"),
+                          ("which", "bank"), ("какой", "банк"), ("tax", "office"), ("filing", "deadline"),
+                          ("создать", "бот"), ("сделать", "бот"), ("реестр", "лекарство"), ("transport", "tax"),
+                          ("boiling", "point"), ("farm", "subsidies"), ("large", "family"), ("dress", "code"),
+                          ("software", "cluster"), ("at", "home")})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "брать"), ("хороший", "купить"), ("хороший", "выбрать"),
                           ("выгодный", "взять"), ("выгодный", "купить"), ("best", "buy"), ("безопасный", "брать"),
                           ("безопасный", "взять"), ("безопасный", "купить")})
@@ -985,10 +987,10 @@ class SearchService:
                 for j in range(i + 1, min(len(words), i + 1 + OURS_WINDOW))}
         if lemset & CLUSTER_WORDS and lemset & (MAKER_WORDS | CATALOGUE_ASKING):
             idioms |= ours & OFF_TOPIC
-        # "частное лицо", "private person": someone asking for themselves, not an enterprise
-        # (English articles aside: "register a company")
+        # "частное лицо", "private person", "срок годности", "tax office": a pair of words that says the
+        # point is something never held (English articles aside: "register a company")
         bare = [lm for lm in lemmas if lm not in _ARTICLES]
-        personal = any((bare[i], bare[i + 1]) in PERSONAL for i in range(len(bare) - 1))
+        personal = any((bare[i], bare[i + 1]) in UNHELD_PAIRS for i in range(len(bare) - 1))
         # "какие мешки для мусора самые прочные": the best of a kind of goods (not "какой кластер самым
         # первым попал в реестр")
         personal = personal or (not lemset & CLUSTER_WORDS and any(
