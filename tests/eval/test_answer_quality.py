@@ -29,7 +29,13 @@ Two parts, by authors who did not see the search code:
   words that ask for something it doesn't hold, and their look-alikes: 80.0 % before any tuning on
   it, traps 68/90) and `dev19.yaml` (a twentieth author, short chat messages, half of them slang:
   84.0 % before any tuning on it, traps 61/80) and `dev20.yaml` (a twenty-first author, English
-  only: 88.1 % before any tuning on it, traps 57/70), all then tuned on;
+  only: 88.1 % before any tuning on it, traps 57/70) and `dev21.yaml` (a twenty-second author, messages
+  that are no questions but use the knowledge base's words: tasks, meta questions, prompt injections,
+  pasted codes and links: 78.7 % before any tuning on it, traps 59/88) and `dev22.yaml` (a
+  twenty-third author, officials, lawyers and procurement people: laws, programmes and bodies the
+  knowledge base doesn't hold: 84.8 % before any tuning on it, traps 69/90) and `dev23.yaml` (a
+  twenty-fourth author, the chemical industry around the knowledge base: companies, markets,
+  ecology, how-to: 88.3 % before any tuning on it, traps 73/89), all then tuned on;
 - `test.yaml`: the held-out part, never tuned on. Its figures are the ones that count.
 
 Each item is judged as a user would see the answer (`judge`): the first answer shown must be
@@ -76,6 +82,7 @@ def load(name: str) -> list[dict]:
 
 DEV = [item for name in ("dev.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml",
                          "dev8.yaml", "dev9.yaml", "dev10.yaml", "dev11.yaml", "dev12.yaml", "dev13.yaml", "dev14.yaml", "dev15.yaml", "dev16.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml",
+                         "dev21.yaml", "dev22.yaml", "dev23.yaml",
                          "questions.yaml") for item in load(name)]
 TEST = load("test.yaml")
 
