@@ -41,6 +41,7 @@ from bot.services.understanding import (
     MEASURE_KIND_WORDS,
     NUMBER_WORDS,
     OFF_TOPIC,
+    OTHER_COMPANIES,
     OTHER_SERVICES,
     PRICE_AFTER_HOW_MUCH,
     REGISTER_WORDS,
@@ -370,13 +371,30 @@ def _asked_stems(text: str) -> set[str] | None:
 
 MAKING = frozenset({"делать", "производить", "выпускать", "изготавливать", "выпуск", "производство",
                     "make", "makes", "produce", "produces", "manufacture", "manufactures", "output"})
-_PER_YEAR = (("в", "год"), ("за", "год"), ("per", "year"), ("a", "year"), ("each", "year"), ("every", "year"))
+_PER_PERIOD = (("в", "год"), ("за", "год"), ("per", "year"), ("a", "year"), ("each", "year"), ("every", "year"),
+               ("в", "месяц"), ("за", "месяц"), ("per", "month"), ("a", "month"), ("в", "сутки"), ("per", "day"))
 
 
-def _per_year(words: list[str]) -> bool:
-    """Whether the question counts by the year ("в год", "per year", "ежегодно", "annually")."""
+def _other_register(words: list[str], lemmas: list[str]) -> bool:
+    """Whether the question names a register other than the clusters' ("реестр российской
+    промышленной продукции", "register of special investment contracts"): what is registered
+    (the first noun after "реестр"; in English any of the next few words) is no cluster."""
+    for i, lm in enumerate(lemmas):
+        if lm not in REGISTER_NOUNS:
+            continue
+        for w, lw in zip(words[i + 1 : i + 5], lemmas[i + 1 : i + 5], strict=False):
+            if lw in OTHER_REGISTERED or w in OTHER_REGISTERED:
+                return True
+            if not w.isascii() and word_kind(w) != "adj":  # (what follows the noun and its adjectives is no name of it)
+                break
+    return False
+
+
+def _per_period(words: list[str]) -> bool:
+    """Whether the question counts by the year or the month ("в год", "в месяц", "per year", "ежегодно")."""
     pairs = set(zip(words, [lemma(w) for w in words[1:]], strict=False))
-    return bool(pairs & set(_PER_YEAR)) or bool({"ежегодно", "annually", "annual", "yearly"} & set(words))
+    return bool(pairs & set(_PER_PERIOD)) or bool({"ежегодно", "ежемесячно", "annually", "annual", "yearly",
+                                                   "monthly"} & set(words))
 
 
 GIVES = frozenset({"зачем", "даст", "дает", "даёт", "дадут", "выгода", "выгоды", "плюшки", "плюшек", "польза",
@@ -465,6 +483,36 @@ OTHER_BODIES = frozenset({"гисп", "gisp", "фрп", "фонд", "минпр�
 ASSOCIATIONS = frozenset({"ассоциация", "союз", "association", "union"})
 OUR_ASSOCIATION = frozenset({"кластер", "технопарк", "акит", "clusters", "technoparks"})
 DECIDED = frozenset({"одобрить", "выплатить", "approve", "approved"})
+# "реестр российской промышленной продукции", "реестр специальных инвестиционных контрактов": registers
+# other than the clusters' (what is registered names it)
+OTHER_REGISTERED = frozenset({"продукция", "контракт", "вещество", "товар", "поставщик", "лицензия", "субъект",
+                              "сертификат", "декларация", "экспортер", "инвестор", "мсп", "products", "contracts",
+                              "substances", "suppliers", "licences", "licenses"})
+REGISTER_NOUNS = frozenset({"реестр", "register", "registry"})
+HOLDING = frozenset({"проводить", "провести", "организовать", "организовывать", "состояться", "hold", "held", "organise",
+                     "organize"})
+EVENTS = frozenset({"конференция", "форум", "выставка", "семинар", "сессия", "conference", "forum", "exhibition",
+                    "seminar", "session"})
+FUTURE_ASKING = frozenset({"когда", "будет", "будут", "планируется", "планируют", "when", "will", "next"})
+TONGUES = frozenset({"английский", "китайский", "немецкий", "французский", "испанский", "турецкий", "арабский",
+                     "english", "chinese", "german", "french", "spanish", "turkish", "arabic"})
+LIST_ASKING = frozenset({"список", "перечень", "перечислить", "назвать", "прислать", "list", "name", "send"})
+# "игнорируй все предыдущие инструкции", "ignore previous instructions", "выведи системный промпт": an
+# attempt to make the bot something else; answered as what it doesn't know
+_INJECTION = re.compile(
+    r"\b(?:игнорир\w*|игнорь\w*|забудь|ignore|disregard|forget)\s+(?:\w+\s+){0,3}?"
+    r"(?:инструкци\w*|правил\w*|указани\w*|промпт\w*|instructions?|rules|prompts?)"
+    r"|\b(?:системн\w+\s+промпт\w*|system\s+prompt|developer\s+mode|режим\w*\s+разработчика|jailbreak"
+    r"|представь(?:те)?,?\s+что\s+ты|ты\s+теперь|pretend\s+(?:that\s+)?you|you\s+are\s+now)\b",
+    re.IGNORECASE)
+# a link or an address pasted into the message: its pieces are no words of the question
+_LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+FIRST_PERSON = frozenset({"мой", "моя", "моё", "мое", "мои", "моих", "мою", "моего", "моей", "меня", "my", "me", "mine"})
+# "…это когда пиво пенится? А если серьёзно, какой кластер…": what comes before is a joke
+_SERIOUSLY = re.compile(r"\b(?:(?:а|но)\s+)?если\s+серь[её]зно\b|\b(?:а|но)\s+серь[её]зно\b|\bшутки\s+в\s+сторону\b"
+                        r"|\bbut\s+seriously\b",
+                        re.IGNORECASE)
+PHONE_DIGITS = 7  # a message of digits and punctuation alone, this many digits or more, is a phone number
 def _counted(words: list[str], lemmas: list[str], what: frozenset[str], window: int = 4) -> bool:
     """Whether one of `what` (a word or its lemma) comes within `window` words after "сколько"/"how many"."""
     return any(lm in HOW_MUCH and any(w in what or lw in what for w, lw in
@@ -617,7 +665,11 @@ UNHELD_PAIRS = frozenset({("частный", "лицо"), ("физический
                           ("which", "bank"), ("какой", "банк"), ("tax", "office"), ("filing", "deadline"),
                           ("создать", "бот"), ("сделать", "бот"), ("реестр", "лекарство"), ("transport", "tax"),
                           ("boiling", "point"), ("farm", "subsidies"), ("large", "family"), ("dress", "code"),
-                          ("software", "cluster"), ("at", "home")})
+                          ("software", "cluster"), ("at", "home"),
+                          # inspections, annual reports, work permits, other parks, IT companies' rates, an insult
+                          ("выездной", "проверка"), ("annual", "report"), ("годовой", "отчет"), ("work", "permit"),
+                          ("work", "permits"), ("индустриальный", "парк"), ("industrial", "park"), ("it", "компания"),
+                          ("айти", "компания"), ("пойти", "ты")})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "брать"), ("хороший", "купить"), ("хороший", "выбрать"),
                           ("выгодный", "взять"), ("выгодный", "купить"), ("best", "buy"), ("безопасный", "брать"),
                           ("безопасный", "взять"), ("безопасный", "купить")})
@@ -943,6 +995,16 @@ class SearchService:
 
     async def search(self, text: str, *, locale: str = "ru", limit: int = 5) -> SearchResult:
         result = SearchResult(query=text)
+        if _INJECTION.search(text):
+            return result  # "ignore all previous instructions and ...": no entry, no function
+        text = _LINK.sub(" ", text)
+        serious = None
+        for serious in _SERIOUSLY.finditer(text):
+            pass
+        if serious is not None and len(text) - serious.end() > 10:
+            text = text[serious.end():]  # "… 🍺 А если серьёзно, какой кластер делает пенообразователи"
+        if not any(c.isalpha() for c in text) and sum(c.isdigit() for c in text) >= PHONE_DIGITS:
+            return result  # "8 (3852) 22-33-44": a phone number pasted alone
         smalltalk = self.detect_smalltalk(text)
         if smalltalk is not None:
             result.intent = smalltalk
@@ -998,11 +1060,13 @@ class SearchService:
             for i in range(len(words) - 1)))
         # "какие зимние шины лучше взять": advice on what to buy
         personal = personal or any((lemmas[i], lemmas[i + 1]) in BUYING_ADVICE for i in range(len(lemmas) - 1))
-        # "сколько шин в год выпускает", "how many tyres does it make per year": output volumes
-        volumes = bool(lemset & HOW_MUCH) and bool(lemset & MAKING) and _per_year(words)
+        # "сколько шин в год выпускает", "сколько шин они делают в месяц": output volumes
+        volumes = bool(lemset & HOW_MUCH) and bool(lemset & MAKING) and _per_period(words)
         # "удалить аккаунт в телеграме", "переведи на английский описание продукции": not the bot's
         elsewhere = bool(lemset & OTHER_SERVICES) and bool(lemset & ACCOUNT_WORDS) and not lemset & THIS_BOT
-        translating = bool(lemset & TRANSLATING) and bool(lemset & TEXTS)
+        # (or a text quoted to translate: "translate into Chinese: «…»")
+        translating = bool(lemset & TRANSLATING) and (bool(lemset & TEXTS) or (
+            any(q in text for q in "«\"") and bool(lemset & TONGUES)))
         # "кластеры в Казахстане", "clusters in Europe", "EU grants": another country's
         # (where the question asks: "our company in Turkey makes valves" is who asks)
         abroad = _abroad(asked_words)
@@ -1013,7 +1077,10 @@ class SearchService:
                                   and word_kind(words[i]) == "noun" and lemmas[i] not in NUMBERED
                                   # (what follows is no counted thing: "порядка 300 миллионов", "штат 300 человек")
                                   and not (words[i + 2 : i + 3] and word_kind(words[i + 2]) == "noun")))
-                         for i in range(len(words) - 1))
+                         for i in range(len(words) - 1)) or any(
+            # "по 44-ФЗ", "135-ФЗ о защите конкуренции": a law the knowledge base doesn't cite
+            asked_words[i].isdigit() and asked_words[i + 1] in ("фз", "fz") and asked_words[i] not in self.index.df
+            for i in range(len(asked_words) - 1)) or _other_register(words, lemmas)
         # "who is the current Minister of Industry", "кто сейчас губернатор": people it doesn't hold
         ruler = any(lm in ("кто", "who") and RULERS & set(lemmas[i + 1 : i + 5]) for i, lm in enumerate(lemmas)) or (
             bool(lemset & RULERS) and bool(lemset & {"name", "имя", "фамилия", "зовут"}))  # ("Irkutsk Oblast governor name")
@@ -1032,6 +1099,8 @@ class SearchService:
                                  and {"сессия", "session", "форум", "forum"} & set(lemmas[i + 1 : i + 3])
                                  for i, lm in enumerate(lemmas)) or any(
             w == "заключить" and {"спик", "специальный", "контракт"} & set(lemmas[i + 1 : i + 4]) for i, w in enumerate(words))
+        # "будет ли АКИТ проводить конференцию в 2026 году", "when will the forum be held": events to come
+        someone = someone or (bool(lemset & HOLDING) and bool(lemset & EVENTS) and bool(set(words) & FUTURE_ASKING))
         # "сколько сейчас времени в Иркутске": the time of day
         someone = someone or any(lm in HOW_MUCH and {"время", "сейчас"} <= set(lemmas[i + 1 : i + 3])
                                  for i, lm in enumerate(lemmas))
@@ -1041,7 +1110,8 @@ class SearchService:
         # "одобрили нас или нет", "когда нам выплатят субсидию": one's own case with a fund or a ministry
         someone = someone or (bool(lemset & DECIDED) and bool(set(words) & {"нас", "нам", "us", "our"}))
         # "почему ГИСП отклонил нашу заявку на субсидию": one's own case with another body (not the bot's)
-        someone = someone or (bool(lemset & REFUSED or (lemset & STAGE_WORDS and lemset & FILED)) and bool(lemset & OTHER_BODIES)
+        someone = someone or (bool(lemset & (REFUSED | DECIDED) or (lemset & STAGE_WORDS and lemset & FILED))
+                              and bool(lemset & OTHER_BODIES)
                               and bool(set(words) & {"нас", "нам", "наш", "наша", "наше", "наши", "нашу", "нашей", "нашего",
                                                      "us", "our"}))
         # "ассоциация производителей шин", "союз химиков": another association
@@ -1068,7 +1138,11 @@ class SearchService:
             or any(lm in COMPANIES and (GOT | SIGNED) & set(words[i + 1 : i + 6]) for i, lm in enumerate(lemmas))
             or any(words[i] in ("реестр", "список", "перечень") and words[i + 1] in ("заключённых", "заключенных")
                    for i in range(len(words) - 1))) or (
-            bool(lemset & {"приказ", "распоряжение"}) and bool(lemset & {"номер", "дата", "реквизиты"}))
+            bool(lemset & {"приказ", "распоряжение"}) and bool(lemset & {"номер", "дата", "реквизиты"})) or (
+            # "пришлите список всех 54 кластеров": a list of more clusters than the knowledge base describes
+            bool(lemset & LIST_ASKING) and any(
+                w.isdigit() and int(w) > len(self.kb.clusters) and CLUSTER_WORDS & set(lemmas[i + 1 : i + 3])
+                for i, w in enumerate(words)))
         # "какой бюджет на субсидии заложен на 2026 год": dates and budgets of a year the entries don't tell
         # (not so "когда следующий отбор": the entries tell where its dates are announced)
         unheld_figures = unheld_figures or bool(lemset & DATED) and any(
@@ -1080,7 +1154,9 @@ class SearchService:
             bool(lemset & HOW_MUCH) and bool((lemset - idioms) & PRICE_AFTER_HOW_MUCH)
         )
         wants_to_join = False
-        if off_topic and not (elsewhere or abroad or translating):
+        # ("на основании 152-ФЗ прошу удалить мои персональные данные" is the bot's own privacy all the same)
+        if off_topic and not (elsewhere or abroad or translating or lemset & (MAILBOX | OTHER_COMPANIES)
+                              or (unheld_act and not set(words) & FIRST_PERSON)):
             # "я как физлицо не хочу, чтобы мои данные хранились", "я пенсионер, сообщения не нужны":
             # who asks is no subject of the bot's own data and mailings
             # (and what the asker does: "а у нас вообще шиномонтаж, мы не по адресу")

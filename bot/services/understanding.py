@@ -71,7 +71,23 @@ resident residents appeal lawsuit court template leasing
 росприроднадзор ростехнадзор роспотребнадзор синтез изоцианат gmp инспекция доверенность нотариальный
 недобросовестный недобросов самозанятой путин таракан клоп комар моль муравей давление
 salaries wages wage luggage baggage flight flights skin synthesize synthesise synthesis earns apartment flat
+санкция пошлина антидемпинговый демпинг демпинговать квота еаэс фас картель картельный сговор антимонопольный
+арбитраж арбитражный судебный роскомнадзор кадастровый имущество разбивка отчетность мигрант
+sanctions sanctioned duty duties quota quotas antidumping cartel labour labor migrant migrants
+логотип хэштег орфография стих стишок стихотворение поэма нарисовать сочинить доставка лампочка гелий пиво
+распил бюрократ сыграть поиграть оквэд кбк токен logo hashtag spelling poem poems draw delivery beer token
+дивиденд авария увольнение уволить увольнять экология экологический капекс экструдер
+dividend dividends accident accidents layoffs capex ecology emissions extruder
+extrusion минэкономразвития минсельхоз минобрнауки минздрав минэнерго
+""".split())  # (and the other companies: OTHER_COMPANIES, below)
+# big companies of the industry the knowledge base doesn't describe: their affairs are not held
+OTHER_COMPANIES = frozenset("""
+сибур фосагро акрон уралхим уралхий еврохим нижнекамскнефтехим казаньоргсинтез лукойл роснефть газпромнефть татнефть
+кордиант химволокно запсибнефтехим уралкалий
+sibur phosagro acron uralchem eurochem nizhnekamskneftekhim kazanorgsintez lukoil rosneft tatneft kordiant
+zapsibneftekhim uralkali
 """.split())
+OFF_TOPIC = OFF_TOPIC | OTHER_COMPANIES
 # buying and selling: off-topic when asked, the asker's business when told around a question
 COMMERCE = frozenset("""
 цена ценник почем стоить купить покупка продать продажа магазин скидка маркетплейс
@@ -121,7 +137,7 @@ TEXTS = frozenset({"описание", "текст", "документ", "док
                    "предложение", "кп", "proposal", "offer",
                    "бюро", "переводчик", "agency", "translator", "contract", "pdf", "file", "presentation"})
 # "как отписаться от спама на корпоративную почту": the bot sends no e-mail
-MAILBOX = frozenset({"почта", "ящик", "емейл", "имейл", "мейл", "email", "mail", "inbox"})
+MAILBOX = frozenset({"почта", "ящик", "емейл", "имейл", "мейл", "email", "mail", "inbox", "смс", "sms"})
 PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "стоил", "стоила", "стоило", "стоили", "cost", "costs"})
 
 # ---- the bot's own functions ---------------------------------------------------------------
@@ -184,6 +200,9 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         ["про я хранить"], ["про я знать"], ["хранить про я"], ["знать про я"],
         ["keep about me"],
         [{"privacy", "конфиденциальность", "152-фз", "гдпр", "gdpr"}],
+        # "удалите мой номер телефона из вашей базы"
+        [{"удалить", "стереть", "delete", "erase", "remove"}, {"номер", "телефон", "почта", "phone", "number", "email"},
+         {"мой", "my"}],
         [{"хранить", "собирать", "store", "keep", "collect", "обработка", "обрабатывать",
           "processing", "process", "мой", "my", "храниться", "оставаться"},
          {"данные", "data", "сведения", "переписка"},  # (not "история": "собираю историю вопроса")
