@@ -512,6 +512,7 @@ FIRST_PERSON = frozenset({"мой", "моя", "моё", "мое", "мои", "м�
 _SERIOUSLY = re.compile(r"\b(?:(?:а|но)\s+)?если\s+серь[её]зно\b|\b(?:а|но)\s+серь[её]зно\b|\bшутки\s+в\s+сторону\b"
                         r"|\bbut\s+seriously\b",
                         re.IGNORECASE)
+SERIOUS_REST_MIN = 10  # characters: what follows "а если серьёзно" must be a question of its own
 PHONE_DIGITS = 7  # a message of digits and punctuation alone, this many digits or more, is a phone number
 def _counted(words: list[str], lemmas: list[str], what: frozenset[str], window: int = 4) -> bool:
     """Whether one of `what` (a word or its lemma) comes within `window` words after "сколько"/"how many"."""
@@ -998,11 +999,9 @@ class SearchService:
         if _INJECTION.search(text):
             return result  # "ignore all previous instructions and ...": no entry, no function
         text = _LINK.sub(" ", text)
-        serious = None
-        for serious in _SERIOUSLY.finditer(text):
-            pass
-        if serious is not None and len(text) - serious.end() > 10:
-            text = text[serious.end():]  # "… 🍺 А если серьёзно, какой кластер делает пенообразователи"
+        serious = [m.end() for m in _SERIOUSLY.finditer(text)]
+        if serious and len(text) - serious[-1] > SERIOUS_REST_MIN:
+            text = text[serious[-1]:]  # "… 🍺 А если серьёзно, какой кластер делает пенообразователи"
         if not any(c.isalpha() for c in text) and sum(c.isdigit() for c in text) >= PHONE_DIGITS:
             return result  # "8 (3852) 22-33-44": a phone number pasted alone
         smalltalk = self.detect_smalltalk(text)
