@@ -1605,3 +1605,15 @@ async def test_look_alikes_of_laws_registers_companies_and_tasks(app):
     other = await app.search.search("Как отписаться от смс-рассылки для акционеров ФосАгро?")
     assert other.feature is None and not other.confident
     assert (await app.search.search("как отписаться от вашей рассылки")).feature == "unsubscribe"
+
+
+async def test_a_regional_funds_loans_and_a_programmes_budget_of_a_year_not_told_are_not_held(app):
+    for question in ("какие займы даёт региональный фонд развития промышленности Иркутской области и под какой процент?",
+                     "Сколько средств предусмотрено госпрограммой на субсидии кластерам в 2027 году?"):
+        await assert_honest(app, question)
+    # a regional fund as a cluster's specialized organization is held (the entries tell it may be one)
+    sopk = await app.search.search("может ли региональный фонд развития промышленности быть специализированной "
+                                   "организацией кластера")
+    assert sopk.confident and "faq:specialized-organization" in refs(sopk.hits[:2]), refs(sopk.hits)
+    frp = await app.search.search("какие займы даёт фонд развития промышленности и под какой процент")
+    assert refs(frp.hits[:1]) == ["measure:frp-development-projects"] and (frp.confident or frp.listing), refs(frp.hits)

@@ -463,6 +463,7 @@ REFUND = frozenset({"вернуть", "возместить", "возмещен�
 HEADS = frozenset({"директор", "гендиректор", "ceo", "director", "chairman", "председатель", "руководить", "возглавлять"})
 PERSONS_LIFE = frozenset({"отчество", "биография", "возраст", "жена", "муж", "родиться", "born", "age", "wife"})
 DATED = frozenset({"бюджет", "дата", "отбор", "срок", "когда", "закрываться", "закрыться", "открыться", "приём",
+                   "предусмотреть", "заложить", "выделить",
                    "budget", "date", "dates", "when", "close", "closes", "open", "opens", "deadline", "selection", "round"})
 NUMBERED = frozenset({"год", "номер", "сумма", "размер", "участник", "предприятие", "компания", "заявка", "процент",
                       "рубль", "тысяча", "миллион", "миллиард", "человек", "страница", "пункт", "статья", "часть"})
@@ -671,6 +672,10 @@ UNHELD_PAIRS = frozenset({("частный", "лицо"), ("физический
                           ("выездной", "проверка"), ("annual", "report"), ("годовой", "отчет"), ("work", "permit"),
                           ("work", "permits"), ("индустриальный", "парк"), ("industrial", "park"), ("it", "компания"),
                           ("айти", "компания"), ("пойти", "ты")})
+# "какие займы даёт региональный фонд развития промышленности": a region's own fund's loans (the
+# knowledge base describes the federal fund's; a regional fund as a cluster's organization is held)
+REGIONAL_FUND = (("региональный", "фонд"), ("regional", "fund"))
+LOAN_WORDS = frozenset({"заём", "займ", "заем", "кредит", "ставка", "процент", "loan", "loans", "rate"})
 BUYING_ADVICE = frozenset({("хороший", "взять"), ("хороший", "брать"), ("хороший", "купить"), ("хороший", "выбрать"),
                           ("выгодный", "взять"), ("выгодный", "купить"), ("best", "buy"), ("безопасный", "брать"),
                           ("безопасный", "взять"), ("безопасный", "купить")})
@@ -1051,7 +1056,8 @@ class SearchService:
         # "частное лицо", "private person", "срок годности", "tax office": a pair of words that says the
         # point is something never held (English articles aside: "register a company")
         bare = [lm for lm in lemmas if lm not in _ARTICLES]
-        personal = any((bare[i], bare[i + 1]) in UNHELD_PAIRS for i in range(len(bare) - 1))
+        personal = any((bare[i], bare[i + 1]) in UNHELD_PAIRS for i in range(len(bare) - 1)) or (
+            bool(lemset & LOAN_WORDS) and any((bare[i], bare[i + 1]) in REGIONAL_FUND for i in range(len(bare) - 1)))
         # "какие мешки для мусора самые прочные": the best of a kind of goods (not "какой кластер самым
         # первым попал в реестр")
         personal = personal or (not lemset & CLUSTER_WORDS and any(
