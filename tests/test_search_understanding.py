@@ -1617,3 +1617,21 @@ async def test_a_regional_funds_loans_and_a_programmes_budget_of_a_year_not_told
     assert sopk.confident and "faq:specialized-organization" in refs(sopk.hits[:2]), refs(sopk.hits)
     frp = await app.search.search("какие займы даёт фонд развития промышленности и под какой процент")
     assert refs(frp.hits[:1]) == ["measure:frp-development-projects"] and (frp.confident or frp.listing), refs(frp.hits)
+
+
+async def test_a_cluster_named_after_a_place_with_no_cluster_here_is_someone_elses(app):
+    for question in ("Кто входит в фармацевтический кластер Санкт-Петербурга?",
+                     "Кто входит в нефтехимический кластер Татарстана в Нижнекамске?", "кластер Нижнекамска участники",
+                     "Хочу получить социальный контракт на открытие бизнеса в Уфе, какие документы нужны?",
+                     "Подали заявку на техприсоединение цеха к электросетям в Тверской области, куда жаловаться?",
+                     "How do I register a limited liability company in Russia as a foreigner?"):
+        await assert_honest(app, question)
+    # the clusters of a place asked about in the plural: a listing, none or some
+    moscow = await app.search.search("химкластеры подмосковья")
+    assert moscow.listing is not None and moscow.listing.criterion == "region" and not moscow.listing.hits
+    tula = await app.search.search("кластер Тульской области")
+    assert tula.listing is not None and [h.slug for h in tula.listing.hits] == ["aerosol-national"]
+    # old tyres into crumb is the Barnaul cluster's business
+    crumb = await app.search.search("мы перерабатываем старые покрышки в крошку, есть ли в кластерах такие же предприятия?")
+    shown = [h.slug for h in crumb.listing.hits] if crumb.listing is not None else refs(crumb.hits[:1]) if crumb.confident else []
+    assert "barnaul" in shown or "cluster:barnaul" in shown, (shown, refs(crumb.hits))

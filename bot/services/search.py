@@ -513,6 +513,7 @@ FIRST_PERSON = frozenset({"мой", "моя", "моё", "мое", "мои", "м�
 _SERIOUSLY = re.compile(r"\b(?:(?:а|но)\s+)?если\s+серь[её]зно\b|\b(?:а|но)\s+серь[её]зно\b|\bшутки\s+в\s+сторону\b"
                         r"|\bbut\s+seriously\b",
                         re.IGNORECASE)
+_PLURAL_ENDINGS = ("еры", "еров", "ерам", "ерами", "ерах")  # ("химкластеры": no dictionary word, a plural all the same)
 SERIOUS_REST_MIN = 10  # characters: what follows "а если серьёзно" must be a question of its own
 PHONE_DIGITS = 7  # a message of digits and punctuation alone, this many digits or more, is a phone number
 def _counted(words: list[str], lemmas: list[str], what: frozenset[str], window: int = 4) -> bool:
@@ -671,7 +672,7 @@ UNHELD_PAIRS = frozenset({("частный", "лицо"), ("физический
                           # inspections, annual reports, work permits, other parks, IT companies' rates, an insult
                           ("выездной", "проверка"), ("annual", "report"), ("годовой", "отчет"), ("work", "permit"),
                           ("work", "permits"), ("индустриальный", "парк"), ("industrial", "park"), ("it", "компания"),
-                          ("айти", "компания"), ("пойти", "ты")})
+                          ("айти", "компания"), ("пойти", "ты"), ("социальный", "контракт"), ("limited", "liability")})
 # "какие займы даёт региональный фонд развития промышленности": a region's own fund's loans (the
 # knowledge base describes the federal fund's; a regional fund as a cluster's organization is held)
 REGIONAL_FUND = (("региональный", "фонд"), ("regional", "fund"))
@@ -1278,7 +1279,8 @@ class SearchService:
                  # (a name, as written: not a typo "скольк"; or an abbreviation: "кластер пвх")
                  and (token_of[e.stem] in capitalized or (len(token_of[e.stem]) <= 4 and token_of[e.stem].isalpha()))
                  and word_kind(token_of[e.stem]) == "unknown" and e.stem not in place_words}
-        foreign = _other_cluster(tokens(scored_text), unseen, names) or self._cluster_elsewhere(tokens(scored_text)) or any(
+        foreign = _other_cluster(tokens(scored_text), unseen, names) or self._cluster_elsewhere(tokens(scored_text), several=any(
+            lemma(w) in CLUSTER_WORDS and (is_plural(w) or w.endswith(_PLURAL_ENDINGS)) for w in tokens(result.query))) or any(
             stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_BEFORE_CLUSTER.finditer(text)) or any(
             stem_of(fold(m.group(1))) not in self.index.df for m in _LATIN_AFTER_CLUSTER.finditer(text)) or any(
             fold(m.group(1)) not in CLIPPED_PARTS and stem_of(fold(m.group(1))) not in self.index.df
@@ -1817,9 +1819,11 @@ class SearchService:
                 return True
         return False
 
-    def _cluster_elsewhere(self, words: list[str]) -> bool:
-        """Whether a cluster word follows a place adjective of a place no cluster here is in
-        ("нижнекамский нефтехимический кластер", "воронежского кластера"): someone else's."""
+    def _cluster_elsewhere(self, words: list[str], *, several: bool = False) -> bool:
+        """Whether a cluster word follows a place adjective of a place no cluster here is in, or
+        comes before that place's name ("нижнекамский нефтехимический кластер", "воронежского
+        кластера", "кластер Татарстана"): someone else's. `several`: the question names clusters in
+        the plural (as written, before "химкластеры" was spelled out)."""
         for i, token in enumerate(words):
             if lemma(token) not in CLUSTER_WORDS:
                 continue
@@ -1831,6 +1835,13 @@ class SearchService:
                     if not self.kb.clusters_in(set(regions)):
                         return True
                     break
+            # "фармацевтический кластер Санкт-Петербурга", "кластер Татарстана": one of a place's, named
+            # after it (not "химкластеры Подмосковья": the place's clusters asked about)
+            after = words[i + 1 : i + 3]
+            found = places().find(" ".join(after)) if after and not several else []
+            if found and found[0].label.split()[0] == after[0] and is_genitive_noun(found[0].label.split()[-1]) \
+                    and not self.kb.clusters_in(set(found[0].regions)):
+                return True
         return False
 
     def _named_cluster(self, expansions: list[Expansion], place_stems: set[str]) -> str | None:
