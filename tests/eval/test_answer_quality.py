@@ -37,7 +37,9 @@ Two parts, by authors who did not see the search code:
   twenty-fourth author, the chemical industry around the knowledge base: companies, markets,
   ecology, how-to: 88.3 % before any tuning on it, traps 73/89) and `dev24.yaml` (a twenty-fifth
   author, the joining and application words about other things in people's lives and work: 93.7 %
-  before any tuning on it, traps 83/91), all then tuned on;
+  before any tuning on it, traps 83/91) and `dev25.yaml` (a twenty-sixth author, a fortnight after a
+  chamber of commerce newsletter, half of it traps close to the knowledge base: 88.2 % before any
+  tuning on it, traps 58/70), all then tuned on;
 - `test.yaml`: the held-out part, never tuned on. Its figures are the ones that count.
 
 Each item is judged as a user would see the answer (`judge`): the first answer shown must be
@@ -84,7 +86,7 @@ def load(name: str) -> list[dict]:
 
 DEV = [item for name in ("dev.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml",
                          "dev8.yaml", "dev9.yaml", "dev10.yaml", "dev11.yaml", "dev12.yaml", "dev13.yaml", "dev14.yaml", "dev15.yaml", "dev16.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml",
-                         "dev21.yaml", "dev22.yaml", "dev23.yaml", "dev24.yaml",
+                         "dev21.yaml", "dev22.yaml", "dev23.yaml", "dev24.yaml", "dev25.yaml",
                          "questions.yaml") for item in load(name)]
 TEST = load("test.yaml")
 
