@@ -1635,3 +1635,36 @@ async def test_a_cluster_named_after_a_place_with_no_cluster_here_is_someone_els
     crumb = await app.search.search("мы перерабатываем старые покрышки в крошку, есть ли в кластерах такие же предприятия?")
     shown = [h.slug for h in crumb.listing.hits] if crumb.listing is not None else refs(crumb.hits[:1]) if crumb.confident else []
     assert "barnaul" in shown or "cluster:barnaul" in shown, (shown, refs(crumb.hits))
+
+
+async def test_an_application_sent_here_is_asked_after_in_the_applications(app):
+    for question in ("я в понедельник оставлял заявку через бота, пока тишина. можно как то глянуть что с ней?",
+                     "Подали заявку на вступление в кластер через этого бота неделю назад. Где посмотреть, что с ней?"):
+        assert (await app.search.search(question)).feature == "applications", question
+    # how to send one is joining; how many have sent is not ours to tell; one's data after sending is privacy
+    how = await app.search.search("как подать заявку через бота в межрегиональный кластер")
+    assert how.feature is None and how.intent == "join", (how.feature, how.intent)
+    many = await app.search.search("сколько предприятий уже подали заявки через этого бота?")
+    assert many.feature != "applications"
+    gone = await app.search.search("Мы подавали заявку в кластер через бота, но компания передумала. Удалите, "
+                                   "пожалуйста, все мои персональные данные")
+    assert gone.feature == "privacy"
+
+
+@pytest.mark.parametrize("question", [
+    "вступительный взнос в межрегиональный кластер скок и ежегодные членские платить надо?",
+    "как рассчитать фиксированные страховые взносы ИП за себя за 2025 год",
+    "аэрозольный баллончик можно провезти в ручной клади в самолёте?",
+    "как отражать в учёте полученную субсидию на возмещение затрат по ПБУ 13 или уже по ФСБУ",
+    "Кто ликвидатор СОПК омского кластера и куда слать требование кредитора?",
+    "Подали заявку на отбор по ПП 41 через ГИСП ещё в октябре, когда одобрят субсидию?",
+])
+async def test_fees_bookkeeping_and_ones_own_case_elsewhere_are_not_held(app, question):
+    await assert_honest(app, question)
+
+
+async def test_to_list_is_no_payment(app):
+    # "перечислите" is "list", not "transfer the money"
+    result = await app.search.search("Здравствуйте, наш кластер пока не в реестре. Для каких мер господдержки "
+                                     "обязательно нахождение в реестре Минпромторга? Перечислите, пожалуйста.")
+    assert result.listing is not None and result.listing.hits, refs(result.hits)

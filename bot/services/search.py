@@ -458,6 +458,18 @@ def _fixes_sent_application(lemset: set[str]) -> bool:
     return bool(lemset & FIXING) and bool(lemset & {"заявка", "application"}) and bool(lemset & MISTAKE_OR_SENT)
 
 
+SENDING = frozenset({"подать", "подавать", "оставить", "оставлять", "отправить", "отправлять", "заполнить", "заполнять"})
+THROUGH_THE_BOT = frozenset({"бот", "бота", "боте", "ботом", "тут", "здесь", "вам", "bot"})
+
+
+def _after_sent_application(words: list[str], lemmas: list[str]) -> bool:
+    """Whether the question is about an application sent here ("я в понедельник оставлял заявку
+    через бота, можно глянуть, что с ней?"): a filing verb in the past, the application and
+    the bot (not "как подать заявку через бота": how to join)."""
+    return "заявка" in lemmas and bool(set(words) & THROUGH_THE_BOT) and any(
+        lm in SENDING and is_past_verb(w) for w, lm in zip(words, lemmas, strict=True))
+
+
 REFUND = frozenset({"вернуть", "возместить", "возмещение", "возмещать", "компенсировать", "компенсация", "возврат",
                     "reimburse", "reimbursed", "reimbursement", "refund", "compensate", "compensated", "compensation"})
 HEADS = frozenset({"директор", "гендиректор", "ceo", "director", "chairman", "председатель", "руководить", "возглавлять"})
@@ -672,7 +684,9 @@ UNHELD_PAIRS = frozenset({("частный", "лицо"), ("физический
                           # inspections, annual reports, work permits, other parks, IT companies' rates, an insult
                           ("выездной", "проверка"), ("annual", "report"), ("годовой", "отчет"), ("work", "permit"),
                           ("work", "permits"), ("индустриальный", "парк"), ("industrial", "park"), ("it", "компания"),
-                          ("айти", "компания"), ("пойти", "ты"), ("социальный", "контракт"), ("limited", "liability")})
+                          ("айти", "компания"), ("пойти", "ты"), ("социальный", "контракт"), ("limited", "liability"),
+                          ("вступительный", "взнос"), ("entrance", "fee"), ("ручной", "кладь"), ("фиксированный", "взнос"),
+                          ("фиксированный", "страховой")})
 # "какие займы даёт региональный фонд развития промышленности": a region's own fund's loans (the
 # knowledge base describes the federal fund's; a regional fund as a cluster's organization is held)
 REGIONAL_FUND = (("региональный", "фонд"), ("regional", "fund"))
@@ -1118,8 +1132,10 @@ class SearchService:
         # "почему ГИСП отклонил нашу заявку на субсидию": one's own case with another body (not the bot's)
         someone = someone or (bool(lemset & (REFUSED | DECIDED) or (lemset & STAGE_WORDS and lemset & FILED))
                               and bool(lemset & OTHER_BODIES)
-                              and bool(set(words) & {"нас", "нам", "наш", "наша", "наше", "наши", "нашу", "нашей", "нашего",
-                                                     "us", "our"}))
+                              and (bool(set(words) & {"нас", "нам", "наш", "наша", "наше", "наши", "нашу", "нашей", "нашего",
+                                                      "us", "our"})
+                                   # ("подали заявку через ГИСП, когда перечислят"): filed, so one's own
+                                   or any(lm in SENDING and is_past_verb(w) for w, lm in zip(words, lemmas, strict=True))))
         # "ассоциация производителей шин", "союз химиков": another association
         someone = someone or any(
             lemmas[i] in ASSOCIATIONS and is_genitive_noun(words[i + 1]) and lemmas[i + 1] not in OUR_ASSOCIATION
@@ -1183,6 +1199,8 @@ class SearchService:
                 # "как поменять язык в самом Телеграме", "отписаться от рассылки Госуслуг",
                 # "отписаться от спама на корпоративную почту" (the bot sends no e-mail)
                 result.feature, off_topic = None, True
+            if result.feature in (None, "join") and _after_sent_application(words, lemmas) and not lemset & HOW_MUCH:
+                result.feature = "applications"  # ("оставлял заявку через бота, можно глянуть, что с ней?")
             if result.feature == "join":  # decided after scoring: what is joined must be ours
                 result.feature, wants_to_join = None, True
             if result.feature is None and lemset & {"новость", "news"} and (
