@@ -685,8 +685,8 @@ UNHELD_PAIRS = frozenset({("частный", "лицо"), ("физический
                           ("выездной", "проверка"), ("annual", "report"), ("годовой", "отчет"), ("work", "permit"),
                           ("work", "permits"), ("индустриальный", "парк"), ("industrial", "park"), ("it", "компания"),
                           ("айти", "компания"), ("пойти", "ты"), ("социальный", "контракт"), ("limited", "liability"),
-                          ("вступительный", "взнос"), ("entrance", "fee"), ("ручной", "кладь"), ("фиксированный", "взнос"),
-                          ("фиксированный", "страховой")})
+                          ("вступительный", "взнос"), ("entrance", "fee"), ("ручной", "кладь"), ("фиксировать", "взнос"),
+                          ("фиксировать", "страховой")})  # ("фиксированные взносы": the participle's lemma is the verb)
 # "какие займы даёт региональный фонд развития промышленности": a region's own fund's loans (the
 # knowledge base describes the federal fund's; a regional fund as a cluster's organization is held)
 REGIONAL_FUND = (("региональный", "фонд"), ("regional", "fund"))
