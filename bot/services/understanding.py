@@ -78,7 +78,9 @@ sanctions sanctioned duty duties quota quotas antidumping cartel labour labor mi
 распил бюрократ сыграть поиграть оквэд кбк токен logo hashtag spelling poem poems draw delivery beer token
 дивиденд авария увольнение уволить увольнять экология экологический капекс экструдер
 dividend dividends accident accidents layoffs capex ecology emissions extruder
-extrusion пбу фсбу бухучет перезарядить самолет ликвидатор кредитор airplane plane техприсоединение электросеть жку утилизация утилизировать минэкономразвития минсельхоз минобрнауки минздрав минэнерго
+extrusion airplane plane
+пбу фсбу бухучет перезарядить самолет ликвидатор кредитор техприсоединение электросеть жку утилизация утилизировать
+минэкономразвития минсельхоз минобрнауки минздрав минэнерго
 """.split())  # (and the other companies: OTHER_COMPANIES, below)
 # big companies of the industry the knowledge base doesn't describe: their affairs are not held
 OTHER_COMPANIES = frozenset("""
