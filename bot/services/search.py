@@ -462,12 +462,16 @@ SENDING = frozenset({"подать", "подавать", "оставить", "о
 THROUGH_THE_BOT = frozenset({"бот", "бота", "боте", "ботом", "тут", "здесь", "вам", "bot"})
 
 
+def _filed(words: list[str], lemmas: list[str]) -> bool:
+    """Whether a filing verb is in the past ("подали", "оставлял"): something already sent."""
+    return any(lm in SENDING and is_past_verb(w) for w, lm in zip(words, lemmas, strict=True))
+
+
 def _after_sent_application(words: list[str], lemmas: list[str]) -> bool:
     """Whether the question is about an application sent here ("я в понедельник оставлял заявку
     через бота, можно глянуть, что с ней?"): a filing verb in the past, the application and
     the bot (not "как подать заявку через бота": how to join)."""
-    return "заявка" in lemmas and bool(set(words) & THROUGH_THE_BOT) and any(
-        lm in SENDING and is_past_verb(w) for w, lm in zip(words, lemmas, strict=True))
+    return "заявка" in lemmas and bool(set(words) & THROUGH_THE_BOT) and _filed(words, lemmas)
 
 
 REFUND = frozenset({"вернуть", "возместить", "возмещение", "возмещать", "компенсировать", "компенсация", "возврат",
@@ -1135,7 +1139,7 @@ class SearchService:
                               and (bool(set(words) & {"нас", "нам", "наш", "наша", "наше", "наши", "нашу", "нашей", "нашего",
                                                       "us", "our"})
                                    # ("подали заявку через ГИСП, когда перечислят"): filed, so one's own
-                                   or any(lm in SENDING and is_past_verb(w) for w, lm in zip(words, lemmas, strict=True))))
+                                   or _filed(words, lemmas)))
         # "ассоциация производителей шин", "союз химиков": another association
         someone = someone or any(
             lemmas[i] in ASSOCIATIONS and is_genitive_noun(words[i + 1]) and lemmas[i + 1] not in OUR_ASSOCIATION
