@@ -218,6 +218,12 @@ def readings(token: str) -> tuple[Reading, ...]:
                  for p in _analyzer().parse(token))
 
 
+def guessed_name(token: str) -> bool:
+    """Whether pymorphy3 reads a word, known to its dictionary or guessed, as a person's name
+    first ("Кравченко"; "Лабудину", which it only guesses)."""
+    return bool(_CYRILLIC.search(token)) and bool({"Name", "Surn", "Patr"} & _first_parse(token).tag.grammemes)
+
+
 @lru_cache(maxsize=65536)
 def lemma(token: str) -> str:
     """The dictionary form of a Russian word (pymorphy3: "делали" → "делать", "шинами" →

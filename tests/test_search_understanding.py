@@ -817,6 +817,7 @@ async def test_everyday_words_for_a_kind_and_a_product(app, question):
 @pytest.mark.parametrize("question", [
     "кто входит в кластер Иннокам в Нижнекамске, дайте список участников",  # another's cluster, by its name
     "дайте мобильный Евгения Кравченко из АКИТ",  # a person's phone
+    "Лабудину сколько лет и где он работал до ассоциации?",  # a named person's life (a name the dictionary lacks)
     "Who is the CEO of Arnest and what is his email?",
     "как удалить аккаунт в телеграме насовсем",  # an account with another service
     "переведи на английский описание нашей продукции: клей-расплав для гофроупаковки",  # a text to translate

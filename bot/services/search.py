@@ -61,6 +61,7 @@ from storage.analyzer import (
     analyze,
     analyze_pairs,
     fold,
+    guessed_name,
     is_content_word,
     is_dictionary_word,
     is_function_word,
@@ -1129,8 +1130,9 @@ class SearchService:
         someone = someone or any(lm in HOW_MUCH and {"время", "сейчас"} <= set(lemmas[i + 1 : i + 3])
                                  for i, lm in enumerate(lemmas))
         # "сколько лет Лабудину", "имя отчество директора": a person's life
-        someone = someone or (bool(lemset & PERSONS_LIFE) and _names_someone(words)) or (
-            "лет" in words and bool(lemset & HOW_MUCH) and _names_someone(words))
+        # (a person the entries name but the dictionary doesn't know: "Лабудину сколько лет")
+        someone = someone or ((bool(lemset & PERSONS_LIFE) or ("лет" in words and bool(lemset & HOW_MUCH)))
+                              and (_names_someone(words) or self._names_known_person(words)))
         # "одобрили нас или нет", "когда нам выплатят субсидию": one's own case with a fund or a ministry
         someone = someone or (bool(lemset & DECIDED) and bool(set(words) & {"нас", "нам", "us", "our"}))
         # "почему ГИСП отклонил нашу заявку на субсидию": one's own case with another body (not the bot's)
@@ -1824,6 +1826,11 @@ class SearchService:
                 for subject in subjects if subject and subject <= stems]
         most = max((n for n, _ in fits), default=0)
         return {key for n, key in fits if n == most}
+
+    def _names_known_person(self, words: list[str]) -> bool:
+        """Whether the words name a person an entry's name or aliases hold whom the dictionary
+        doesn't know ("Лабудин")."""
+        return any(word_kind(w) == "unknown" and guessed_name(w) and self.index.named_by(stem_of(w)) for w in words)
 
     def _names_another(self, words: list[str]) -> bool:
         """Whether the words name someone or something other than the association: a name or
