@@ -39,7 +39,12 @@ Two parts, by authors who did not see the search code:
   author, the joining and application words about other things in people's lives and work: 93.7 %
   before any tuning on it, traps 83/91) and `dev25.yaml` (a twenty-sixth author, a fortnight after a
   chamber of commerce newsletter, half of it traps close to the knowledge base: 88.2 % before any
-  tuning on it, traps 58/70), all then tuned on;
+  tuning on it, traps 58/70) and `dev26.yaml` (a twenty-seventh author, everyday life and local business in
+  the clusters' towns and regions: 96.2 % before any tuning on it, traps 77/78) and `dev27.yaml` (a
+  twenty-eighth author, buying, specifying and using the clusters' products: 89.5 % before any tuning on
+  it, traps 64/73) and `dev28.yaml` (a twenty-ninth author, the words of state support about benefits,
+  grants, loans, audits and registers not held: 81.3 % before any tuning on it, traps 59/76), all then
+  tuned on;
 - `test.yaml`: the held-out part, never tuned on. Its figures are the ones that count.
 
 Each item is judged as a user would see the answer (`judge`): the first answer shown must be
@@ -86,7 +91,8 @@ def load(name: str) -> list[dict]:
 
 DEV = [item for name in ("dev.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml",
                          "dev8.yaml", "dev9.yaml", "dev10.yaml", "dev11.yaml", "dev12.yaml", "dev13.yaml", "dev14.yaml", "dev15.yaml", "dev16.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml",
-                         "dev21.yaml", "dev22.yaml", "dev23.yaml", "dev24.yaml", "dev25.yaml",
+                         "dev21.yaml", "dev22.yaml", "dev23.yaml", "dev24.yaml", "dev25.yaml", "dev26.yaml", "dev27.yaml",
+                         "dev28.yaml",
                          "questions.yaml") for item in load(name)]
 TEST = load("test.yaml")
 
