@@ -81,6 +81,7 @@ dividend dividends accident accidents layoffs capex ecology emissions extruder
 extrusion airplane plane
 пбу фсбу бухучет перезарядить самолет ликвидатор кредитор техприсоединение электросеть жку утилизация утилизировать
 минэкономразвития минсельхоз минобрнауки минздрав минэнерго
+эксар факторинг стартап exiar factoring lease startup
 """.split())  # (and the other companies: OTHER_COMPANIES, below)
 # big companies of the industry the knowledge base doesn't describe: their affairs are not held
 OTHER_COMPANIES = frozenset("""
@@ -249,7 +250,10 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
          {"вступить", "вступление", "заявка", "анкета", "join", "apply", "application"}],
     ],
     "help": [
-        [{"уметь", "мочь", "делать", "can", "do"}, {"бот", "ты", "вы", "bot", "you"}, {"что", "чем", "what", "какой"}],
+        [{"уметь", "мочь", "делать"}, {"бот", "ты", "вы"}, {"что", "чем", "какой"}],
+        # (English as a phrase: "what's the minimum order… do you ship to Almaty?" is no such question)
+        ["what can you do"], ["what can this bot do"], ["what can the bot do"], ["what do you do"],
+        ["what does this bot do"], ["what does the bot do"], ["what can i do here"], ["what else can you do"],
         [{"уметь"}, {"что", "чем"}],  # ("што умееш", "что он умеет делать")
         [{"пользоваться", "работать", "use", "work", "works"},
          {"бот", "bot", "ботом", "тут", "здесь", "here", "ты", "вы"}, {"как", "how"}],
@@ -259,7 +263,7 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         # "что тут можно делать" (not "сказал, что через него можно подать заявку прямо здесь")
         ["что тут можно"], ["что здесь можно"], ["что тут делать"], ["что здесь делать"], ["что можно тут"],
         ["что можно здесь"],
-        [{"команда", "commands", "функция", "возможность", "features", "кнопка", "раздел", "buttons", "sections"},
+        [{"команда", "commands", "функция", "возможность", "features", "functions", "кнопка", "раздел", "buttons", "sections"},
          {"бот", "bot", "какой", "what", "список", "list"}],
     ],
 }
