@@ -370,8 +370,10 @@ def _asked_stems(text: str) -> set[str] | None:
     return {st for sentence in asking for _, st in analyze_pairs(sentence)}
 
 
-MAKING = frozenset({"делать", "производить", "выпускать", "изготавливать", "выпуск", "производство",
+MAKING = frozenset({"делать", "производить", "выпускать", "изготавливать", "выпуск", "производство", "выпустить",
+                    "произвести", "изготовить", "сделать",
                     "make", "makes", "produce", "produces", "manufacture", "manufactures", "output"})
+_A_YEAR = re.compile(r"(?:19|20)\d\d")
 _PER_PERIOD = (("в", "год"), ("за", "год"), ("per", "year"), ("a", "year"), ("each", "year"), ("every", "year"),
                ("в", "месяц"), ("за", "месяц"), ("per", "month"), ("a", "month"), ("в", "сутки"), ("per", "day"))
 
@@ -392,10 +394,12 @@ def _other_register(words: list[str], lemmas: list[str]) -> bool:
 
 
 def _per_period(words: list[str]) -> bool:
-    """Whether the question counts by the year or the month ("в год", "в месяц", "per year", "ежегодно")."""
+    """Whether the question counts by the year or the month ("в год", "в месяц", "per year", "ежегодно",
+    "за 2025 год")."""
     pairs = set(zip(words, [lemma(w) for w in words[1:]], strict=False))
     return bool(pairs & set(_PER_PERIOD)) or bool({"ежегодно", "ежемесячно", "annually", "annual", "yearly",
-                                                   "monthly"} & set(words))
+                                                   "monthly"} & set(words)) or any(
+        words[i] in ("за", "в", "in") and _A_YEAR.fullmatch(words[i + 1]) for i in range(len(words) - 1))
 
 
 GIVES = frozenset({"зачем", "даст", "дает", "даёт", "дадут", "выгода", "выгоды", "плюшки", "плюшек", "польза",
@@ -472,9 +476,23 @@ def _after_sent_application(words: list[str], lemmas: list[str]) -> bool:
     """Whether the question is about an application sent here ("я в понедельник оставлял заявку
     через бота, можно глянуть, что с ней?"): a filing verb in the past, the application and
     the bot (not "как подать заявку через бота": how to join)."""
-    return "заявка" in lemmas and bool(set(words) & THROUGH_THE_BOT) and _filed(words, lemmas)
+    if "заявка" not in lemmas or not _filed(words, lemmas):
+        return False
+    # (or where to see it, with no other body and no measure applied for: "подавал заявку на прошлой
+    # неделе, где её посмотреть?")
+    return bool(set(words) & THROUGH_THE_BOT) or (
+        bool(set(lemmas) & LOOKING_UP) and not set(lemmas) & (OTHER_BODIES | APPLIED_FOR))
 
 
+LOOKING_UP = frozenset({"посмотреть", "глянуть", "проверить", "статус"})
+APPLIED_FOR = frozenset({"субсидия", "грант", "займ", "заём", "заем", "кредит", "льгота", "компенсация", "возмещение",
+                         "отбор", "пп", "постановление"})
+
+
+RECEIVED = frozenset({"получил", "получила", "получили", "получило", "получено", "выплатили", "выплачено", "received"})
+AMOUNTS = frozenset({"сумма", "объём", "объем", "amount", "total"})
+MONEY_WORDS = frozenset({"деньги", "деньга", "субсидия", "рубль", "компенсация", "возмещение", "money", "subsidy", "subsidies",
+                         "funding", "funds"})
 REFUND = frozenset({"вернуть", "возместить", "возмещение", "возмещать", "компенсировать", "компенсация", "возврат",
                     "reimburse", "reimbursed", "reimbursement", "refund", "compensate", "compensated", "compensation"})
 HEADS = frozenset({"директор", "гендиректор", "ceo", "director", "chairman", "председатель", "руководить", "возглавлять"})
@@ -1090,6 +1108,9 @@ class SearchService:
         personal = personal or any((lemmas[i], lemmas[i + 1]) in BUYING_ADVICE for i in range(len(lemmas) - 1))
         # "сколько шин в год выпускает", "сколько шин они делают в месяц": output volumes
         volumes = bool(lemset & HOW_MUCH) and bool(lemset & MAKING) and _per_period(words)
+        # "сколько денег по ПП 41 получили «Нортек» и «Полиом»": what was paid to whom, never held
+        volumes = volumes or (bool(set(words) & RECEIVED) and bool(lemset & (HOW_MUCH | AMOUNTS))
+                              and bool(lemset & MONEY_WORDS))
         # "удалить аккаунт в телеграме", "переведи на английский описание продукции": not the bot's
         elsewhere = bool(lemset & OTHER_SERVICES) and bool(lemset & ACCOUNT_WORDS) and not lemset & THIS_BOT
         # (or a text quoted to translate: "translate into Chinese: «…»")
@@ -1204,7 +1225,10 @@ class SearchService:
             result.feature = detect_feature(lemmas + words, idioms)
             if result.feature in ("language", "subscribe", "unsubscribe", "privacy") \
                     and lemset & OTHER_SERVICES and not lemset & THIS_BOT or (
-                    result.feature == "unsubscribe" and lemset & MAILBOX):
+                    result.feature == "unsubscribe" and lemset & MAILBOX) or (
+                    # ("подписаться на рассылку ФНС", "статус нашей заявки в ГИСП"): another body's
+                    result.feature in ("subscribe", "unsubscribe", "applications")
+                    and lemset & (OTHER_BODIES - {"фонд", "fund"}) and not lemset & THIS_BOT):
                 # "как поменять язык в самом Телеграме", "отписаться от рассылки Госуслуг",
                 # "отписаться от спама на корпоративную почту" (the bot sends no e-mail)
                 result.feature, off_topic = None, True
@@ -1641,7 +1665,10 @@ class SearchService:
             return listed("regions", "several", [(i, c) for i, c in clusters if len(c.regions.ru) > 1])
         if asks_clusters and several and all(status_asked.values()) and asks_which_clusters:
             return listed("all", "", clusters, every=True)  # "which are being set up and which operate already"
-        if asks_clusters and several and status_asked["creating"] and (asks_which_clusters or not other_answer):
+        # ("какой кластер ещё только создаётся?": which of them, in the singular)
+        which_one = any(lemmas[i] in ("какой", "which") and lemmas[i + 1] in CLUSTER_WORDS for i in range(len(lemmas) - 1))
+        if asks_clusters and (several or which_one) and status_asked["creating"] and (
+                asks_which_clusters or not other_answer):
             return listed("status", "creating", self.kb.filter_clusters(status="creating"))
         # ("какой кластер ещё не в реестре": the ones that aren't, however many; not "…, иначе не будет
         # субсидий. Перечислите кластеры, которые уже в реестре")
