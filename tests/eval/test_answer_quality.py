@@ -43,8 +43,11 @@ Two parts, by authors who did not see the search code:
   the clusters' towns and regions: 96.2 % before any tuning on it, traps 77/78) and `dev27.yaml` (a
   twenty-eighth author, buying, specifying and using the clusters' products: 89.5 % before any tuning on
   it, traps 64/73) and `dev28.yaml` (a twenty-ninth author, the words of state support about benefits,
-  grants, loans, audits and registers not held: 81.3 % before any tuning on it, traps 59/76), all then
-  tuned on;
+  grants, loans, audits and registers not held: 81.3 % before any tuning on it, traps 59/76) and
+  `dev29.yaml` (a thirtieth author, journalists, students and analysts asking for figures, history and
+  rankings: 75.2 % before any tuning on it, traps 41/70) and `dev30.yaml` (a thirty-first author, people in
+  the middle of a procedure: 72.7 % before any tuning on it, traps 47/69) and `dev31.yaml` (a thirty-second
+  author, very short chat messages: 89.0 % before any tuning on it, traps 59/69), all then tuned on;
 - `test.yaml`: the held-out part, never tuned on. Its figures are the ones that count.
 
 Each item is judged as a user would see the answer (`judge`): the first answer shown must be
@@ -92,7 +95,7 @@ def load(name: str) -> list[dict]:
 DEV = [item for name in ("dev.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "dev5.yaml", "dev6.yaml", "dev7.yaml",
                          "dev8.yaml", "dev9.yaml", "dev10.yaml", "dev11.yaml", "dev12.yaml", "dev13.yaml", "dev14.yaml", "dev15.yaml", "dev16.yaml", "dev17.yaml", "dev18.yaml", "dev19.yaml", "dev20.yaml",
                          "dev21.yaml", "dev22.yaml", "dev23.yaml", "dev24.yaml", "dev25.yaml", "dev26.yaml", "dev27.yaml",
-                         "dev28.yaml",
+                         "dev28.yaml", "dev29.yaml", "dev30.yaml", "dev31.yaml",
                          "questions.yaml") for item in load(name)]
 TEST = load("test.yaml")
 
