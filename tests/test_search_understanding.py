@@ -1669,3 +1669,37 @@ async def test_to_list_is_no_payment(app):
     result = await app.search.search("Здравствуйте, наш кластер пока не в реестре. Для каких мер господдержки "
                                      "обязательно нахождение в реестре Минпромторга? Перечислите, пожалуйста.")
     assert result.listing is not None and result.listing.hits, refs(result.hits)
+
+
+@pytest.mark.parametrize("question", [
+    "Сколько денег по ПП 41 получили «Нортек» и «Полиом» в 2024 году?",  # paid to whom
+    "How much did the government actually pay out under Resolution 41 in 2023?",
+    "сколько шин выпустил нортек за 2025 год в штуках",  # output of a year
+    "Какой объём инвестиций в Федеральный центр химии в Усолье-Сибирском?",  # investments
+    "Какая доля рынка бытовой химии в России приходится на Национальный аэрозольный кластер?",  # market shares
+    "Дайте прогноз: сколько участников будет в межрегиональном химическом кластере к 2030 году?",  # forecasts
+    "When was Arnest founded, and who founded it?",  # a company's history
+    "Какой средний размер субсидии на один совместный проект по ПП 41?",  # averages
+    "пришлите список получателей субсидии на стартовые партии за 2024 год",  # recipients
+    "Иркутский областной фонд развития промышленности займы под 1% условия",  # a region's own fund
+    "We got a tax audit notice. Does being a cluster participant protect us from field tax audits?",
+    "как подписаться на рассылку ФНС о налоговых изменениях",  # another body's mailing
+    "посмотрите статус нашей заявки в ГИСП по ПП 41, номер 4512",  # another body's application
+    "What's the minimum order quantity for your tires and do you ship to Almaty? Please quote price per unit.",
+])
+async def test_figures_and_other_bodies_affairs_are_not_held(app, question):
+    await assert_honest(app, question)
+
+
+async def test_what_the_entries_do_hold_next_to_those_figures(app):
+    money = await app.search.search("сколько денег можно получить по ПП 41")
+    assert money.confident and money.hits[0].kind == "measure", refs(money.hits)
+    members = await app.search.search("how many members has the interregional chemical cluster got and how many "
+                                      "of them sit in irkutsk?", locale="en")
+    assert members.confident and refs(members.hits)[0] == "cluster:interregional-chemical", refs(members.hits)
+    creating = await app.search.search("какой кластер ещё только создаётся?")
+    assert creating.listing is not None and refs(creating.listing.hits) == ["cluster:tver-chemical"]
+    mine = await app.search.search("подавал заявку на прошлой неделе от нашего завода растворителей, где её посмотреть?")
+    assert mine.feature == "applications"
+    helped = await app.search.search("What can you do? List your commands.", locale="en")
+    assert helped.feature == "help"

@@ -489,9 +489,15 @@ APPLIED_FOR = frozenset({"субсидия", "грант", "займ", "заём
                          "отбор", "пп", "постановление"})
 
 
-RECEIVED = frozenset({"получил", "получила", "получили", "получило", "получено", "выплатили", "выплачено", "received"})
+RECEIVED = frozenset({"получил", "получила", "получили", "получило", "получено", "выплатили", "выплачено", "received",
+                      "выдал", "выдали", "выдано", "выделил", "выделила", "выделили", "выделено", "потратили",
+                      "сэкономили", "сэкономил", "paid", "spent", "saved", "attracted", "invested",
+                      # ("сколько кластеров исключили из реестра в 2025 году"): who dropped out, when
+                      "исключили", "исключено", "исключены", "excluded", "removed"})
+_DID_PAY = frozenset({"pay", "paid", "spend", "spent", "receive", "get", "got", "attract", "invest", "save"})
 AMOUNTS = frozenset({"сумма", "объём", "объем", "amount", "total"})
-MONEY_WORDS = frozenset({"деньги", "деньга", "субсидия", "рубль", "компенсация", "возмещение", "money", "subsidy", "subsidies",
+MONEY_WORDS = frozenset({"деньги", "деньга", "заём", "займ", "заем", "loan", "loans", "взнос", "contributions",
+                         "инвестиция", "investment", "investments", "субсидия", "рубль", "компенсация", "возмещение", "money", "subsidy", "subsidies",
                          "funding", "funds"})
 REFUND = frozenset({"вернуть", "возместить", "возмещение", "возмещать", "компенсировать", "компенсация", "возврат",
                     "reimburse", "reimbursed", "reimbursement", "refund", "compensate", "compensated", "compensation"})
@@ -562,7 +568,8 @@ CHANGING = frozenset({"меняться", "измениться", "изменя�
 GOT = frozenset({"получили", "получил", "получила", "получило", "received", "got"})
 APPLIED = frozenset({"подали", "подано", "поступило", "поступили", "applied", "submitted"})
 STAFF_WORDS = frozenset({"сотрудник", "работник", "персонал", "employees", "staff", "workers"})
-RULERS = frozenset({"министр", "minister", "президент", "president", "губернатор", "governor", "мэр", "mayor"})
+RULERS = frozenset({"министр", "minister", "президент", "president", "губернатор", "governor", "мэр", "mayor",
+                    "депутат", "deputy", "deputies"})
 MEMBERSHIP = frozenset({"участие", "членство", "участник", "член", "вступление", "вступать", "вступить",
                         "member", "members", "membership", "participation", "participant", "participants"})
 SUPPORT_WORDS = frozenset({"помощь", "поддержка", "господдержка", "льгота", "преференция", "support", "benefit",
@@ -710,7 +717,11 @@ UNHELD_PAIRS = frozenset({("частный", "лицо"), ("физический
                           ("айти", "компания"), ("пойти", "ты"), ("социальный", "контракт"), ("limited", "liability"),
                           ("вступительный", "взнос"), ("entrance", "fee"), ("ручной", "кладь"), ("фиксировать", "взнос"),
                           ("фиксировать", "страховой"), ("земельный", "налог"), ("tax", "audit"), ("tax", "audits"),
-                          ("tax", "credit"), ("налоговый", "кредит")})  # ("фиксированные взносы": the participle's lemma is the verb)
+                          ("tax", "credit"), ("налоговый", "кредит"), ("доля", "рынок"), ("доля", "импорт"),
+                          ("market", "share"), ("средний", "размер"), ("средний", "сумма"), ("average", "amount"),
+                          ("average", "size"), ("annual", "budget"), ("годовой", "бюджет"), ("по", "год"),
+                          ("список", "получатель"), ("перечень", "получатель"), ("реестр", "получатель"),
+                          ("of", "recipients"), ("кто", "владелец"), ("who", "owns")})  # ("фиксированные взносы": the participle's lemma is the verb)
 # "какие займы даёт региональный фонд развития промышленности": a region's own fund's loans (the
 # knowledge base describes the federal fund's; a regional fund as a cluster's organization is held)
 REGIONAL_FUND = (("региональный", "фонд"), ("областной", "фонд"), ("краевой", "фонд"), ("республиканский", "фонд"),
@@ -1110,7 +1121,13 @@ class SearchService:
         volumes = bool(lemset & HOW_MUCH) and bool(lemset & MAKING) and _per_period(words)
         # "сколько денег по ПП 41 получили «Нортек» и «Полиом»": what was paid to whom, never held
         volumes = volumes or (bool(set(words) & RECEIVED) and bool(lemset & (HOW_MUCH | AMOUNTS))
-                              and bool(lemset & MONEY_WORDS))
+                              and bool(lemset & MONEY_WORDS)) or (
+            # ("how much did the government pay out", "how much investment has the cluster attracted")
+            "much" in words and bool(set(words) & {"did", "has", "have"}) and bool(lemset & _DID_PAY)) or (
+            # ("объём инвестиций в Федеральный центр химии"): investments are never held
+            bool(lemset & {"инвестиция", "investment", "investments"}) and bool(lemset & (HOW_MUCH | AMOUNTS)))
+        # "когда основан «Омский каучук»", "when was Arnest founded": a company's history (a cluster's is held)
+        volumes = volumes or (bool(lemset & {"основать", "founded", "основатель", "founder"}) and not lemset & CLUSTER_WORDS)
         # "удалить аккаунт в телеграме", "переведи на английский описание продукции": not the bot's
         elsewhere = bool(lemset & OTHER_SERVICES) and bool(lemset & ACCOUNT_WORDS) and not lemset & THIS_BOT
         # (or a text quoted to translate: "translate into Chinese: «…»")

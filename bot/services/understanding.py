@@ -81,7 +81,7 @@ dividend dividends accident accidents layoffs capex ecology emissions extruder
 extrusion airplane plane
 пбу фсбу бухучет перезарядить самолет ликвидатор кредитор техприсоединение электросеть жку утилизация утилизировать
 минэкономразвития минсельхоз минобрнауки минздрав минэнерго
-эксар факторинг стартап exiar factoring lease startup
+эксар факторинг стартап exiar factoring lease startup прогноз forecast динамика
 """.split())  # (and the other companies: OTHER_COMPANIES, below)
 # big companies of the industry the knowledge base doesn't describe: their affairs are not held
 OTHER_COMPANIES = frozenset("""
