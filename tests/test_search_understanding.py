@@ -159,7 +159,7 @@ async def test_our_cluster_by_its_place_is_still_found(app):
 
 @pytest.mark.parametrize(("text", "mended"), [
     ("какие кластеры еще только создаються", "какие кластеры еще только создаются"),
-    ("резинотехника в каких класторах", "резинотехника в каких кластер"),
+    ("резинотехника в каких класторах", "резинотехника в каких кластерах"),
     ("что такое промкластер?", "что такое промышленный кластер?"),
     ("кластеры Омской области", "кластеры Омской области"),  # nothing to mend: as it was
 ])
@@ -1703,3 +1703,33 @@ async def test_what_the_entries_do_hold_next_to_those_figures(app):
     assert mine.feature == "applications"
     helped = await app.search.search("What can you do? List your commands.", locale="en")
     assert helped.feature == "help"
+
+
+@pytest.mark.parametrize(("question", "feature"), [
+    ("Мне нужно поговорить с живым сотрудником по нашей заявке, бот не помогает.", "human"),  # a person, about it
+    ("Can I talk to someone at the association about the documents for our application?", "human"),
+    ("что умеет этот бот? тут можно и заявку подать и статус проверить?", "help"),
+    ("я нажал отправить и ничего не понял заявка ушла или нет", "applications"),
+    ("хочу в кластер", "join"),
+    ("russian please", "language"),
+])
+async def test_the_function_asked_for_first(app, question, feature):
+    result = await app.search.search(question, locale="en" if question.isascii() else "ru")
+    assert result.feature == feature, (result.feature, refs(result.hits))
+
+
+@pytest.mark.parametrize("question", [
+    "Можно отправить заявку на вступление прямо тут?",  # how to apply, not one sent
+])
+async def test_sending_asked_about_is_no_application_sent(app, question):
+    result = await app.search.search(question)
+    assert result.feature not in ("applications", "help"), result.feature
+
+
+@pytest.mark.parametrize("question", [
+    "гисп не грузит", "В ГИСП не могу прикрепить файл к заявке по ПП 41, выдаёт ошибку загрузки. Что делать?",
+    "пп 41 деньги когда придут", "скока ждать ответа от фрп после подачи заявки на займ",
+    "Нужно ли платить госпошлину за подачу заявки на субсидию по ПП 41?",
+])
+async def test_another_services_troubles_payouts_and_fees_are_not_held(app, question):
+    await assert_honest(app, question)

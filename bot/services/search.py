@@ -484,6 +484,9 @@ def _after_sent_application(words: list[str], lemmas: list[str]) -> bool:
         bool(set(lemmas) & LOOKING_UP) and not set(lemmas) & (OTHER_BODIES | APPLIED_FOR))
 
 
+TROUBLE = frozenset({"грузить", "загружаться", "загрузка", "прикрепить", "ошибка", "зависать", "глючить", "вылетать",
+                     "error", "crash", "crashes", "loading", "upload"})
+ARRIVING = frozenset({"прийти", "придут", "поступить", "перечислить", "зачислить", "arrive", "arrives"})
 LOOKING_UP = frozenset({"посмотреть", "глянуть", "проверить", "статус"})
 APPLIED_FOR = frozenset({"субсидия", "грант", "займ", "заём", "заем", "кредит", "льгота", "компенсация", "возмещение",
                          "отбор", "пп", "постановление"})
@@ -1128,6 +1131,12 @@ class SearchService:
             bool(lemset & {"инвестиция", "investment", "investments"}) and bool(lemset & (HOW_MUCH | AMOUNTS)))
         # "когда основан «Омский каучук»", "when was Arnest founded": a company's history (a cluster's is held)
         volumes = volumes or (bool(lemset & {"основать", "founded", "основатель", "founder"}) and not lemset & CLUSTER_WORDS)
+        # "гисп не грузит", "в ГИСП не могу прикрепить файл": another service's troubles
+        elsewhere_trouble = bool(lemset & OTHER_SERVICES) and bool(lemset & TROUBLE) and not lemset & THIS_BOT
+        # "пп 41 деньги когда придут", "скока ждать ответа от фрп": another body's payouts and answers
+        volumes = volumes or elsewhere_trouble or (
+            bool(lemset & {"когда", "when"}) and bool(lemset & MONEY_WORDS) and bool(lemset & ARRIVING)) or (
+            bool(lemset & {"ждать", "wait"}) and bool(lemset & (OTHER_BODIES - {"фонд", "fund"})) and bool(lemset & HOW_MUCH))
         # "удалить аккаунт в телеграме", "переведи на английский описание продукции": not the bot's
         elsewhere = bool(lemset & OTHER_SERVICES) and bool(lemset & ACCOUNT_WORDS) and not lemset & THIS_BOT
         # (or a text quoted to translate: "translate into Chinese: «…»")

@@ -81,7 +81,7 @@ dividend dividends accident accidents layoffs capex ecology emissions extruder
 extrusion airplane plane
 пбу фсбу бухучет перезарядить самолет ликвидатор кредитор техприсоединение электросеть жку утилизация утилизировать
 минэкономразвития минсельхоз минобрнауки минздрав минэнерго
-эксар факторинг стартап exiar factoring lease startup прогноз forecast динамика
+эксар факторинг стартап exiar factoring lease startup прогноз forecast динамика госпошлина эцп эдо диадок образец бланк payday career careers
 """.split())  # (and the other companies: OTHER_COMPANIES, below)
 # big companies of the industry the knowledge base doesn't describe: their affairs are not held
 OTHER_COMPANIES = frozenset("""
@@ -104,7 +104,7 @@ HELD_ATTRIBUTES = frozenset("""
 процент сумма размер минимум максимум срок дата система стадия этап шаг пропорция доля признак
 ограничение условие требование документ лимит объём объем выгода польза плюшка грант аванс
 контора число количество год месяц вариант способ миллион миллиард тысяча рубль млн помощь поддержка господдержка льгота преференция
-номер отношение народ
+номер отношение народ потолок предел ставка
 percent percentage amount size minimum maximum term date stage step share limit grant benefit help support number
 """.split())
 # someone's contact or bank details: the knowledge base holds none but how to reach the
@@ -142,6 +142,7 @@ TEXTS = frozenset({"описание", "текст", "документ", "док
 # "как отписаться от спама на корпоративную почту": the bot sends no e-mail
 MAILBOX = frozenset({"почта", "ящик", "емейл", "имейл", "мейл", "email", "mail", "inbox", "смс", "sms"})
 PRICE_AFTER_HOW_MUCH = frozenset({"стоить", "стоит", "стоят", "стоил", "стоила", "стоило", "стоили", "cost", "costs"})
+
 
 # ---- the bot's own functions ---------------------------------------------------------------
 # each feature: alternatives, each a list of groups; every group must have one of its lemmas
@@ -187,7 +188,7 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         [{"russian"}, {"switch", "change", "speak", "reply"}],
         # phrases: the words next to each other ("… under Russian law, in …" is not; "in Russian cluster
         # documents" is no language either)
-        ["in english"],
+        ["in english"], ["russian please"], ["english please"],
     ],
     "privacy": [
         [{"персональный", "личный", "personal"}, {"данные", "data", "информация"}],
@@ -215,19 +216,6 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         [{"видеть", "передавать", "передаваться", "see", "share", "shared"},
          {"данные", "сведения", "телефон", "почта", "data", "phone", "email"}, {"мой", "наш", "my", "our"}],
     ],
-    "applications": [
-        # ("мой/наш" next to it: "наше предприятие … подать заявку в кластер" is no application of ours)
-        ["мой заявка"], ["наш заявка"], ["my application"], ["our application"], ["my applications"],
-        ["our applications"],
-        [{"заявка", "application", "анкета"},
-         {"статус", "рассмотреть", "рассмотрение", "получить", "отправить",
-          "отправленный", "дойти", "status", "submitted", "received", "sent",
-          "рассматривать", "ответ", "решение", "одобрить", "отклонить", "ответить", "номер",
-          "принять", "принята", "approved", "rejected", "decision", "reviewed", "отозвать", "отменить",
-          "withdraw", "cancel"}],
-        # "I applied through this bot on Monday. Has anyone looked at it yet?"
-        [{"applied"}, {"looked", "answer", "response", "reviewed", "status", "heard"}],
-    ],
     "human": [
         [{"живой", "реальный", "настоящий", "real", "live", "actual"},
          {"человек", "оператор", "сотрудник", "менеджер", "специалист", "person", "human", "operator", "agent"}],
@@ -244,13 +232,9 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
          {"человек", "сотрудник", "оператор", "менеджер", "специалист", "консультант", "person", "someone",
           "staff", "employee", "people", "somebody"}],
     ],
-    "join": [
-        [{"хотеть", "хочу", "готовый", "готов", "давать", "давай", "давайте", "оформить",
-          "заполнить", "заполнение", "запустить", "начать", "want", "ready", "start", "let", "fill"},
-         {"вступить", "вступление", "заявка", "анкета", "join", "apply", "application"}],
-    ],
     "help": [
-        [{"уметь", "мочь", "делать"}, {"бот", "ты", "вы"}, {"что", "чем", "какой"}],
+        # (what it does, not what the asker does: "мы делаем растворители… с чего начать здесь в боте")
+        [{"уметь", "мочь", "делает", "делаешь", "делаете"}, {"бот", "ты", "вы"}, {"что", "чем", "какой"}],
         # (English as a phrase: "what's the minimum order… do you ship to Almaty?" is no such question)
         ["what can you do"], ["what can this bot do"], ["what can the bot do"], ["what do you do"],
         ["what does this bot do"], ["what does the bot do"], ["what can i do here"], ["what else can you do"],
@@ -265,6 +249,26 @@ _FEATURE_RULES: dict[str, list[list[set[str] | str]]] = {
         ["что можно здесь"],
         [{"команда", "commands", "функция", "возможность", "features", "functions", "кнопка", "раздел", "buttons", "sections"},
          {"бот", "bot", "какой", "what", "список", "list"}],
+    ],
+    "applications": [
+        # ("мой/наш" next to it: "наше предприятие … подать заявку в кластер" is no application of ours)
+        ["мой заявка"], ["наш заявка"], ["my application"], ["our application"], ["my applications"],
+        ["our applications"],
+        [{"заявка", "application", "анкета"},
+         # (sent: "отправил", not "можно отправить заявку тут?": how to apply)
+         {"статус", "рассмотреть", "рассмотрение", "получили", "получил", "получена", "отправил", "отправила",
+          "отправили", "отправлена", "отправленный", "дойти", "уйти", "status", "submitted", "received", "sent",
+          "рассматривать", "ответ", "решение", "одобрить", "отклонить", "ответить", "номер",
+          "принять", "принята", "approved", "rejected", "decision", "reviewed", "отозвать", "отменить",
+          "withdraw", "cancel"}],
+        # "I applied through this bot on Monday. Has anyone looked at it yet?"
+        [{"applied"}, {"looked", "answer", "response", "reviewed", "status", "heard"}],
+    ],
+    "join": [
+        [{"хотеть", "хочу", "готовый", "готов", "давать", "давай", "давайте", "оформить",
+          "заполнить", "заполнение", "запустить", "начать", "want", "ready", "start", "let", "fill"},
+         {"вступить", "вступление", "заявка", "анкета", "join", "apply", "application"}],
+        [{"хотеть", "хочу", "want"}, "в кластер"],  # ("хочу в кластер")
     ],
 }
 # words that mean the function is asked for, not the knowledge base: a question naming these
